@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { openDatabases, type Connection } from '../db/connect.js';
+import { isHermesError } from '../errors.js';
+import { databaseOptions, globalOptions } from './global-options.js';
+
+/** Thrown by commands to end with an exit code after printing what they had to say. */
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+/**
+ * Prints an error as one line on stderr (the stack only with --debug) and returns the exit
+ * code. Catalogued errors print their code; anything else is an internal error.
+ */
+export function reportError(error: unknown, debug: boolean): number {
+  if (error instanceof ExitCode) return error.code;
+  if (isHermesError(error)) {
+    process.stderr.write(`hermes: ${error.message} [${error.code}]\n`);
+    if (debug && error.cause instanceof Error) process.stderr.write(`${error.cause.stack ?? error.cause.message}\n`);
+    if (debug) process.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`hermes: internal error: ${message.split('\n')[0]} [INTERNAL] (run with --debug for details)\n`);
+  if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return 1;
+}
+
+/**
+ * Wraps a command's action: runs it, turns errors into one line and an exit code, and sets
+ * process.exitCode. The action returns its exit code (0 when it returns nothing).
+ */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>) {
+  return async (...args: A): Promise<void> => {
+    const command = args[args.length - 1] as Command;
+    try {
+      const code = await fn(...args);
+      process.exitCode = code ?? 0;
+    } catch (error) {
+      process.exitCode = reportError(error, Boolean(globalOptions(command).debug));
+    }
+  };
+}
+
+/** Opens the databases named by the global options, runs fn, and closes them. */
+export async function withDatabases<T>(command: Command, fn: (connection: Connection) => Promise<T>): Promise<T> {
+  const connection = await openDatabases(databaseOptions(command));
+  try {
+    return await fn(connection);
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,159 @@
+import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
+import { HermesError } from '../errors.js';
+import { existingTables } from './kamailio-schema.js';
+import type { DialectName, ProvisioningTables } from './types.js';
+
+/**
+ * Versioned migrations of hermes' provisioning tables (all named hermes_*). A migration is
+ * only ever appended: an older provisioning schema is upgraded in place, in order, without
+ * losing rows. `hermes_schema_version` records each applied version.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  up(db: Kysely<any>, dialect: DialectName): Promise<void>;
+}
+
+/** MySQL tables get a binary utf8mb4 collation, so matching is exact, as on SQLite. */
+function table(db: Kysely<any>, dialect: DialectName, name: string): CreateTableBuilder<string, never> {
+  const builder = db.schema.createTable(name);
+  return dialect === 'mysql' ? builder.modifyEnd(sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`) : builder;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'users, phones, number pool, API tokens, audit log',
+    async up(db, dialect) {
+      await table(db, dialect, 'hermes_users')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('username', 'varchar(64)', (c) => c.notNull())
+        .addColumn('domain', 'varchar(64)', (c) => c.notNull())
+        .addColumn('kind', 'varchar(8)', (c) => c.notNull())
+        .addColumn('displayname', 'varchar(128)', (c) => c.notNull().defaultTo(''))
+        .addColumn('email', 'varchar(128)', (c) => c.notNull().defaultTo(''))
+        .addColumn('password', 'varchar(64)')
+        .addColumn('registrar', 'varchar(128)')
+        .addColumn('r_port', 'integer')
+        .addColumn('proxy', 'varchar(128)')
+        .addColumn('p_port', 'integer')
+        .addColumn('authid', 'varchar(64)')
+        .addColumn('dialplan', 'varchar(128)', (c) => c.notNull().defaultTo(''))
+        .addColumn('linetext', 'varchar(64)', (c) => c.notNull().defaultTo(''))
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .addUniqueConstraint('hermes_users_address', ['username', 'domain'])
+        .execute();
+      await table(db, dialect, 'hermes_phones')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('mac', 'char(12)', (c) => c.notNull())
+        .addColumn('username', 'varchar(64)', (c) => c.notNull())
+        .addColumn('domain', 'varchar(64)', (c) => c.notNull())
+        .addColumn('line', 'integer', (c) => c.notNull())
+        .addUniqueConstraint('hermes_phones_line', ['mac', 'line'])
+        .addUniqueConstraint('hermes_phones_user', ['mac', 'username', 'domain'])
+        .execute();
+      await db.schema.createIndex('hermes_phones_address').on('hermes_phones').columns(['username', 'domain']).execute();
+      await table(db, dialect, 'hermes_numbers')
+        .addColumn('number', 'varchar(16)', (c) => c.primaryKey())
+        .execute();
+      await table(db, dialect, 'hermes_tokens')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('name', 'varchar(64)', (c) => c.notNull().unique())
+        .addColumn('scope', 'varchar(8)', (c) => c.notNull())
+        .addColumn('token_hash', 'char(64)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await table(db, dialect, 'hermes_audit')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('actor', 'varchar(128)', (c) => c.notNull())
+        .addColumn('node', 'varchar(64)', (c) => c.notNull())
+        .addColumn('object_key', 'varchar(255)', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('hermes_audit_at').on('hermes_audit').column('at').execute();
+    },
+  },
+  {
+    version: 2,
+    description: 'apply lock',
+    async up(db, dialect) {
+      await table(db, dialect, 'hermes_locks')
+        .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('holder', 'varchar(255)', (c) => c.notNull())
+        .addColumn('acquired_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
+  },
+];
+
+export const PROVISIONING_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** The provisioning schema version of a database, 0 when it has none. */
+export async function provisioningSchemaVersion(db: Kysely<ProvisioningTables>): Promise<number> {
+  const tables = await existingTables(db);
+  if (!tables.has('hermes_schema_version')) return 0;
+  const row = await db
+    .selectFrom('hermes_schema_version')
+    .select((eb) => eb.fn.max('version').as('version'))
+    .executeTakeFirst();
+  return Number(row?.version ?? 0);
+}
+
+/**
+ * Applies every migration newer than the database's version, in order. Returns the versions
+ * applied (empty when the schema was current).
+ */
+export async function migrateProvisioning(
+  db: Kysely<ProvisioningTables>,
+  dialect: DialectName,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  const tables = await existingTables(db);
+  if (!tables.has('hermes_schema_version')) {
+    await table(db, dialect, 'hermes_schema_version')
+      .addColumn('version', 'integer', (c) => c.primaryKey())
+      .addColumn('applied_at', 'varchar(32)', (c) => c.notNull())
+      .execute();
+  }
+  const current = await provisioningSchemaVersion(db);
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  if (current > latest) {
+    throw new HermesError(
+      'DB_PROVISIONING_NEWER',
+      `provisioning schema is at version ${current}, newer than this hermes knows (${latest}): upgrade hermes`,
+    );
+  }
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    await migration.up(db, dialect);
+    await db
+      .insertInto('hermes_schema_version')
+      .values({ version: migration.version, applied_at: new Date().toISOString() })
+      .execute();
+    applied.push(migration.version);
+  }
+  return applied;
+}
+
+/** Refuses a provisioning database that is not at the version this hermes expects. */
+export async function checkProvisioningSchema(db: Kysely<ProvisioningTables>, where: string): Promise<void> {
+  const version = await provisioningSchemaVersion(db);
+  if (version === 0) {
+    throw new HermesError('DB_TABLE_MISSING', `provisioning tables (hermes_*) are missing in ${where}: create them with \`hermes init\``);
+  }
+  if (version < PROVISIONING_SCHEMA_VERSION) {
+    throw new HermesError(
+      'DB_PROVISIONING_OUTDATED',
+      `provisioning schema in ${where} is at version ${version}, this hermes needs ${PROVISIONING_SCHEMA_VERSION}: upgrade it with \`hermes init\``,
+    );
+  }
+  if (version > PROVISIONING_SCHEMA_VERSION) {
+    throw new HermesError(
+      'DB_PROVISIONING_NEWER',
+      `provisioning schema in ${where} is at version ${version}, newer than this hermes knows (${PROVISIONING_SCHEMA_VERSION}): upgrade hermes`,
+    );
+  }
+}

@@ -1,0 +1,149 @@
+import type { Generated, Kysely } from 'kysely';
+
+/** Kamailio's own tables, exactly as Kamailio 5.x/6.x defines them (see kamailio-schema.ts). */
+export interface VersionTable {
+  id: Generated<number>;
+  table_name: string;
+  table_version: number;
+}
+
+export interface SubscriberTable {
+  id: Generated<number>;
+  username: string;
+  domain: string;
+  password: string;
+  ha1: string;
+  ha1b: string;
+}
+
+export interface DomainTable {
+  id: Generated<number>;
+  domain: string;
+  did: string | null;
+  /** 'YYYY-MM-DD HH:MM:SS' on write; a Date or string on read depending on the driver. */
+  last_modified: string | Date;
+}
+
+export interface DomainAttrsTable {
+  id: Generated<number>;
+  did: string;
+  name: string;
+  type: number;
+  value: string;
+  last_modified: string | Date;
+}
+
+export interface DbAliasesTable {
+  id: Generated<number>;
+  alias_username: string;
+  alias_domain: string;
+  username: string;
+  domain: string;
+}
+
+export interface KamailioTables {
+  version: VersionTable;
+  subscriber: SubscriberTable;
+  domain: DomainTable;
+  domain_attrs: DomainAttrsTable;
+  dbaliases: DbAliasesTable;
+}
+
+/** hermes' own provisioning tables (see migrations.ts). */
+export interface HermesSchemaVersionTable {
+  version: number;
+  applied_at: string;
+}
+
+export type UserKind = 'local' | 'remote';
+
+export interface HermesUsersTable {
+  id: Generated<number>;
+  username: string;
+  domain: string;
+  kind: UserKind;
+  displayname: string;
+  email: string;
+  /** Remote users: the remote account's password. Local users keep theirs in `subscriber`. */
+  password: string | null;
+  registrar: string | null;
+  r_port: number | null;
+  proxy: string | null;
+  p_port: number | null;
+  authid: string | null;
+  dialplan: string;
+  linetext: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HermesPhonesTable {
+  id: Generated<number>;
+  /** 12 lowercase hex digits. */
+  mac: string;
+  username: string;
+  domain: string;
+  /** 1-based line order on the phone. */
+  line: number;
+}
+
+export interface HermesNumbersTable {
+  /** E.164 with the leading '+'. Present = available in the pool. */
+  number: string;
+}
+
+export type TokenScope = 'read' | 'write';
+
+export interface HermesTokensTable {
+  id: Generated<number>;
+  name: string;
+  scope: TokenScope;
+  /** sha256 hex of the token; the token itself is never stored. */
+  token_hash: string;
+  created_at: string;
+}
+
+export interface HermesAuditTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  /** API node (user/add_local) or reconciler change (apply:create:user). */
+  node: string;
+  /** The object's key (alice@example.com, a MAC, a number). */
+  object_key: string;
+  /** JSON with non-secret details, or ''. */
+  detail: string;
+}
+
+export interface HermesLocksTable {
+  name: string;
+  holder: string;
+  acquired_at: string;
+}
+
+export interface ProvisioningTables {
+  hermes_schema_version: HermesSchemaVersionTable;
+  hermes_users: HermesUsersTable;
+  hermes_phones: HermesPhonesTable;
+  hermes_numbers: HermesNumbersTable;
+  hermes_tokens: HermesTokensTable;
+  hermes_audit: HermesAuditTable;
+  hermes_locks: HermesLocksTable;
+}
+
+export type KamailioDb = Kysely<KamailioTables>;
+export type ProvisioningDb = Kysely<ProvisioningTables>;
+
+export type DialectName = 'sqlite' | 'mysql';
+
+/**
+ * The two databases hermes works on. `kamailio` holds Kamailio's tables, `provisioning`
+ * hermes' own; they are the same connection (`shared`) unless --provisioning-db says
+ * otherwise. Inside inTransaction() both handles are open transactions.
+ */
+export interface Dbs {
+  kamailio: KamailioDb;
+  provisioning: ProvisioningDb;
+  dialects: { kamailio: DialectName; provisioning: DialectName };
+  shared: boolean;
+}
