@@ -22,7 +22,7 @@ async function describeMysql(db: Kysely<any>, table: string): Promise<TableShape
     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ${table} ORDER BY INDEX_NAME, SEQ_IN_INDEX`.execute(db);
   const indexes = new Map<string, { name: string; unique: boolean; columns: string[] }>();
   for (const s of stats.rows) {
-    const entry = indexes.get(s.INDEX_NAME) ?? { name: s.INDEX_NAME, unique: Number(s.NON_UNIQUE) === 0, columns: [] };
+    const entry = indexes.get(s.INDEX_NAME) ?? { name: String(s.INDEX_NAME), unique: Number(s.NON_UNIQUE) === 0, columns: [] as string[] };
     entry.columns.push(s.COLUMN_NAME);
     indexes.set(s.INDEX_NAME, entry);
   }

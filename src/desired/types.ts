@@ -1,0 +1,97 @@
+/**
+ * The desired state after loading and validation: what the YAML declares, canonicalised
+ * (lowercase domains and MACs, secrets resolved). Produced by src/desired (loadDesiredState),
+ * consumed by the pure planner in src/reconcile. A top-level section that the YAML leaves out
+ * is `undefined` here and leaves that part of the platform alone; present (even empty) it is
+ * managed in full.
+ */
+
+/** Where something was declared, for messages that point back into the YAML. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+  /** e.g. users[3].number */
+  path: string;
+}
+
+export interface DesiredDomain {
+  /** Lowercase domain name. */
+  domain: string;
+  /** 'absent' removes the domain with every subscriber and alias in it. */
+  state: 'present' | 'absent';
+  /** Usernames and alias usernames matching these globs (* and ?) are left alone. */
+  unmanaged: string[];
+  at?: SourceLocation;
+}
+
+export interface DesiredNumberRange {
+  /** E.164, '+' then digits; start <= end, same length. */
+  start: string;
+  end: string;
+}
+
+export interface DesiredNumbers {
+  ranges: DesiredNumberRange[];
+  numbers: string[];
+  at?: SourceLocation;
+}
+
+export type UserKind = 'local' | 'remote';
+
+export interface DesiredUser {
+  username: string;
+  /** Lowercase. */
+  domain: string;
+  /** username@domain */
+  address: string;
+  /** local: its domain is listed under `domains`; remote otherwise. */
+  kind: UserKind;
+  displayname: string;
+  email: string;
+  linetext: string;
+  dialplan: string;
+  /** The user's E.164 alias (in the user's domain), taken from the pool. */
+  number?: string;
+  /**
+   * The resolved secret (from env, file or a plain string). Undefined: keep the stored
+   * password (a new local user gets a generated one). Never printed.
+   */
+  password?: string;
+  /** Remote users only. */
+  registrar?: string;
+  r_port?: number;
+  proxy?: string;
+  p_port?: number;
+  authid?: string;
+  at?: SourceLocation;
+}
+
+export interface DesiredAlias {
+  alias_username: string;
+  /** Lowercase; a listed domain. */
+  alias_domain: string;
+  /** Destination. */
+  username: string;
+  domain: string;
+  at?: SourceLocation;
+}
+
+export interface DesiredPhone {
+  /** 12 lowercase hex digits. */
+  mac: string;
+  /** Line order: lines[0] is line 1. Addresses (username@domain) of declared users. */
+  lines: string[];
+  at?: SourceLocation;
+}
+
+export interface DesiredState {
+  version: 1;
+  domains?: DesiredDomain[];
+  numbers?: DesiredNumbers;
+  users?: DesiredUser[];
+  aliases?: DesiredAlias[];
+  phones?: DesiredPhone[];
+  /** The files the state was read from. */
+  files: string[];
+}

@@ -1,0 +1,14 @@
+/** Who is calling an op, for the audit log, and what they may see. */
+export interface OpContext {
+  /** The actor written to the audit log: a token name, `cli:<user>`, `ci:<GITHUB_ACTOR>`, … */
+  actor: string;
+  /**
+   * The audit log's `node` for the changes: the API node (user/add_local) or the reconciler's
+   * change (apply). Defaults to the op's own node name.
+   */
+  via?: string;
+  /** Whether results may include passwords (write tokens, hermes call). */
+  showSecrets?: boolean;
+  /** Injected clock, for tests. */
+  now?: () => Date;
+}
