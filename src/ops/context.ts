@@ -11,4 +11,9 @@ export interface OpContext {
   showSecrets?: boolean;
   /** Injected clock, for tests. */
   now?: () => Date;
+  /**
+   * Called by callNode with the underlying error when a node answers response 'error'
+   * (cause 'dbfail'), so that the caller can log it; the envelope never carries driver text.
+   */
+  onError?: (error: unknown) => void;
 }
