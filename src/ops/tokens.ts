@@ -3,6 +3,7 @@ import type { Dbs, TokenScope } from '../db/types.js';
 import { inTransaction } from '../db/transaction.js';
 import type { OpContext } from './context.js';
 import { failed, invalid } from './envelope.js';
+import { opTime, writeAudit } from './audit.js';
 
 /**
  * API tokens: the only writer of hermes_tokens. A token is shown once, when created; only its
@@ -56,7 +57,7 @@ function checkScope(scope: string): asserts scope is TokenScope {
 }
 
 function nowIso(ctx: OpContext): string {
-  return (ctx.now?.() ?? new Date()).toISOString();
+  return opTime(ctx).toISOString();
 }
 
 /** Creates a token; failed/exists when the name is taken. Audited as token/create. */
@@ -73,10 +74,7 @@ export async function createToken(db: Dbs, input: { name: string; scope: string 
       .insertInto('hermes_tokens')
       .values({ name: input.name, scope, token_hash: hashToken(token), created_at: created })
       .execute();
-    await trx.provisioning
-      .insertInto('hermes_audit')
-      .values({ at: created, actor: ctx.actor, node: ctx.via ?? 'token/create', object_key: `token:${input.name}`, detail: JSON.stringify({ scope }) })
-      .execute();
+    await writeAudit(trx, 'token/create', [{ key: `token:${input.name}`, detail: { scope } }], ctx);
   });
   return { name: input.name, scope, created, token };
 }
@@ -99,10 +97,7 @@ export async function revokeToken(db: Dbs, name: string, ctx: OpContext): Promis
   await inTransaction(db, async (trx) => {
     const result = await trx.provisioning.deleteFrom('hermes_tokens').where('name', '=', name).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw failed('nonexistant', `there is no token named "${name}" (see hermes token list)`);
-    await trx.provisioning
-      .insertInto('hermes_audit')
-      .values({ at: nowIso(ctx), actor: ctx.actor, node: ctx.via ?? 'token/revoke', object_key: `token:${name}`, detail: '' })
-      .execute();
+    await writeAudit(trx, 'token/revoke', [{ key: `token:${name}` }], ctx);
   });
 }
 

@@ -1,9 +1,80 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { openDatabases } from '../../db/connect.js';
+import { HermesError } from '../../errors.js';
+import { buildApp } from '../../nodes-api/app.js';
+import { DEFAULT_LISTEN, formatListenAddress, isLoopback, parseListenAddress } from '../../nodes-api/listen-address.js';
+import { hasTokens } from '../../ops/tokens.js';
+import { databaseOptions } from '../global-options.js';
+import { action } from '../run-command.js';
 
-// Placeholder: the 'serve' command is being built (see the open issues).
+interface ServeOptions {
+  listen: string;
+  auth: boolean;
+  readOnly?: boolean;
+  poolSize: string;
+  logLevel: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 export function registerServe(program: Command): void {
-  program.command('serve').description('(not yet available)').action(() => {
-    process.stderr.write('hermes: the serve command is not available yet\n');
-    process.exitCode = 1;
-  });
+  program
+    .command('serve')
+    .description('serve the Hermes node API over HTTP (Authorization: Bearer TOKEN; see hermes token)')
+    .addOption(new Option('--listen <host:port>', 'address to listen on').default(DEFAULT_LISTEN).env('HERMES_LISTEN'))
+    .option('--no-auth', 'accept requests without a token, as "anonymous" with write scope (loopback addresses only)')
+    .option('--read-only', "answer every mutating node with failed/readonly (when git is the only source of truth)")
+    .addOption(new Option('--pool-size <n>', 'MySQL connections in the pool').default('24'))
+    .addOption(new Option('--log-level <level>', 'request log level (JSON lines on stdout)').choices(LOG_LEVELS).default('info'))
+    .action(
+      action(async (options: ServeOptions, command: Command) => {
+        const address = parseListenAddress(options.listen);
+        if (!options.auth && !isLoopback(address.host)) {
+          throw new HermesError(
+            'USAGE',
+            `--no-auth is only allowed on a loopback address (127.0.0.1, ::1, localhost), not ${address.host}: create a token with \`hermes token create NAME --scope read|write\``,
+          );
+        }
+        const poolSize = Number(options.poolSize);
+        if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 256) {
+          throw new HermesError('USAGE', `--pool-size "${options.poolSize}" is not a whole number from 1 to 256`);
+        }
+        const connection = await openDatabases({ ...databaseOptions(command), poolSize });
+        let app: ReturnType<typeof buildApp> | undefined;
+        try {
+          if (options.auth && !(await hasTokens(connection))) {
+            throw new HermesError(
+              'USAGE',
+              'no API token exists, so no client could call the server: create one with `hermes token create NAME --scope read|write` (or use --no-auth on a loopback address)',
+            );
+          }
+          app = buildApp(connection, { auth: options.auth ? 'tokens' : 'none', readOnly: options.readOnly, log: { level: options.logLevel } });
+          try {
+            await app.listen({ host: address.host, port: address.port });
+          } catch (error) {
+            const code = (error as { code?: string }).code;
+            const why =
+              code === 'EADDRINUSE' ? 'the address is in use'
+              : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)'
+              : code === 'EADDRNOTAVAIL' ? 'the address is not on this machine'
+              : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the host name is unknown'
+              : (error as Error).message;
+            throw new HermesError('USAGE', `cannot listen on ${formatListenAddress(address)}: ${why}`, { cause: error });
+          }
+          const mode = [options.auth ? 'token auth' : 'NO AUTH (anonymous)', options.readOnly ? 'read-only' : ''].filter(Boolean).join(', ');
+          process.stderr.write(`hermes: serving the node API on http://${formatListenAddress(address)} (${mode}); stop with SIGTERM or Ctrl-C\n`);
+          const signal = await new Promise<NodeJS.Signals>((resolve) => {
+            process.once('SIGTERM', () => resolve('SIGTERM'));
+            process.once('SIGINT', () => resolve('SIGINT'));
+          });
+          process.stderr.write(`hermes: ${signal}: stopping\n`);
+          await app.close();
+          app = undefined;
+          return 0;
+        } finally {
+          if (app) await app.close().catch(() => undefined);
+          await connection.close();
+        }
+      }),
+    );
 }

@@ -1,0 +1,162 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Dbs } from '../db/types.js';
+import type { OpContext } from '../ops/context.js';
+import type { Envelope, FailureEnvelope } from '../ops/envelope.js';
+import { NODES, callNode, type NodeDefinition } from '../ops/index.js';
+import type { TokenPrincipal } from '../ops/tokens.js';
+import { TokenVerifier, bearerToken, type TokenCacheOptions } from './auth.js';
+import { loggerOptions, type LogOptions } from './logging.js';
+import { requestParams } from './params.js';
+import { httpStatusOf } from './status.js';
+
+export interface AppOptions {
+  /**
+   * 'tokens' (default): every request needs `Authorization: Bearer TOKEN`. 'none' (--no-auth,
+   * loopback only; the CLI enforces that): every caller is `anonymous` with write scope.
+   */
+  auth?: 'tokens' | 'none';
+  /** Every mutating node answers failed/readonly (HTTP 409). */
+  readOnly?: boolean;
+  /** JSON request logs; false for none. */
+  log?: LogOptions | false;
+  tokenCache?: TokenCacheOptions;
+  /** Largest accepted request body in bytes (default 64 KiB). */
+  bodyLimit?: number;
+}
+
+/** What a request did, for its log line. */
+interface RequestOutcome {
+  actor?: string;
+  node?: string;
+  response?: string;
+  cause?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: TokenPrincipal | null;
+    outcome: RequestOutcome | null;
+  }
+}
+
+const ANONYMOUS: TokenPrincipal = { name: 'anonymous', scope: 'write' };
+
+function actorOf(principal: TokenPrincipal): string {
+  return principal === ANONYMOUS ? 'anonymous' : `token:${principal.name}`;
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, envelope: Envelope, status = httpStatusOf(envelope)): FastifyReply {
+  const outcome = (request.outcome ??= {});
+  outcome.response = envelope.response;
+  if (envelope.response !== 'ok') outcome.cause = (envelope as FailureEnvelope).cause;
+  if (status === 401) reply.header('www-authenticate', 'Bearer realm="hermes"');
+  return reply.code(status).send(envelope);
+}
+
+/**
+ * The Hermes node API as a Fastify instance, not listening (`inject` in tests, `listen` in
+ * `hermes serve`). Every node of NODES answers GET (query) and POST (form or JSON) at
+ * /<family>/<node> with its envelope; the HTTP status mirrors the envelope.
+ */
+export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
+  const auth = options.auth ?? 'tokens';
+  const verifier = new TokenVerifier(dbs, options.tokenCache);
+  const app = Fastify({
+    logger: options.log === false ? false : loggerOptions(options.log ?? {}),
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    return503OnClosing: true,
+  });
+  app.register(formbody, { bodyLimit: options.bodyLimit ?? 64 * 1024 });
+  app.decorateRequest('principal', null);
+  app.decorateRequest('outcome', null);
+
+  // Authentication first, before any body is parsed, for every path (unknown ones too).
+  app.addHook('onRequest', async (request, reply) => {
+    if (auth === 'none') {
+      request.principal = ANONYMOUS;
+      request.outcome = { actor: 'anonymous' };
+      return;
+    }
+    const token = bearerToken(request.headers.authorization);
+    let principal: TokenPrincipal | null = null;
+    try {
+      principal = token === null ? null : await verifier.verify(token);
+    } catch (error) {
+      request.log.error({ err: error }, 'token verification failed');
+      return send(request, reply, { response: 'error', cause: 'dbfail', detail: 'the server cannot check tokens now; see its log' });
+    }
+    if (!principal) {
+      return send(request, reply, {
+        response: 'failed',
+        cause: 'unauthenticated',
+        detail: token === null ? 'send a token: Authorization: Bearer TOKEN (create one with hermes token create)' : 'the token is not valid (unknown or revoked)',
+      });
+    }
+    request.principal = principal;
+    request.outcome = { actor: actorOf(principal) };
+  });
+
+  // One JSON line per request: method, URL without secrets, status, time, actor, node, outcome.
+  app.addHook('onResponse', async (request, reply) => {
+    const outcome = request.outcome ?? {};
+    request.log.info(
+      { req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 100) / 100, ...outcome },
+      'request completed',
+    );
+  });
+
+  const handle = (node: NodeDefinition) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const principal = request.principal!;
+    const outcome = (request.outcome ??= {});
+    outcome.node = node.name;
+    if (node.mutates && principal.scope !== 'write') {
+      return send(request, reply, { response: 'failed', cause: 'forbidden', detail: `${node.name} changes data: it needs a token with write scope` });
+    }
+    if (node.mutates && options.readOnly) {
+      return send(request, reply, { response: 'failed', cause: 'readonly', detail: `${node.name} changes data, and this server is read-only (--read-only)` });
+    }
+    const parsed = requestParams(request.query, request.method === 'POST' ? request.body : undefined);
+    if ('invalid' in parsed) return send(request, reply, parsed.invalid);
+    const ctx: OpContext = {
+      actor: actorOf(principal),
+      showSecrets: principal.scope === 'write',
+      // Driver errors go to the server log only; the client gets error/dbfail.
+      onError: (error) => request.log.error({ err: error, node: node.name }, 'node failed with an error'),
+    };
+    const envelope = await callNode(dbs, node.name, parsed.params, ctx);
+    return send(request, reply, envelope);
+  };
+
+  for (const node of NODES.values()) {
+    app.route({ method: ['GET', 'POST'], url: `/${node.name}`, handler: handle(node) });
+  }
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0].slice(0, 200);
+    return send(
+      request,
+      reply,
+      { response: 'invalid', cause: 'node', detail: `there is no node ${request.method} ${path}: nodes are /<family>/<node>, e.g. /user/get` },
+      404,
+    );
+  });
+
+  // Errors before a node ran (malformed body, unsupported content type, too large) and
+  // anything unexpected: an envelope, never a stack or driver text.
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      const detail =
+        status === 413 ? 'the request body is too large'
+        : status === 415 ? 'send parameters as a query string, a form (application/x-www-form-urlencoded) or a JSON object'
+        : 'the request body cannot be parsed';
+      return send(request, reply, { response: 'invalid', cause: 'body', detail }, status === 413 || status === 415 ? status : 400);
+    }
+    request.log.error({ err: error }, 'request failed');
+    return send(request, reply, { response: 'error', cause: 'internal', detail: 'the server failed to answer; see its log' }, 500);
+  });
+
+  return app;
+}
