@@ -74,6 +74,42 @@ export const errorCatalogue = {
     exitCode: 1,
     httpStatus: 500,
   },
+  // --- plan and apply ------------------------------------------------------------------------
+  PLAN_INVALID: {
+    summary: 'The desired state cannot be planned (e.g. a new remote user without a password).',
+    exitCode: 1,
+    httpStatus: 400,
+  },
+  PLAN_STALE: {
+    summary: 'A saved plan no longer matches the database or its YAML files; plan again.',
+    exitCode: 1,
+    httpStatus: 409,
+  },
+  APPLY_NOT_APPROVED: {
+    summary: 'apply was not confirmed (no TTY without --auto-approve, or the answer was not yes).',
+    exitCode: 1,
+    httpStatus: 400,
+  },
+  APPLY_UNSAFE: {
+    summary: 'The safety brake refused a plan that changes too much; review it and use --force.',
+    exitCode: 1,
+    httpStatus: 400,
+  },
+  APPLY_LOCKED: {
+    summary: 'Another apply holds the apply lock (its holder is named).',
+    exitCode: 1,
+    httpStatus: 409,
+  },
+  APPLY_FAILED: {
+    summary: 'A change failed during apply; everything was rolled back (the change is named).',
+    exitCode: 1,
+    httpStatus: 500,
+  },
+  KAMAILIO_RELOAD_FAILED: {
+    summary: "Kamailio's domain.reload over JSON-RPC failed after apply; the data stays applied.",
+    exitCode: 1,
+    httpStatus: 502,
+  },
   INTERNAL: {
     summary: 'An unexpected internal error; run again with --debug for the stack trace.',
     exitCode: 1,

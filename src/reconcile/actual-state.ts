@@ -1,0 +1,60 @@
+/**
+ * The actual state of the platform as the reconciler sees it: Kamailio's and hermes' rows,
+ * read in bulk (read-actual.ts) and canonicalised (lowercase domains, 12-hex MACs), keyed by
+ * address so that the pure planner compares in O(n).
+ */
+export type UserKind = 'local' | 'remote';
+
+export interface ActualUser {
+  username: string;
+  /** Lowercase. */
+  domain: string;
+  /** username@domain */
+  address: string;
+  kind: UserKind;
+  /** A `subscriber` row exists (local users). */
+  hasSubscriber: boolean;
+  /** A hermes_users row exists (false: a subscriber written by kamctl & co., adopted). */
+  hasProvisioning: boolean;
+  displayname: string;
+  email: string;
+  dialplan: string;
+  linetext: string;
+  registrar: string | null;
+  r_port: number | null;
+  proxy: string | null;
+  p_port: number | null;
+  authid: string | null;
+  /** Local: subscriber.password (may be '' when only ha1 is kept); remote: the stored password. */
+  password: string;
+  /** Local: subscriber.ha1 (lowercase). */
+  ha1: string;
+}
+
+export interface ActualAlias {
+  alias_username: string;
+  /** Lowercase. */
+  alias_domain: string;
+  username: string;
+  /** Lowercase. */
+  domain: string;
+}
+
+export interface ActualState {
+  /** Rows of Kamailio's `domain` table, lowercase. */
+  domains: Set<string>;
+  /** Subscribers and hermes_users rows, by address. */
+  users: Map<string, ActualUser>;
+  /** dbaliases rows, by alias address (alias_username@alias_domain). */
+  aliases: Map<string, ActualAlias>;
+  /** Phones by 12-hex MAC: line addresses in line order. */
+  phones: Map<string, string[]>;
+  /** The available numbers of the pool. */
+  numbers: Set<string>;
+  /** sha256 over the canonical rows, so a saved plan can tell that the state moved. */
+  fingerprint: string;
+}
+
+export function emptyActualState(): ActualState {
+  return { domains: new Set(), users: new Map(), aliases: new Map(), phones: new Map(), numbers: new Set(), fingerprint: '' };
+}

@@ -1,0 +1,63 @@
+/**
+ * E.164 numbers as runs: expanding declared ranges and compacting sets into consecutive runs
+ * (same length, each one more than the previous). Numbers have at most 15 digits, so their
+ * numeric part is exact in a double.
+ */
+
+export interface NumberRun {
+  start: string;
+  end: string;
+  count: number;
+}
+
+/** Orders E.164 numbers numerically (shorter first, then digit by digit). */
+export function compareNumbers(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function digits(n: string): number {
+  return Number(n.slice(1));
+}
+
+function format(value: number, length: number): string {
+  return '+' + String(value).padStart(length - 1, '0');
+}
+
+/** Every number from start to end inclusive (same length). */
+export function* expandRange(start: string, end: string): Generator<string> {
+  const a = digits(start);
+  const b = digits(end);
+  for (let v = a; v <= b; v++) yield format(v, start.length);
+}
+
+/** Sorted consecutive runs of the given numbers (a single number is a run of 1). */
+export function compactNumbers(numbers: Iterable<string>): NumberRun[] {
+  const sorted = [...numbers].sort(compareNumbers);
+  const runs: NumberRun[] = [];
+  let current: NumberRun | undefined;
+  let last = -1;
+  for (const n of sorted) {
+    const v = digits(n);
+    if (current && n.length === current.end.length && v === last + 1) {
+      current.end = n;
+      current.count++;
+    } else {
+      current = { start: n, end: n, count: 1 };
+      runs.push(current);
+    }
+    last = v;
+  }
+  return runs;
+}
+
+/** The key of a run in a plan: the number, or start..end. */
+export function runKey(run: { start: string; end: string }): string {
+  return run.start === run.end ? run.start : `${run.start}..${run.end}`;
+}
+
+/** The numbers of a plan key (see runKey). */
+export function numbersOfKey(key: string): string[] {
+  const [start, end] = key.split('..');
+  return end === undefined ? [start] : [...expandRange(start, end)];
+}

@@ -1,0 +1,130 @@
+/**
+ * Reads the actual state in bulk: one query per table (domain, subscriber, dbaliases,
+ * hermes_users, hermes_phones, hermes_numbers), never one per object, canonicalised and keyed
+ * for the planner, with a fingerprint over the canonical rows.
+ */
+import { createHash } from 'node:crypto';
+import type { Dbs } from '../db/types.js';
+import { normalizeMac } from '../ops/canonical.js';
+import type { ActualState, ActualUser } from './actual-state.js';
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export async function readActualState(dbs: Dbs): Promise<ActualState> {
+  const [domainRows, subscriberRows, aliasRows, userRows, phoneRows, numberRows] = await Promise.all([
+    dbs.kamailio.selectFrom('domain').select(['domain']).execute(),
+    dbs.kamailio.selectFrom('subscriber').select(['username', 'domain', 'password', 'ha1']).execute(),
+    dbs.kamailio.selectFrom('dbaliases').select(['alias_username', 'alias_domain', 'username', 'domain']).execute(),
+    dbs.provisioning
+      .selectFrom('hermes_users')
+      .select(['username', 'domain', 'kind', 'displayname', 'email', 'password', 'registrar', 'r_port', 'proxy', 'p_port', 'authid', 'dialplan', 'linetext'])
+      .execute(),
+    dbs.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain', 'line']).execute(),
+    dbs.provisioning.selectFrom('hermes_numbers').select(['number']).execute(),
+  ]);
+
+  const hash = createHash('sha256');
+  const feed = (table: string, lines: string[]) => {
+    hash.update(`#${table}\n`);
+    const chunk = 10_000;
+    for (let i = 0; i < lines.length; i += chunk) hash.update(lines.slice(i, i + chunk).join('\n') + '\n');
+  };
+
+  const domains = new Set(domainRows.map((r) => r.domain.toLowerCase()));
+  feed('domain', [...domains].sort(cmp));
+
+  const users = new Map<string, ActualUser>();
+  const subscriberLines: string[] = [];
+  for (const r of subscriberRows) {
+    const domain = r.domain.toLowerCase();
+    const address = `${r.username}@${domain}`;
+    const ha1 = r.ha1.toLowerCase();
+    subscriberLines.push(JSON.stringify([address, r.password, ha1]));
+    users.set(address, {
+      username: r.username,
+      domain,
+      address,
+      kind: 'local',
+      hasSubscriber: true,
+      hasProvisioning: false,
+      displayname: '',
+      email: '',
+      dialplan: '',
+      linetext: '',
+      registrar: null,
+      r_port: null,
+      proxy: null,
+      p_port: null,
+      authid: null,
+      password: r.password,
+      ha1,
+    });
+  }
+  feed('subscriber', subscriberLines.sort(cmp));
+
+  const userLines: string[] = [];
+  for (const r of userRows) {
+    const domain = r.domain.toLowerCase();
+    const address = `${r.username}@${domain}`;
+    const fields = {
+      displayname: r.displayname ?? '',
+      email: r.email ?? '',
+      dialplan: r.dialplan ?? '',
+      linetext: r.linetext ?? '',
+      registrar: r.registrar ?? null,
+      r_port: r.r_port === null || r.r_port === undefined ? null : Number(r.r_port),
+      proxy: r.proxy ?? null,
+      p_port: r.p_port === null || r.p_port === undefined ? null : Number(r.p_port),
+      authid: r.authid ?? null,
+    };
+    userLines.push(JSON.stringify([address, r.kind, r.password ?? null, fields]));
+    const existing = users.get(address);
+    if (existing) {
+      Object.assign(existing, fields, { hasProvisioning: true, kind: r.kind === 'remote' ? 'remote' : 'local' });
+      if (r.kind === 'remote') existing.password = r.password ?? '';
+    } else {
+      users.set(address, {
+        username: r.username,
+        domain,
+        address,
+        kind: r.kind === 'remote' ? 'remote' : 'local',
+        hasSubscriber: false,
+        hasProvisioning: true,
+        ...fields,
+        password: r.password ?? '',
+        ha1: '',
+      });
+    }
+  }
+  feed('hermes_users', userLines.sort(cmp));
+
+  const aliases = new Map<string, ActualState['aliases'] extends Map<string, infer V> ? V : never>();
+  const aliasLines: string[] = [];
+  for (const r of aliasRows) {
+    const alias = { alias_username: r.alias_username, alias_domain: r.alias_domain.toLowerCase(), username: r.username, domain: r.domain.toLowerCase() };
+    const key = `${alias.alias_username}@${alias.alias_domain}`;
+    aliasLines.push(JSON.stringify([key, `${alias.username}@${alias.domain}`]));
+    if (!aliases.has(key)) aliases.set(key, alias);
+  }
+  feed('dbaliases', aliasLines.sort(cmp));
+
+  const phoneLines: { mac: string; line: number; address: string }[] = [];
+  for (const r of phoneRows) {
+    phoneLines.push({ mac: normalizeMac(r.mac) ?? r.mac.toLowerCase(), line: Number(r.line), address: `${r.username}@${r.domain.toLowerCase()}` });
+  }
+  phoneLines.sort((a, b) => cmp(a.mac, b.mac) || a.line - b.line);
+  const phones = new Map<string, string[]>();
+  for (const l of phoneLines) {
+    const lines = phones.get(l.mac);
+    if (lines) lines.push(l.address);
+    else phones.set(l.mac, [l.address]);
+  }
+  feed('hermes_phones', phoneLines.map((l) => `${l.mac} ${l.line} ${l.address}`));
+
+  const numberList = numberRows.map((r) => r.number);
+  numberList.sort(cmp);
+  feed('hermes_numbers', numberList);
+  const numbers = new Set(numberList);
+
+  return { domains, users, aliases, phones, numbers, fingerprint: hash.digest('hex') };
+}

@@ -1,0 +1,72 @@
+/** The plan as text, like Terraform's: `+` create, `~` update (before -> after), `-` delete. */
+import type { Change, FieldValue, Plan, PlanSummary } from './plan-types.js';
+
+export interface TextOptions {
+  color: boolean;
+}
+
+const SECRET_VALUES = new Set(['(set)', '(changed)', '(generated)']);
+const SYMBOL = { create: '+', update: '~', delete: '-' } as const;
+const COLOR = { create: '\x1b[32m', update: '\x1b[33m', delete: '\x1b[31m' } as const;
+const RESET = '\x1b[0m';
+
+/** aa:bb:cc:dd:ee:ff for a 12-hex MAC. */
+export function displayMac(mac: string): string {
+  return /^[0-9a-f]{12}$/.test(mac) ? mac.match(/../g)!.join(':') : mac;
+}
+
+export function formatValue(field: string, value: FieldValue | undefined): string {
+  if (value === undefined || value === null) return 'null';
+  if (field === 'password' && typeof value === 'string' && SECRET_VALUES.has(value)) return value;
+  if (Array.isArray(value)) return `[${value.join(', ')}]`;
+  if (typeof value === 'number') return String(value);
+  return JSON.stringify(value);
+}
+
+/** The one-line title of a change: `+ user alice@example.com`. */
+export function changeTitle(c: Change): string {
+  const key = c.kind === 'phone' ? displayMac(c.key) : c.key;
+  let extra = '';
+  if (c.kind === 'number' && (c.count ?? 1) > 1) extra = ` (${c.count} numbers)`;
+  if (c.kind === 'alias' && c.action !== 'update') extra = ` -> ${String((c.after ?? c.before)?.destination ?? '')}`;
+  return `${SYMBOL[c.action]} ${c.kind} ${key}${extra}`;
+}
+
+/** The detail lines of a change (fields), without indentation. */
+export function changeDetails(c: Change): string[] {
+  if (c.kind === 'number' || c.kind === 'domain') return [];
+  if (c.kind === 'alias' && c.action !== 'update') return [];
+  const lines: string[] = [];
+  if (c.action === 'update') {
+    const fields = Object.keys(c.after ?? {});
+    const width = Math.max(...fields.map((f) => f.length));
+    for (const f of fields) {
+      const after = c.after?.[f];
+      if (f === 'password') lines.push(`${(f + ':').padEnd(width + 1)} ${formatValue(f, after)}`);
+      else lines.push(`${(f + ':').padEnd(width + 1)} ${formatValue(f, c.before?.[f])} -> ${formatValue(f, after)}`);
+    }
+    return lines;
+  }
+  const fields = (c.action === 'create' ? c.after : c.before) ?? {};
+  const keys = Object.keys(fields);
+  const width = Math.max(0, ...keys.map((f) => f.length));
+  for (const f of keys) lines.push(`${(f + ':').padEnd(width + 1)} ${formatValue(f, fields[f])}`);
+  return lines;
+}
+
+export function summaryLine(summary: PlanSummary): string {
+  if (summary.add + summary.change + summary.remove === 0) return 'No changes.';
+  return `Plan: ${summary.add} to add, ${summary.change} to change, ${summary.remove} to remove.`;
+}
+
+export function renderText(plan: Plan, options: TextOptions): string {
+  if (plan.changes.length === 0) return 'No changes. The platform matches the desired state.\n';
+  const out: string[] = ['hermes will make these changes:', ''];
+  for (const c of plan.changes) {
+    const title = changeTitle(c);
+    out.push('  ' + (options.color ? `${COLOR[c.action]}${title}${RESET}` : title));
+    for (const d of changeDetails(c)) out.push('      ' + d);
+  }
+  out.push('', summaryLine(plan.summary));
+  return out.join('\n') + '\n';
+}
