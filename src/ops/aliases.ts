@@ -1,16 +1,147 @@
 import type { Dbs } from '../db/types.js';
+import { inTransaction } from '../db/transaction.js';
+import { writeAudit } from './audit.js';
+import { addressExpression, addressKey, chunks, likeGlob, selectByAddress } from './bulk.js';
+import { formatAddress, isE164 } from './canonical.js';
 import type { OpContext } from './context.js';
+import { localDomains } from './domains.js';
+import { failed } from './envelope.js';
 import type { Address, AliasInput, AliasKey, AliasRecord } from './types.js';
+import { userRows } from './users.js';
+import { checkAddress } from './validate.js';
 
+const aliasAddress = (a: AliasKey): Address => ({ username: a.alias_username, domain: a.alias_domain });
+
+function checkAliasKey(a: AliasKey, cause: string): AliasKey {
+  const c = checkAddress({ username: a.alias_username, domain: a.alias_domain }, { username: cause, domain: cause });
+  return { alias_username: c.username, alias_domain: c.domain };
+}
+
+interface AliasRow {
+  id: number;
+  alias_username: string;
+  alias_domain: string;
+  username: string;
+  domain: string;
+}
+
+async function aliasRows(db: Dbs, keys: readonly AliasKey[]): Promise<AliasRow[]> {
+  return selectByAddress(keys.map(aliasAddress), (domain, usernames) =>
+    db.kamailio.selectFrom('dbaliases').select(['id', 'alias_username', 'alias_domain', 'username', 'domain']).where('alias_domain', '=', domain).where('alias_username', 'in', usernames).execute(),
+  );
+}
+
+/**
+ * Adds aliases (dbaliases rows). Checks, for the whole batch before writing anything:
+ * 'invalid' cause 'alias' / 'destination' for bad SIP addresses; failed 'nxdomain' when the
+ * alias domain is not a Kamailio domain; failed 'nonexistant' when the destination is in a
+ * Kamailio domain but has no subscriber there; failed 'exists' when the alias exists, equals
+ * a user's address, or is E.164 while its destination has an E.164 alias already. An E.164
+ * alias takes its number out of the pool in the same transaction.
+ */
 export async function addAliases(db: Dbs, aliases: AliasInput[], ctx: OpContext): Promise<void> {
-  throw new Error('not implemented yet');
+  const checked = aliases.map((a) => ({ ...checkAliasKey(a, 'alias'), ...checkAddress(a, { username: 'destination', domain: 'destination' }) }));
+  if (checked.length === 0) return;
+  const ci = db.dialects.kamailio === 'mysql';
+  const seen = new Set<string>();
+  const e164Destinations = new Set<string>();
+  for (const a of checked) {
+    const key = addressKey(aliasAddress(a), ci);
+    if (seen.has(key)) throw failed('exists', `alias ${formatAddress(aliasAddress(a))} is given twice`);
+    seen.add(key);
+    if (isE164(a.alias_username)) {
+      const dest = addressKey(a, ci);
+      if (e164Destinations.has(dest)) throw failed('exists', `${formatAddress(a)} is given two E.164 aliases`);
+      e164Destinations.add(dest);
+    }
+  }
+  await inTransaction(db, async (trx) => {
+    const local = await localDomains(trx, [...checked.map((a) => a.alias_domain), ...checked.map((a) => a.domain)]);
+    const foreign = checked.find((a) => !local.has(a.alias_domain));
+    if (foreign) throw failed('nxdomain', `alias domain ${foreign.alias_domain} is not a Kamailio domain`);
+    const existing = new Set((await aliasRows(trx, checked)).map((r) => addressKey(aliasAddress(r), ci)));
+    const taken = checked.find((a) => existing.has(addressKey(aliasAddress(a), ci)));
+    if (taken) throw failed('exists', `alias ${formatAddress(aliasAddress(taken))} exists already`);
+    const accounts = await userRows(trx, checked.map(aliasAddress));
+    const account = checked.find((a) => accounts.exists(aliasAddress(a)));
+    if (account) throw failed('exists', `alias ${formatAddress(aliasAddress(account))} is the address of a user`);
+    const destinations = await userRows(trx, checked);
+    const missing = checked.find((a) => local.has(a.domain) && !destinations.subscriber(a));
+    if (missing) throw failed('nonexistant', `destination ${formatAddress(missing)} is in a local domain but no such subscriber exists`);
+    const e164 = checked.filter((a) => isE164(a.alias_username));
+    if (e164.length > 0) {
+      const current = await selectByAddress(e164, (domain, usernames) =>
+        trx.kamailio.selectFrom('dbaliases').select(['alias_username', 'username', 'domain']).where('domain', '=', domain).where('username', 'in', usernames).execute(),
+      );
+      const has = new Map(current.filter((r) => isE164(r.alias_username)).map((r) => [addressKey(r, ci), r.alias_username]));
+      const clash = e164.find((a) => has.has(addressKey(a, ci)));
+      if (clash) throw failed('exists', `${formatAddress(clash)} has an E.164 alias already (${has.get(addressKey(clash, ci))})`);
+    }
+    for (const part of chunks(checked)) {
+      await trx.kamailio
+        .insertInto('dbaliases')
+        .values(part.map((a) => ({ alias_username: a.alias_username, alias_domain: a.alias_domain, username: a.username, domain: a.domain })))
+        .execute();
+    }
+    const numbers = [...new Set(e164.map((a) => a.alias_username))];
+    for (const part of chunks(numbers)) await trx.provisioning.deleteFrom('hermes_numbers').where('number', 'in', part).execute();
+    await writeAudit(
+      trx,
+      'alias/add',
+      checked.map((a) => ({ key: formatAddress(aliasAddress(a)), detail: { destination: formatAddress(a) } })),
+      ctx,
+    );
+  });
 }
+
+/**
+ * Removes aliases. 'invalid' cause 'address' for a bad alias address; failed 'nonexistant'
+ * for one that does not exist. Removing an E.164 alias does NOT return its number to the
+ * pool (the caller decides).
+ */
 export async function removeAliases(db: Dbs, aliases: AliasKey[], ctx: OpContext): Promise<void> {
-  throw new Error('not implemented yet');
+  const checked = aliases.map((a) => checkAliasKey(a, 'address'));
+  if (checked.length === 0) return;
+  const ci = db.dialects.kamailio === 'mysql';
+  await inTransaction(db, async (trx) => {
+    const rows = await aliasRows(trx, checked);
+    const byKey = new Map<string, AliasRow[]>();
+    for (const r of rows) {
+      const key = addressKey(aliasAddress(r), ci);
+      byKey.set(key, [...(byKey.get(key) ?? []), r]);
+    }
+    const ids = new Set<number>();
+    for (const a of checked) {
+      const found = byKey.get(addressKey(aliasAddress(a), ci));
+      if (!found) throw failed('nonexistant', `alias ${formatAddress(aliasAddress(a))} does not exist`);
+      for (const r of found) ids.add(r.id);
+    }
+    for (const part of chunks([...ids])) await trx.kamailio.deleteFrom('dbaliases').where('id', 'in', part).execute();
+    await writeAudit(
+      trx,
+      'alias/remove',
+      checked.map((a) => ({ key: formatAddress(aliasAddress(a)), detail: { destination: formatAddress(byKey.get(addressKey(aliasAddress(a), ci))![0]) } })),
+      ctx,
+    );
+  });
 }
-export async function listAliases(db: Dbs, search: string | undefined, ctx: OpContext): Promise<AliasRecord[]> {
-  throw new Error('not implemented yet');
+
+/** Every alias with its destination, sorted by alias; `search` is a glob on the alias address. */
+export async function listAliases(db: Dbs, search: string | undefined, _ctx: OpContext): Promise<AliasRecord[]> {
+  let query = db.kamailio.selectFrom('dbaliases').select(['alias_username', 'alias_domain', 'username', 'domain']);
+  if (search !== undefined && search !== '') query = query.where(likeGlob(addressExpression(db.dialects.kamailio, 'alias_username', 'alias_domain'), search));
+  const rows = await query.execute();
+  return rows
+    .map((r) => ({ alias: formatAddress(aliasAddress(r)), destination: formatAddress(r) }))
+    .sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : a.destination < b.destination ? -1 : 1));
 }
-export async function aliasesOfUser(db: Dbs, destination: Address, options: { e164?: boolean }, ctx: OpContext): Promise<string[]> {
-  throw new Error('not implemented yet');
+
+/** The aliases (user@domain) pointing to a destination, sorted; only E.164 ones with e164. */
+export async function aliasesOfUser(db: Dbs, destination: Address, options: { e164?: boolean }, _ctx: OpContext): Promise<string[]> {
+  const d = checkAddress(destination, { username: 'destination', domain: 'destination' });
+  const rows = await db.kamailio.selectFrom('dbaliases').select(['alias_username', 'alias_domain']).where('username', '=', d.username).where('domain', '=', d.domain).execute();
+  return rows
+    .filter((r) => !options.e164 || isE164(r.alias_username))
+    .map((r) => formatAddress(aliasAddress(r)))
+    .sort();
 }

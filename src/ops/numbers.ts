@@ -1,20 +1,151 @@
+import { sql } from 'kysely';
 import type { Dbs } from '../db/types.js';
+import { inTransaction } from '../db/transaction.js';
+import { writeAudit } from './audit.js';
+import { affected, chunks, likeGlob } from './bulk.js';
 import type { OpContext } from './context.js';
+import { failed, invalid } from './envelope.js';
+import { checkE164 } from './validate.js';
 
+/** numbers/add_range takes at most this many numbers per call. */
 export const MAX_RANGE_SIZE = 1_000_000;
 
+/** Rows per INSERT when filling the pool from a range. */
+const RANGE_CHUNK = 5_000;
+
+/** The numbers among `numbers` that are in the pool. */
+async function pooled(db: Dbs, numbers: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const part of chunks(numbers)) {
+    for (const r of await db.provisioning.selectFrom('hermes_numbers').select('number').where('number', 'in', part).execute()) out.add(r.number);
+  }
+  return out;
+}
+
+/** The numbers among `numbers` in use as an alias (alias_username, any alias domain). */
+export async function numbersInUse(db: Dbs, numbers: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const part of chunks(numbers)) {
+    for (const r of await db.kamailio.selectFrom('dbaliases').select('alias_username').where('alias_username', 'in', part).execute()) out.add(r.alias_username);
+  }
+  return out;
+}
+
+function checkNumbers(numbers: readonly string[]): string[] {
+  return [...new Set(numbers.map((n) => checkE164(n)))];
+}
+
+/**
+ * Puts numbers into the pool (which holds the AVAILABLE numbers). Numbers already pooled are
+ * skipped; a number in use as an alias is refused (failed 'inuse') and nothing is added.
+ * Returns how many were added.
+ */
 export async function addNumbers(db: Dbs, numbers: string[], ctx: OpContext): Promise<number> {
-  throw new Error('not implemented yet');
+  const wanted = checkNumbers(numbers);
+  if (wanted.length === 0) return 0;
+  return inTransaction(db, async (trx) => {
+    const inUse = await numbersInUse(trx, wanted);
+    if (inUse.size > 0) throw failed('inuse', `number ${[...inUse][0]} is in use as an alias`);
+    const already = await pooled(trx, wanted);
+    const fresh = wanted.filter((n) => !already.has(n));
+    for (const part of chunks(fresh)) await trx.provisioning.insertInto('hermes_numbers').values(part.map((number) => ({ number }))).execute();
+    await writeAudit(trx, 'numbers/add', fresh.map((key) => ({ key })), ctx);
+    return fresh.length;
+  });
 }
+
+/** Pulls numbers from the pool. Failed 'nonexistant' for one that is not in the pool. */
 export async function removeNumbers(db: Dbs, numbers: string[], ctx: OpContext): Promise<void> {
-  throw new Error('not implemented yet');
+  const wanted = checkNumbers(numbers);
+  if (wanted.length === 0) return;
+  await inTransaction(db, async (trx) => {
+    const present = await pooled(trx, wanted);
+    const missing = wanted.find((n) => !present.has(n));
+    if (missing) throw failed('nonexistant', `number ${missing} is not in the pool`);
+    for (const part of chunks(wanted)) await trx.provisioning.deleteFrom('hermes_numbers').where('number', 'in', part).execute();
+    await writeAudit(trx, 'numbers/remove', wanted.map((key) => ({ key })), ctx);
+  });
 }
+
+/**
+ * The numbers of a range, validated: both E.164 of the same length, start <= end, at most
+ * MAX_RANGE_SIZE numbers ('invalid', cause 'start', 'end' or 'range').
+ */
+export function checkRange(start: string, end: string): { first: number; last: number; digits: number } {
+  checkE164(start, 'start');
+  checkE164(end, 'end');
+  if (start.length !== end.length) throw invalid('range', `start ${start} and end ${end} must have the same length (the same lead-in)`);
+  const first = Number(start.slice(1));
+  const last = Number(end.slice(1));
+  if (first > last) throw invalid('range', `start ${start} must not be greater than end ${end}`);
+  if (last - first + 1 > MAX_RANGE_SIZE) {
+    throw invalid('range', `the range ${start} to ${end} holds ${last - first + 1} numbers; at most ${MAX_RANGE_SIZE} per call`);
+  }
+  return { first, last, digits: start.length - 1 };
+}
+
+/**
+ * Puts every number from start to end (inclusive) into the pool, in bulk, in one
+ * transaction: numbers already pooled are skipped, numbers in use as aliases are left out.
+ * Returns how many were added. Writes one audit row for the range (key start..end).
+ */
 export async function addNumberRange(db: Dbs, start: string, end: string, ctx: OpContext): Promise<number> {
-  throw new Error('not implemented yet');
+  const { first, last, digits } = checkRange(start, end);
+  return inTransaction(db, async (trx) => {
+    const inUse = new Set(
+      (
+        await trx.kamailio
+          .selectFrom('dbaliases')
+          .select('alias_username')
+          .where('alias_username', '>=', start)
+          .where('alias_username', '<=', end)
+          .where(sql`length(alias_username)`, '=', start.length)
+          .execute()
+      ).map((r) => r.alias_username),
+    );
+    let added = 0;
+    let skippedInUse = 0;
+    let batch: { number: string }[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const result = await trx.provisioning.insertInto('hermes_numbers').values(batch).orIgnore().executeTakeFirst();
+      added += affected(result);
+      batch = [];
+    };
+    for (let n = first; n <= last; n++) {
+      const number = `+${String(n).padStart(digits, '0')}`;
+      if (inUse.has(number)) {
+        skippedInUse++;
+        continue;
+      }
+      batch.push({ number });
+      if (batch.length === RANGE_CHUNK) await flush();
+    }
+    await flush();
+    await writeAudit(trx, 'numbers/add_range', [{ key: `${start}..${end}`, detail: { added, skipped_pooled: last - first + 1 - added - skippedInUse, skipped_in_use: skippedInUse } }], ctx);
+    return added;
+  });
 }
-export async function listNumbers(db: Dbs, options: { search?: string; random?: boolean; limit?: number }, ctx: OpContext): Promise<string[]> {
-  throw new Error('not implemented yet');
+
+export interface NumberListOptions {
+  /** A glob matched anywhere in the number ("pre-post globbing"): 1234 finds +4712345. */
+  search?: string;
+  /** Random order instead of sorted. */
+  random?: boolean;
+  limit?: number;
 }
-export async function numberInPool(db: Dbs, number: string, ctx: OpContext): Promise<boolean> {
-  throw new Error('not implemented yet');
+
+/** The pool's numbers, sorted (or in random order), optionally filtered and limited. */
+export async function listNumbers(db: Dbs, options: NumberListOptions, _ctx: OpContext): Promise<string[]> {
+  let query = db.provisioning.selectFrom('hermes_numbers').select('number');
+  if (options.search !== undefined && options.search !== '') query = query.where(likeGlob('number', `*${options.search}*`));
+  query = options.random ? query.orderBy(db.dialects.provisioning === 'mysql' ? sql`rand()` : sql`random()`) : query.orderBy('number');
+  if (options.limit !== undefined) query = query.limit(options.limit);
+  return (await query.execute()).map((r) => r.number);
+}
+
+/** Whether the number is in the pool. */
+export async function numberInPool(db: Dbs, number: string, _ctx: OpContext): Promise<boolean> {
+  const n = checkE164(number);
+  return (await pooled(db, [n])).has(n);
 }

@@ -1,22 +1,307 @@
-import type { Dbs } from '../db/types.js';
+import type { Selectable } from 'kysely';
+import type { Dbs, HermesUsersTable } from '../db/types.js';
+import { inTransaction } from '../db/transaction.js';
+import { opTime, writeAudit } from './audit.js';
+import { addressExpression, addressKey, chunks, likeGlob, selectByAddress } from './bulk.js';
+import { computeHa1, computeHa1b, formatAddress } from './canonical.js';
 import type { OpContext } from './context.js';
-import type { Address, LocalUserInput, RemoteUserInput, UserRecord, UserUpdate } from './types.js';
+import { failed, invalid } from './envelope.js';
+import { localDomains } from './domains.js';
+import { generatePassword } from './password.js';
+import type { Address, LocalUserInput, RemoteUserInput, UpdatableUserField, UserRecord, UserUpdate } from './types.js';
+import { checkAddress, checkEmail, checkHost, checkPassword, checkPort, checkText, checkUsername } from './validate.js';
 
+type HermesUserRow = Selectable<HermesUsersTable>;
+interface SubscriberRow {
+  username: string;
+  domain: string;
+  password: string;
+}
+
+const REMOTE_ONLY: readonly UpdatableUserField[] = ['registrar', 'r_port', 'proxy', 'p_port', 'authid'];
+
+function toRecord(address: Address, hermes: HermesUserRow | undefined, subscriber: SubscriberRow | undefined, ctx: OpContext): UserRecord {
+  const kind = hermes?.kind ?? 'local';
+  const record: UserRecord = {
+    username: hermes?.username ?? subscriber?.username ?? address.username,
+    domain: hermes?.domain ?? subscriber?.domain ?? address.domain,
+    address: '',
+    kind,
+    displayname: hermes?.displayname ?? '',
+    email: hermes?.email ?? '',
+    dialplan: hermes?.dialplan ?? '',
+    linetext: hermes?.linetext ?? '',
+    registrar: hermes?.registrar ?? null,
+    r_port: hermes?.r_port ?? null,
+    proxy: hermes?.proxy ?? null,
+    p_port: hermes?.p_port ?? null,
+    authid: hermes?.authid ?? null,
+  };
+  record.address = formatAddress(record);
+  if (ctx.showSecrets) {
+    const password = kind === 'remote' ? hermes?.password : subscriber?.password;
+    if (password != null) record.password = password;
+  }
+  return record;
+}
+
+/** hermes_users rows of the addresses, keyed exactly (utf8mb4_bin on MySQL, exact on SQLite). */
+async function hermesRows(db: Dbs, addresses: readonly Address[]): Promise<Map<string, HermesUserRow>> {
+  const rows = await selectByAddress(addresses, (domain, usernames) =>
+    db.provisioning.selectFrom('hermes_users').selectAll().where('domain', '=', domain).where('username', 'in', usernames).execute(),
+  );
+  return new Map(rows.map((r) => [addressKey(r, false), r]));
+}
+
+/** subscriber rows of the addresses, keyed as the Kamailio database compares them. */
+async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<Map<string, SubscriberRow>> {
+  const rows = await selectByAddress(addresses, (domain, usernames) =>
+    db.kamailio.selectFrom('subscriber').select(['username', 'domain', 'password']).where('domain', '=', domain).where('username', 'in', usernames).execute(),
+  );
+  const ci = db.dialects.kamailio === 'mysql';
+  return new Map(rows.map((r) => [addressKey(r, ci), r]));
+}
+
+/** Both kinds of rows of the addresses, and lookups by address. */
+export async function userRows(db: Dbs, addresses: readonly Address[]) {
+  const [hermes, subscribers] = [await hermesRows(db, addresses), await subscriberRows(db, addresses)];
+  const ci = db.dialects.kamailio === 'mysql';
+  return {
+    hermes: (a: Address) => hermes.get(addressKey(a, false)),
+    subscriber: (a: Address) => subscribers.get(addressKey(a, ci)),
+    exists: (a: Address) => hermes.has(addressKey(a, false)) || subscribers.has(addressKey(a, ci)),
+  };
+}
+
+/** Refuses the same address twice in one batch. */
+function refuseDuplicates(addresses: readonly Address[]): void {
+  const seen = new Set<string>();
+  for (const a of addresses) {
+    const key = formatAddress(a);
+    if (seen.has(key)) throw failed('exists', `user ${key} is given twice`);
+    seen.add(key);
+  }
+}
+
+/** A user: its hermes_users row and/or its subscriber row. Failed 'nonexistant' when neither. */
 export async function getUser(db: Dbs, address: Address, ctx: OpContext): Promise<UserRecord> {
-  throw new Error('not implemented yet');
+  const a = checkAddress(address);
+  const hermes = await db.provisioning.selectFrom('hermes_users').selectAll().where('username', '=', a.username).where('domain', '=', a.domain).executeTakeFirst();
+  const subscriber =
+    hermes?.kind === 'remote'
+      ? undefined
+      : await db.kamailio.selectFrom('subscriber').select(['username', 'domain', 'password']).where('username', '=', a.username).where('domain', '=', a.domain).executeTakeFirst();
+  if (!hermes && !subscriber) throw failed('nonexistant', `user ${formatAddress(a)} does not exist`);
+  return toRecord(a, hermes, subscriber, ctx);
 }
-export async function listUsers(db: Dbs, search: string | undefined, ctx: OpContext): Promise<string[]> {
-  throw new Error('not implemented yet');
+
+/** Every user (subscribers and provisioning users) as user@domain, sorted; `search` is a glob on that form. */
+export async function listUsers(db: Dbs, search: string | undefined, _ctx: OpContext): Promise<string[]> {
+  let subscribers = db.kamailio.selectFrom('subscriber').select(['username', 'domain']);
+  let users = db.provisioning.selectFrom('hermes_users').select(['username', 'domain']);
+  if (search !== undefined && search !== '') {
+    subscribers = subscribers.where(likeGlob(addressExpression(db.dialects.kamailio, 'username', 'domain'), search));
+    users = users.where(likeGlob(addressExpression(db.dialects.provisioning, 'username', 'domain'), search));
+  }
+  const all = new Set<string>();
+  for (const r of await subscribers.execute()) all.add(formatAddress(r));
+  for (const r of await users.execute()) all.add(formatAddress(r));
+  return [...all].sort();
 }
+
+interface CheckedLocal extends Address {
+  displayname: string;
+  email: string;
+  dialplan: string;
+  linetext: string;
+  password: string;
+}
+
+function checkLocal(u: LocalUserInput): CheckedLocal {
+  const a = checkAddress(u);
+  return {
+    ...a,
+    displayname: checkText(u.displayname, 'displayname', 128),
+    email: checkEmail(u.email),
+    dialplan: checkText(u.dialplan, 'dialplan', 128),
+    linetext: checkText(u.linetext, 'linetext', 64),
+    password: u.password === undefined ? generatePassword() : checkPassword(u.password),
+  };
+}
+
+/**
+ * Adds local users: a `subscriber` row (password, ha1, ha1b) and a hermes_users row each.
+ * The domain must be a Kamailio domain (failed 'nxdomain'); an existing address is failed
+ * 'exists'. Returns the users WITH their passwords (generated where none was given).
+ */
 export async function addLocalUsers(db: Dbs, users: LocalUserInput[], ctx: OpContext): Promise<UserRecord[]> {
-  throw new Error('not implemented yet');
+  const checked = users.map(checkLocal);
+  refuseDuplicates(checked);
+  if (checked.length === 0) return [];
+  await inTransaction(db, async (trx) => {
+    const local = await localDomains(trx, checked.map((u) => u.domain));
+    const foreign = checked.find((u) => !local.has(u.domain));
+    if (foreign) throw failed('nxdomain', `domain ${foreign.domain} is not a Kamailio domain: a local user needs a local domain`);
+    const rows = await userRows(trx, checked);
+    const taken = checked.find((u) => rows.exists(u));
+    if (taken) throw failed('exists', `user ${formatAddress(taken)} exists already`);
+    const now = opTime(ctx).toISOString();
+    for (const part of chunks(checked)) {
+      await trx.kamailio
+        .insertInto('subscriber')
+        .values(part.map((u) => ({ username: u.username, domain: u.domain, password: u.password, ha1: computeHa1(u.username, u.domain, u.password), ha1b: computeHa1b(u.username, u.domain, u.password) })))
+        .execute();
+      await trx.provisioning
+        .insertInto('hermes_users')
+        .values(part.map((u) => ({ username: u.username, domain: u.domain, kind: 'local' as const, displayname: u.displayname, email: u.email, password: null, registrar: null, r_port: null, proxy: null, p_port: null, authid: null, dialplan: u.dialplan, linetext: u.linetext, created_at: now, updated_at: now })))
+        .execute();
+    }
+    await writeAudit(trx, 'user/add_local', checked.map((u) => ({ key: formatAddress(u), detail: { kind: 'local', displayname: u.displayname, email: u.email } })), ctx);
+  });
+  return checked.map((u) => ({
+    username: u.username, domain: u.domain, address: formatAddress(u), kind: 'local', displayname: u.displayname, email: u.email,
+    dialplan: u.dialplan, linetext: u.linetext, registrar: null, r_port: null, proxy: null, p_port: null, authid: null, password: u.password,
+  }));
 }
+
+function checkRemote(u: RemoteUserInput): Omit<UserRecord, 'address'> & { password: string } {
+  const a = checkAddress(u);
+  return {
+    ...a,
+    kind: 'remote',
+    password: checkPassword(u.password),
+    registrar: checkHost(u.registrar, 'registrar'),
+    displayname: checkText(u.displayname, 'displayname', 128),
+    email: checkEmail(u.email),
+    dialplan: checkText(u.dialplan, 'dialplan', 128),
+    linetext: checkText(u.linetext, 'linetext', 64),
+    r_port: u.r_port == null ? null : checkPort(u.r_port, 'r_port'),
+    proxy: u.proxy == null || u.proxy === '' ? null : checkHost(u.proxy, 'proxy'),
+    p_port: u.p_port == null ? null : checkPort(u.p_port, 'p_port'),
+    authid: u.authid == null || u.authid === '' ? null : checkUsername(u.authid, 'authid'),
+  };
+}
+
+/**
+ * Adds remote users (accounts on another registrar that local phones use): a hermes_users
+ * row each, with the remote password. An existing address is failed 'exists'. Returns the
+ * users with their passwords.
+ */
 export async function addRemoteUsers(db: Dbs, users: RemoteUserInput[], ctx: OpContext): Promise<UserRecord[]> {
-  throw new Error('not implemented yet');
+  const checked = users.map(checkRemote);
+  refuseDuplicates(checked);
+  if (checked.length === 0) return [];
+  await inTransaction(db, async (trx) => {
+    const rows = await userRows(trx, checked);
+    const taken = checked.find((u) => rows.exists(u));
+    if (taken) throw failed('exists', `user ${formatAddress(taken)} exists already`);
+    const now = opTime(ctx).toISOString();
+    for (const part of chunks(checked)) {
+      await trx.provisioning
+        .insertInto('hermes_users')
+        .values(part.map((u) => ({ username: u.username, domain: u.domain, kind: 'remote' as const, displayname: u.displayname, email: u.email, password: u.password, registrar: u.registrar, r_port: u.r_port, proxy: u.proxy, p_port: u.p_port, authid: u.authid, dialplan: u.dialplan, linetext: u.linetext, created_at: now, updated_at: now })))
+        .execute();
+    }
+    await writeAudit(trx, 'user/add_remote', checked.map((u) => ({ key: formatAddress(u), detail: { kind: 'remote', registrar: u.registrar, displayname: u.displayname } })), ctx);
+  });
+  return checked.map((u) => ({ ...u, address: formatAddress(u) }));
 }
+
+function checkFields(fields: UserUpdate['fields']): UserUpdate['fields'] {
+  const out: UserUpdate['fields'] = {};
+  if (fields.displayname !== undefined) out.displayname = checkText(fields.displayname, 'displayname', 128);
+  if (fields.email !== undefined) out.email = checkEmail(fields.email);
+  if (fields.dialplan !== undefined) out.dialplan = checkText(fields.dialplan, 'dialplan', 128);
+  if (fields.linetext !== undefined) out.linetext = checkText(fields.linetext, 'linetext', 64);
+  if (fields.registrar !== undefined) out.registrar = fields.registrar === null ? null : checkHost(fields.registrar, 'registrar');
+  if (fields.r_port !== undefined) out.r_port = fields.r_port === null ? null : checkPort(fields.r_port, 'r_port');
+  if (fields.proxy !== undefined) out.proxy = fields.proxy === null || fields.proxy === '' ? null : checkHost(fields.proxy, 'proxy');
+  if (fields.p_port !== undefined) out.p_port = fields.p_port === null ? null : checkPort(fields.p_port, 'p_port');
+  if (fields.authid !== undefined) out.authid = fields.authid === null || fields.authid === '' ? null : checkUsername(fields.authid, 'authid');
+  return out;
+}
+
+/**
+ * Updates local and remote users: the given fields, and the password when given (local:
+ * subscriber password, ha1, ha1b; remote: the stored password). A local user that only has
+ * a subscriber row (made by kamctl) gets its hermes_users row. Failed 'nonexistant' for an
+ * unknown user; 'invalid' (cause: the field) for a registrar/proxy/port/authid on a local
+ * user, which has none. A remote user's registrar cannot be removed.
+ */
 export async function updateUsers(db: Dbs, updates: UserUpdate[], ctx: OpContext): Promise<void> {
-  throw new Error('not implemented yet');
+  const checked = updates.map((u) => ({ ...checkAddress(u), fields: checkFields(u.fields ?? {}), password: u.password === undefined ? undefined : checkPassword(u.password) }));
+  refuseDuplicates(checked);
+  if (checked.length === 0) return;
+  await inTransaction(db, async (trx) => {
+    const rows = await userRows(trx, checked);
+    const now = opTime(ctx).toISOString();
+    for (const u of checked) {
+      const hermes = rows.hermes(u);
+      const subscriber = rows.subscriber(u);
+      if (!hermes && !subscriber) throw failed('nonexistant', `user ${formatAddress(u)} does not exist`);
+      const kind = hermes?.kind ?? 'local';
+      if (kind === 'local') {
+        const bad = REMOTE_ONLY.find((f) => u.fields[f] != null);
+        if (bad) throw invalid(bad, `${bad} applies only to remote users; ${formatAddress(u)} is local`);
+      } else if (u.fields.registrar === null) {
+        throw invalid('registrar', `a remote user needs a registrar`);
+      }
+    }
+    for (const u of checked) {
+      const hermes = rows.hermes(u);
+      const subscriber = rows.subscriber(u);
+      const kind = hermes?.kind ?? 'local';
+      const fields = Object.fromEntries(Object.entries(u.fields).filter(([, v]) => v !== undefined));
+      if (hermes) {
+        const set: Record<string, unknown> = { ...fields, updated_at: now };
+        if (kind === 'remote' && u.password !== undefined) set.password = u.password;
+        await trx.provisioning.updateTable('hermes_users').set(set).where('id', '=', hermes.id).execute();
+      } else {
+        await trx.provisioning
+          .insertInto('hermes_users')
+          .values({ username: subscriber!.username, domain: subscriber!.domain, kind: 'local', displayname: '', email: '', password: null, registrar: null, r_port: null, proxy: null, p_port: null, authid: null, dialplan: '', linetext: '', ...fields, created_at: now, updated_at: now })
+          .execute();
+      }
+      if (kind === 'local' && u.password !== undefined && subscriber) {
+        await trx.kamailio
+          .updateTable('subscriber')
+          .set({ password: u.password, ha1: computeHa1(subscriber.username, subscriber.domain, u.password), ha1b: computeHa1b(subscriber.username, subscriber.domain, u.password) })
+          .where('username', '=', subscriber.username)
+          .where('domain', '=', subscriber.domain)
+          .execute();
+      }
+    }
+    await writeAudit(
+      trx,
+      'user/update',
+      checked.map((u) => ({ key: formatAddress(u), detail: { fields: Object.keys(u.fields), ...(u.password !== undefined ? { password: 'changed' } : {}) } })),
+      ctx,
+    );
+  });
 }
+
+/**
+ * Removes users: the subscriber row (if any) and the hermes_users row. Failed 'inuse' while
+ * phones are associated with one, 'nonexistant' for an unknown user. Aliases pointing to a
+ * removed user are left alone (remove them first, or let the reconciler do it).
+ */
 export async function removeUsers(db: Dbs, addresses: Address[], ctx: OpContext): Promise<void> {
-  throw new Error('not implemented yet');
+  const checked = addresses.map((a) => checkAddress(a));
+  refuseDuplicates(checked);
+  if (checked.length === 0) return;
+  await inTransaction(db, async (trx) => {
+    const rows = await userRows(trx, checked);
+    const missing = checked.find((a) => !rows.exists(a));
+    if (missing) throw failed('nonexistant', `user ${formatAddress(missing)} does not exist`);
+    const phones = await selectByAddress(checked, (domain, usernames) =>
+      trx.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain']).where('domain', '=', domain).where('username', 'in', usernames).limit(1).execute(),
+    );
+    if (phones.length > 0) throw failed('inuse', `user ${formatAddress(phones[0])} has phones (e.g. ${phones[0].mac}): remove them first`);
+    await selectByAddress(checked, async (domain, usernames) => {
+      await trx.kamailio.deleteFrom('subscriber').where('domain', '=', domain).where('username', 'in', usernames).execute();
+      await trx.provisioning.deleteFrom('hermes_users').where('domain', '=', domain).where('username', 'in', usernames).execute();
+      return [];
+    });
+    await writeAudit(trx, 'user/remove', checked.map((a) => ({ key: formatAddress(a), detail: { kind: rows.hermes(a)?.kind ?? 'local' } })), ctx);
+  });
 }
