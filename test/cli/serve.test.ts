@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initDatabases } from '../../src/db/connect.js';
+import { HERMES_BIN, runHermes } from '../helpers/cli.js';
+import { createScratchDatabase, type ScratchDatabase } from '../helpers/databases.js';
+
+// Ports for servers started by these tests: 18080-18088 (18089 is the benchmark's).
+
+interface Server {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startServer(args: string[]): Promise<Server> {
+  const child = spawn(process.execPath, [HERMES_BIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HERMES_DB: '' } });
+  const server: Server = {
+    child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  child.stdout!.on('data', (d) => (server.stdout += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${server.stderr}`)), 15_000);
+    child.stderr!.on('data', (d) => {
+      server.stderr += d;
+      if (server.stderr.includes('serving the node API')) {
+        clearTimeout(timer);
+        resolve(server);
+      }
+    });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`server exited: ${server.stderr}`));
+    });
+  });
+}
+
+describe('hermes serve', () => {
+  let scratch: ScratchDatabase;
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('sqlite');
+    await initDatabases({ db: scratch.url, kamailioSchema: true });
+  });
+  afterAll(async () => scratch?.drop());
+
+  it('refuses to start without a token, naming hermes token create', async () => {
+    const r = await runHermes(['serve', '--listen', '127.0.0.1:18080', '--db', scratch.url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('hermes token create');
+  });
+
+  it('refuses --no-auth on a non-loopback address', async () => {
+    const r = await runHermes(['serve', '--no-auth', '--listen', '0.0.0.0:18080', '--db', scratch.url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--no-auth is only allowed on a loopback address/);
+  });
+
+  it('refuses a bad --listen with one clear line', async () => {
+    for (const listen of ['127.0.0.1', 'localhost:99999', ':8080', 'a b:80', '::1:8080']) {
+      const r = await runHermes(['serve', '--no-auth', '--listen', listen, '--db', scratch.url]);
+      expect(r.code, listen).toBe(1);
+      expect(r.stderr.trim().split('\n'), listen).toHaveLength(1);
+      expect(r.stderr, listen).toMatch(/^hermes: --listen ".*" .*HOST:PORT/);
+    }
+  });
+
+  it('with --no-auth on loopback answers real HTTP requests and stops cleanly on SIGTERM', async () => {
+    const server = await startServer(['--no-auth', '--listen', '127.0.0.1:18080', '--db', scratch.url]);
+    try {
+      const res = await fetch('http://127.0.0.1:18080/user/gen_pw');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ response: 'ok' });
+      const missing = await fetch('http://127.0.0.1:18080/nope/nothing');
+      expect(missing.status).toBe(404);
+      // The request log: JSON lines on stdout, with the anonymous actor.
+      await new Promise((r) => setTimeout(r, 100));
+      const lines = server.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.some((l) => l.msg === 'request completed' && l.actor === 'anonymous' && l.node === 'user/gen_pw')).toBe(true);
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(server.stderr).toContain('SIGTERM: stopping');
+  });
+
+  it('refuses a port in use with one line', async () => {
+    const server = await startServer(['--no-auth', '--listen', 'localhost:18081', '--db', scratch.url]);
+    try {
+      const r = await runHermes(['serve', '--no-auth', '--listen', 'localhost:18081', '--db', scratch.url]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/cannot listen on localhost:18081: the address is in use/);
+    } finally {
+      server.child.kill('SIGINT');
+    }
+    expect((await server.exited).code).toBe(0);
+  });
+
+  it('with a token requires it, and serves read-only when asked', async () => {
+    const created = await runHermes(['token', 'create', 'ops', '--scope', 'write', '--db', scratch.url]);
+    const token = created.stdout.trimEnd().split('\n').pop()!;
+    const server = await startServer(['--listen', '127.0.0.1:18082', '--read-only', '--db', scratch.url]);
+    try {
+      expect((await fetch('http://127.0.0.1:18082/user/list')).status).toBe(401);
+      const list = await fetch('http://127.0.0.1:18082/user/list', { headers: { authorization: `Bearer ${token}` } });
+      expect(list.status).toBe(200);
+      const add = await fetch('http://127.0.0.1:18082/numbers/add', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'number=%2B4722000001',
+      });
+      expect(add.status).toBe(409);
+      expect(await add.json()).toMatchObject({ response: 'failed', cause: 'readonly' });
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect((await server.exited).code).toBe(0);
+    expect(server.stdout).not.toContain(token);
+  });
+});
