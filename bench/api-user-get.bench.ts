@@ -1,0 +1,187 @@
+/**
+ * Benchmark: user/get over HTTP against MariaDB holding 100,000 users.
+ * Target (issue 3): >= 5,000 requests/s with 64 connections, p99 <= 20 ms, on 2 cores.
+ *
+ * Creates a scratch database, initialises it, bulk-inserts 100,000 local users, creates a read
+ * token, starts `node dist/cli/main.js serve` as a separate process and runs autocannon
+ * against user/get of random existing users. Drops the database afterwards.
+ *
+ *   npx tsc -p tsconfig.build.json && npx tsx bench/api-user-get.bench.ts
+ *   env: HERMES_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306), BENCH_SECONDS (10),
+ *        BENCH_CONNECTIONS (64), BENCH_USERS (100000), BENCH_POOL_SIZE (server --pool-size),
+ *        BENCH_LOG_LEVEL (server --log-level, default warn), BENCH_LISTEN (127.0.0.1:18089)
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { createPool } from 'mysql2/promise';
+import { initDatabases, openDatabases } from '../src/db/connect.js';
+import { computeHa1, computeHa1b } from '../src/ops/canonical.js';
+import { createToken } from '../src/ops/tokens.js';
+
+/** The part of autocannon's API used here (the package ships no types). */
+interface LoadResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p90: number; p99: number; max: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+interface LoadRequest {
+  method: string;
+  path?: string;
+  setupRequest?: (request: LoadRequest) => LoadRequest;
+}
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  headers: Record<string, string>;
+  requests: LoadRequest[];
+}) => Promise<LoadResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const serverUrl = (process.env.HERMES_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
+const dbName = `hermes_bench_api_${process.pid}`;
+const dbUrl = `${serverUrl}/${dbName}`;
+const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const LISTEN = process.env.BENCH_LISTEN ?? '127.0.0.1:18089';
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
+const DOMAIN = 'bench.example.com';
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function dropDatabase(): Promise<void> {
+  const pool = createPool({ uri: serverUrl, connectionLimit: 1 });
+  try {
+    await pool.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+  } finally {
+    await pool.end();
+  }
+}
+
+async function seed(): Promise<string> {
+  await initDatabases({ db: dbUrl, kamailioSchema: true });
+  const db = await openDatabases({ db: dbUrl, poolSize: 4 });
+  try {
+    const started = Date.now();
+    const now = new Date().toISOString();
+    await db.kamailio.insertInto('domain').values({ domain: DOMAIN, did: null, last_modified: now.slice(0, 19).replace('T', ' ') }).execute();
+    const CHUNK = 1000;
+    for (let first = 0; first < USERS; first += CHUNK) {
+      const subscribers = [];
+      const users = [];
+      for (let i = first; i < Math.min(first + CHUNK, USERS); i++) {
+        const username = `u${i}`;
+        const password = `pw${i}x${(i * 7919) % 100_003}`;
+        subscribers.push({ username, domain: DOMAIN, password, ha1: computeHa1(username, DOMAIN, password), ha1b: computeHa1b(username, DOMAIN, password) });
+        users.push({
+          username,
+          domain: DOMAIN,
+          kind: 'local' as const,
+          displayname: `User ${i}`,
+          email: `${username}@${DOMAIN}`,
+          password: null,
+          dialplan: '',
+          linetext: username,
+          created_at: now,
+          updated_at: now,
+        });
+      }
+      await db.kamailio.insertInto('subscriber').values(subscribers).execute();
+      await db.provisioning.insertInto('hermes_users').values(users).execute();
+    }
+    log(`seeded ${USERS} local users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const token = await createToken(db, { name: 'bench', scope: 'read' }, { actor: 'bench' });
+    return token.token;
+  } finally {
+    await db.close();
+  }
+}
+
+function startServer(): Promise<{ stop(): Promise<number | null> }> {
+  const args = ['dist/cli/main.js', 'serve', '--listen', LISTEN, '--db', dbUrl, '--log-level', LOG_LEVEL];
+  if (process.env.BENCH_POOL_SIZE) args.push('--pool-size', process.env.BENCH_POOL_SIZE);
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s: ${stderr}`)), 20_000);
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      process.stderr.write(d);
+      if (stderr.includes('serving the node API')) {
+        clearTimeout(timer);
+        resolve({
+          async stop() {
+            child.kill('SIGTERM');
+            return exited;
+          },
+        });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before serving: ${stderr}`));
+    });
+  });
+}
+
+function load(token: string, seconds: number): Promise<LoadResult> {
+  return autocannon({
+    url: `http://${LISTEN}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}` },
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({
+          ...request,
+          path: `/user/get?username=u${Math.floor(Math.random() * USERS)}&domain=${DOMAIN}`,
+        }),
+      },
+    ],
+  });
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(`${root}dist/cli/main.js`)) {
+    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0 && !existsSync(`${root}dist/cli/main.js`)) throw new Error('build failed');
+  }
+  await dropDatabase();
+  let server: { stop(): Promise<number | null> } | undefined;
+  try {
+    const token = await seed();
+    server = await startServer();
+    // Check one answer, then warm up (JIT, pool connections, token cache).
+    const probe = await fetch(`http://${LISTEN}/user/get?username=u1&domain=${DOMAIN}`, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await probe.json()) as { response: string };
+    if (probe.status !== 200 || body.response !== 'ok') throw new Error(`user/get answered ${probe.status} ${JSON.stringify(body)}`);
+    await load(token, 2);
+    const result = await load(token, SECONDS);
+    const non2xx = result.non2xx;
+    log(`user/get over HTTP, ${USERS} users on MariaDB, ${CONNECTIONS} connections, ${SECONDS} s (server log level ${LOG_LEVEL})`);
+    log(`  requests/s: ${result.requests.average.toFixed(0)} (total ${result.requests.total})`);
+    log(`  latency ms: p50 ${result.latency.p50}, p90 ${result.latency.p90}, p99 ${result.latency.p99}, max ${result.latency.max}`);
+    log(`  errors: ${result.errors}, timeouts: ${result.timeouts}, non-2xx: ${non2xx}`);
+    const ok = result.requests.average >= 5000 && result.latency.p99 <= 20 && non2xx === 0 && result.errors === 0;
+    log(`  target (>= 5000 req/s, p99 <= 20 ms, no errors): ${ok ? 'met' : 'NOT met'}`);
+    const code = await server.stop();
+    server = undefined;
+    if (code !== 0) throw new Error(`server exited with ${code} on SIGTERM`);
+    if (non2xx > 0 || result.errors > 0) process.exitCode = 1;
+  } finally {
+    if (server) await server.stop();
+    await dropDatabase();
+  }
+}
+
+await main();
