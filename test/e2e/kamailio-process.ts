@@ -10,10 +10,13 @@ export const KAMAILIO_CFG = fileURLToPath(new URL('./kamailio.cfg', import.meta.
 /** Where Debian's packages put the modules; HERMES_KAMAILIO_MODULES overrides. */
 export const KAMAILIO_MODULES = process.env.HERMES_KAMAILIO_MODULES ?? '/usr/lib/x86_64-linux-gnu/kamailio/modules';
 
-/** The kamailio binary: HERMES_KAMAILIO_BIN, else on PATH, else /usr/sbin/kamailio. */
+/**
+ * The kamailio binary: HERMES_KAMAILIO_BIN when set (and only it), else on PATH, else
+ * /usr/sbin/kamailio. Undefined when none is executable.
+ */
 export function findKamailio(): string | undefined {
-  const candidates = [
-    process.env.HERMES_KAMAILIO_BIN,
+  const explicit = process.env.HERMES_KAMAILIO_BIN;
+  const candidates = explicit ? [explicit] : [
     ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'kamailio')),
     '/usr/sbin/kamailio',
     '/usr/local/sbin/kamailio',
