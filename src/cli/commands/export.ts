@@ -1,9 +1,50 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { createTwoFilesPatch } from 'diff';
+import { HermesError } from '../../errors.js';
+import { exportActualState, exportDesiredState } from '../../reconcile/export-state.js';
+import { readActualState } from '../../reconcile/read-actual.js';
+import { renderStateYaml } from '../../reconcile/render-yaml.js';
+import { action, withDatabases } from '../run-command.js';
+import { DEFAULT_STATE_PATH, loadForPlan } from './plan.js';
 
-// Placeholder: the 'export' command is being built (see the open issues).
+interface ExportOptions {
+  out?: string;
+  diff?: boolean;
+}
+
 export function registerExport(program: Command): void {
-  program.command('export').description('(not yet available)').action(() => {
-    process.stderr.write('hermes: the export command is not available yet\n');
-    process.exitCode = 1;
-  });
+  program
+    .command('export')
+    .description('write the live database as desired-state YAML (no passwords), or diff it against declared YAML')
+    .argument('[paths...]', `with --diff: YAML files or directories (default ${DEFAULT_STATE_PATH})`)
+    .option('--out <file>', 'write the YAML to this file instead of stdout')
+    .option('--diff', 'print a unified diff between the declared state and the live database, both rendered canonically')
+    .action(
+      action(async (paths: string[], options: ExportOptions, command: Command) => {
+        let text: string;
+        let changed = false;
+        if (options.diff) {
+          const desired = await loadForPlan(paths);
+          const actual = await withDatabases(command, (db) => readActualState(db));
+          const declared = renderStateYaml(exportDesiredState(desired));
+          const live = renderStateYaml(exportActualState(actual, desired).document);
+          changed = declared !== live;
+          text = changed ? createTwoFilesPatch('declared', 'database', declared, live, (paths.length ? paths : [DEFAULT_STATE_PATH]).join(' '), 'live') : '';
+        } else {
+          if (paths.length > 0) throw new HermesError('USAGE', 'export takes no paths (did you mean `hermes export --diff PATHS`?)');
+          const result = await withDatabases(command, async (db) => exportActualState(await readActualState(db)));
+          for (const w of result.warnings) process.stderr.write(`hermes: warning: ${w}\n`);
+          text = renderStateYaml(result.document, ['Exported by `hermes export`. No passwords: a user without one keeps the stored password.']);
+        }
+        if (options.out) {
+          try {
+            writeFileSync(options.out, text);
+          } catch (error) {
+            throw new HermesError('FILE_UNREADABLE', `cannot write ${options.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+          }
+        } else process.stdout.write(text);
+        return 0;
+      }),
+    );
 }

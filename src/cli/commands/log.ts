@@ -1,9 +1,31 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { HermesError } from '../../errors.js';
+import { readAuditLog } from '../../reconcile/audit-log.js';
+import { action, withDatabases } from '../run-command.js';
 
-// Placeholder: the 'log' command is being built (see the open issues).
 export function registerLog(program: Command): void {
-  program.command('log').description('(not yet available)').action(() => {
-    process.stderr.write('hermes: the log command is not available yet\n');
-    process.exitCode = 1;
-  });
+  program
+    .command('log')
+    .description('show the audit log: every change with its time, actor and source, newest first')
+    .option('--limit <n>', 'how many entries', '50')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(
+      action(async (options: { limit: string; format: 'text' | 'json' }, command: Command) => {
+        const limit = Number(options.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new HermesError('USAGE', `--limit must be a positive integer, not "${options.limit}"`);
+        const entries = await withDatabases(command, (db) => readAuditLog(db.provisioning, { limit }));
+        if (options.format === 'json') {
+          process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
+          return 0;
+        }
+        if (entries.length === 0) {
+          process.stdout.write('The audit log is empty.\n');
+          return 0;
+        }
+        for (const e of entries) {
+          process.stdout.write(`${e.at}  ${e.actor}  ${e.node}  ${e.object_key}${e.detail && e.detail !== '{}' ? `  ${e.detail}` : ''}\n`);
+        }
+        return 0;
+      }),
+    );
 }

@@ -1,9 +1,78 @@
-import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { formatDiagnostic, loadDesiredState } from '../../desired/index.js';
+import type { DesiredState } from '../../desired/types.js';
+import { HermesError } from '../../errors.js';
+import { hashFiles } from '../../reconcile/desired-files.js';
+import { toPlanDocument } from '../../reconcile/plan-document.js';
+import { computePlan } from '../../reconcile/plan.js';
+import type { Plan } from '../../reconcile/plan-types.js';
+import { readActualState } from '../../reconcile/read-actual.js';
+import { renderMarkdown } from '../../reconcile/render-markdown.js';
+import { renderText } from '../../reconcile/render-text.js';
+import { packageVersion } from '../package-version.js';
+import { action, ExitCode, withDatabases } from '../run-command.js';
 
-// Placeholder: the 'plan' command is being built (see the open issues).
+export const DEFAULT_STATE_PATH = './hermes.yaml';
+
+/** Loads the desired state; prints every diagnostic like `hermes validate`; exit 1 on errors. */
+export async function loadForPlan(paths: string[]): Promise<DesiredState> {
+  const result = await loadDesiredState(paths.length > 0 ? paths : [DEFAULT_STATE_PATH], { secrets: 'required' });
+  for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+  if (!result.state) throw new ExitCode(1);
+  return result.state;
+}
+
+/** Problems found while planning, one line each; exit 1. */
+export function reportProblems(plan: Plan): void {
+  if (plan.problems.length === 0) return;
+  for (const p of plan.problems) {
+    const where = p.at ? `${p.at.file}:${p.at.line}:${p.at.column}: ` : '';
+    process.stderr.write(`hermes: ${where}${p.message} [PLAN_INVALID]\n`);
+  }
+  throw new ExitCode(1);
+}
+
+/** Colour only on a terminal, and not with NO_COLOR. */
+export function useColor(stream: NodeJS.WriteStream): boolean {
+  return Boolean(stream.isTTY) && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
+}
+
+interface PlanOptions {
+  format: 'text' | 'json' | 'markdown';
+  out?: string;
+  detailedExitcode?: boolean;
+}
+
 export function registerPlan(program: Command): void {
-  program.command('plan').description('(not yet available)').action(() => {
-    process.stderr.write('hermes: the plan command is not available yet\n');
-    process.exitCode = 1;
-  });
+  program
+    .command('plan')
+    .description('show what apply would change: the desired state (YAML files or directories) against the database')
+    .argument('[paths...]', `YAML files or directories (default ${DEFAULT_STATE_PATH})`)
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .option('--out <file>', 'save the plan (JSON) for `hermes apply --plan FILE`')
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+    .action(
+      action(async (paths: string[], options: PlanOptions, command: Command) => {
+        const desired = await loadForPlan(paths);
+        const plan = await withDatabases(command, async (db) => computePlan(desired, await readActualState(db)));
+        reportProblems(plan);
+        const document = () => toPlanDocument(plan, hashFiles(desired.files), { hermesVersion: packageVersion(), createdAt: new Date().toISOString() });
+        if (options.out) {
+          try {
+            writeFileSync(options.out, JSON.stringify(document(), null, 2) + '\n', { mode: 0o644 });
+          } catch (error) {
+            throw new HermesError('FILE_UNREADABLE', `cannot write the plan to ${options.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+          }
+        }
+        if (options.format === 'json') process.stdout.write(JSON.stringify(document(), null, 2) + '\n');
+        else if (options.format === 'markdown') process.stdout.write(renderMarkdown(plan));
+        else {
+          process.stdout.write(renderText(plan, { color: useColor(process.stdout) }));
+          if (options.out) process.stdout.write(`\nSaved the plan to ${options.out}: apply it with \`hermes apply --plan ${options.out}\`.\n`);
+        }
+        if (options.detailedExitcode) return plan.changes.length > 0 ? 2 : 0;
+        return 0;
+      }),
+    );
 }

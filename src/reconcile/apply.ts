@@ -1,0 +1,85 @@
+/**
+ * `hermes apply`, the orchestration: under the apply lock, read the actual state, plan,
+ * check (problems, a saved plan's fingerprint, the safety brake), confirm, and execute the
+ * changes in one transaction per database. Printing and prompting are the caller's (callbacks).
+ */
+import { inTransaction } from '../db/transaction.js';
+import type { Dbs } from '../db/types.js';
+import type { DesiredState } from '../desired/types.js';
+import { HermesError } from '../errors.js';
+import type { OpContext } from '../ops/index.js';
+import { acquireApplyLock } from './apply-lock.js';
+import { ApplyFailure, executePlan, type ExecuteResult } from './execute-plan.js';
+import { comparableChanges, type PlanDocument } from './plan-document.js';
+import { computePlan } from './plan.js';
+import type { Plan } from './plan-types.js';
+import { readActualState } from './read-actual.js';
+import { checkSafety } from './safety-brake.js';
+
+export interface ApplyRequest {
+  desired: DesiredState;
+  /** A saved plan: applied only while the actual state has its fingerprint and the plan is the same. */
+  saved?: PlanDocument;
+  actor: string;
+  lockTimeoutSeconds?: number;
+  force?: boolean;
+  maxChangePercent?: number;
+  /** Called with a plan that has changes; false refuses. */
+  confirm(plan: Plan): Promise<boolean>;
+  onProgress?(done: number, total: number): void;
+  now?: () => Date;
+}
+
+export interface ApplyOutcome {
+  plan: Plan;
+  applied: boolean;
+  result?: ExecuteResult;
+}
+
+/** Refuses a plan with problems, in one line each; throws for the first when there are any. */
+export function assertPlannable(plan: Plan): void {
+  if (plan.problems.length === 0) return;
+  const p = plan.problems[0];
+  const where = p.at ? `${p.at.file}:${p.at.line}:${p.at.column}: ` : '';
+  const more = plan.problems.length > 1 ? ` (and ${plan.problems.length - 1} more problem(s))` : '';
+  throw new HermesError('PLAN_INVALID', `${where}${p.message}${more}`);
+}
+
+export async function applyDesiredState(db: Dbs, request: ApplyRequest): Promise<ApplyOutcome> {
+  const lock = await acquireApplyLock(db.provisioning, request.actor, { timeoutSeconds: request.lockTimeoutSeconds });
+  try {
+    const actual = await readActualState(db);
+    const plan = computePlan(request.desired, actual);
+    assertPlannable(plan);
+    if (request.saved) {
+      if (request.saved.fingerprint !== actual.fingerprint) {
+        throw new HermesError('PLAN_STALE', 'the saved plan is stale: the database changed since it was made (plan again)');
+      }
+      if (comparableChanges(request.saved.changes) !== comparableChanges(plan.changes)) {
+        throw new HermesError('PLAN_STALE', 'the saved plan is stale: the desired state (or a secret it reads) no longer gives the same changes (plan again)');
+      }
+    }
+    if (plan.changes.length === 0) return { plan, applied: false };
+    if (!request.force) {
+      const reasons = checkSafety(plan, { maxChangePercent: request.maxChangePercent });
+      if (reasons.length > 0) {
+        throw new HermesError('APPLY_UNSAFE', `safety brake: the plan is refused because ${reasons.join('; and ')} (review it, then apply with --force or raise --max-change-percent)`);
+      }
+    }
+    if (!(await request.confirm(plan))) {
+      throw new HermesError('APPLY_NOT_APPROVED', 'apply cancelled: nothing was changed');
+    }
+    const ctx: OpContext = { actor: request.actor, via: 'apply', now: request.now };
+    try {
+      const result = await inTransaction(db, (trx) => executePlan(trx, plan, request.desired, ctx, { onProgress: request.onProgress }));
+      return { plan, applied: true, result };
+    } catch (error) {
+      if (error instanceof ApplyFailure) {
+        throw new HermesError('APPLY_FAILED', `apply failed and was rolled back, nothing was changed: ${error.message}`, { cause: error.cause });
+      }
+      throw new HermesError('APPLY_FAILED', `apply failed and was rolled back, nothing was changed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
+    }
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+}

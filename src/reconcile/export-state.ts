@@ -1,0 +1,170 @@
+/**
+ * The platform as a desired-state document (the YAML's raw shape), for `hermes export` and
+ * `hermes export --diff`. Both the live database and a declared state go through the same
+ * canonical form: sorted, defaults left out, no password, the pool as compact ranges that
+ * include the numbers in use (so the document validates and plans to "No changes.").
+ */
+import type { DesiredState } from '../desired/types.js';
+import type { RawAlias, RawDesiredFile, RawDomain, RawPhone, RawUser } from '../desired/raw-types.js';
+import { globToRegExp, isE164 } from '../ops/canonical.js';
+import type { ActualState, ActualUser } from './actual-state.js';
+import { compactNumbers, expandRange } from './number-ranges.js';
+import { displayMac } from './render-text.js';
+
+export interface ExportResult {
+  document: RawDesiredFile;
+  /** Rows that cannot be expressed in the format, left out (and marked unmanaged where they live in a listed domain). */
+  warnings: string[];
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function userEntry(u: { address: string; kind: string; displayname: string; email: string; linetext: string; dialplan: string; registrar?: string | null; r_port?: number | null; proxy?: string | null; p_port?: number | null; authid?: string | null }, number: string | undefined): RawUser {
+  const e: RawUser = { user: u.address };
+  if (u.displayname) e.displayname = u.displayname;
+  if (u.email) e.email = u.email;
+  if (u.linetext) e.linetext = u.linetext;
+  if (u.dialplan) e.dialplan = u.dialplan;
+  if (number) e.number = number;
+  if (u.kind === 'remote') {
+    if (u.registrar) e.registrar = u.registrar;
+    if (u.r_port !== null && u.r_port !== undefined) e.r_port = u.r_port;
+    if (u.proxy) e.proxy = u.proxy;
+    if (u.p_port !== null && u.p_port !== undefined) e.p_port = u.p_port;
+    if (u.authid) e.authid = u.authid;
+  }
+  return e;
+}
+
+function numbersSection(numbers: Iterable<string>): NonNullable<RawDesiredFile['numbers']> {
+  const ranges: { start: string; end: string }[] = [];
+  const singles: string[] = [];
+  for (const run of compactNumbers(numbers)) {
+    if (run.count >= 2) ranges.push({ start: run.start, end: run.end });
+    else singles.push(run.start);
+  }
+  return { ranges, numbers: singles };
+}
+
+/**
+ * The live database as a document. With `scope` (a declared state, for --diff), only what that
+ * state manages is shown, in its terms: its domains with their `unmanaged` globs, and only its
+ * sections.
+ */
+export function exportActualState(actual: ActualState, scope?: DesiredState): ExportResult {
+  const warnings: string[] = [];
+  const listed = new Map<string, RawDomain>();
+  const globs = new Map<string, RegExp[]>();
+  if (scope) {
+    for (const d of scope.domains ?? []) {
+      if (d.state === 'absent') {
+        listed.set(d.domain, actual.domains.has(d.domain) ? { domain: d.domain } : { domain: d.domain, state: 'absent' });
+      } else {
+        listed.set(d.domain, actual.domains.has(d.domain) ? { domain: d.domain, ...(d.unmanaged.length ? { unmanaged: [...d.unmanaged] } : {}) } : { domain: d.domain, state: 'absent' });
+      }
+      globs.set(d.domain, d.unmanaged.map(globToRegExp));
+    }
+  } else {
+    for (const d of [...actual.domains].sort(cmp)) listed.set(d, { domain: d });
+  }
+  const present = (d: string) => actual.domains.has(d) && listed.has(d) && listed.get(d)!.state !== 'absent';
+  const unmanaged = (domain: string, name: string) => (globs.get(domain) ?? []).some((re) => re.test(name));
+  const markUnmanaged = (domain: string, name: string) => {
+    const d = listed.get(domain);
+    if (!d || d.state === 'absent') return;
+    d.unmanaged = [...new Set([...(d.unmanaged ?? []), name])];
+    globs.set(domain, [...(globs.get(domain) ?? []), globToRegExp(name)]);
+  };
+  const want = (section: keyof RawDesiredFile) => !scope || scope[section as keyof DesiredState] !== undefined;
+
+  // Users: local ones in listed domains, remote ones elsewhere.
+  const exported = new Map<string, ActualUser>();
+  for (const u of actual.users.values()) {
+    if (present(u.domain)) {
+      if (unmanaged(u.domain, u.username)) continue;
+      if (u.kind === 'remote' || !u.hasSubscriber) {
+        warnings.push(`user ${u.address}: a ${u.kind === 'remote' ? 'remote user' : 'provisioning row without subscriber'} in local domain ${u.domain} cannot be declared; left out and marked unmanaged`);
+        markUnmanaged(u.domain, u.username);
+        continue;
+      }
+      exported.set(u.address, u);
+    } else if (!actual.domains.has(u.domain) || (scope && !listed.has(u.domain))) {
+      if (u.kind === 'remote') exported.set(u.address, u);
+      else if (!scope) warnings.push(`user ${u.address}: a local user in ${u.domain}, which has no \`domain\` row, cannot be declared; left out`);
+    }
+  }
+
+  // Aliases: E.164 ones to a user of the same domain become the user's `number`.
+  const numberOf = new Map<string, string>();
+  const aliases: RawAlias[] = [];
+  const usedNumbers: string[] = [];
+  for (const [key, a] of [...actual.aliases].sort((x, y) => cmp(x[0], y[0]))) {
+    if (!present(a.alias_domain) || unmanaged(a.alias_domain, a.alias_username)) continue;
+    const destination = `${a.username}@${a.domain}`;
+    if (isE164(a.alias_username)) {
+      if (a.domain === a.alias_domain && exported.has(destination) && !numberOf.has(destination)) {
+        numberOf.set(destination, a.alias_username);
+        usedNumbers.push(a.alias_username);
+        continue;
+      }
+      warnings.push(`alias ${key} -> ${destination}: an E.164 alias that is not its user's one number cannot be declared; left out and marked unmanaged`);
+      markUnmanaged(a.alias_domain, a.alias_username);
+      usedNumbers.push(a.alias_username);
+      continue;
+    }
+    if ((present(a.domain) && !exported.has(destination)) || exported.has(key) || actual.users.has(key)) {
+      warnings.push(`alias ${key} -> ${destination}: its destination is not a declared user (or the alias is a user); left out and marked unmanaged`);
+      markUnmanaged(a.alias_domain, a.alias_username);
+      continue;
+    }
+    aliases.push({ alias: key, destination });
+  }
+
+  const phones: RawPhone[] = [];
+  for (const [mac, lines] of [...actual.phones].sort((x, y) => cmp(x[0], y[0]))) {
+    const missing = lines.find((l) => !exported.has(l));
+    if (missing) {
+      warnings.push(`phone ${displayMac(mac)}: line user ${missing} is not a declared user; left out`);
+      continue;
+    }
+    phones.push({ mac: displayMac(mac), users: [...lines] });
+  }
+
+  const document: RawDesiredFile = { version: 1 };
+  if (want('domains')) document.domains = [...listed.values()].sort((a, b) => cmp(a.domain, b.domain));
+  if (want('numbers')) document.numbers = numbersSection([...actual.numbers, ...usedNumbers]);
+  if (want('users')) {
+    document.users = [...exported.values()].sort((a, b) => cmp(a.address, b.address)).map((u) => userEntry(u, numberOf.get(u.address)));
+  }
+  if (want('aliases')) document.aliases = aliases;
+  if (want('phones')) document.phones = phones;
+  return { document, warnings };
+}
+
+/** A declared state in the same canonical form (no password), for --diff. */
+export function exportDesiredState(desired: DesiredState): RawDesiredFile {
+  const document: RawDesiredFile = { version: 1 };
+  if (desired.domains !== undefined) {
+    document.domains = [...desired.domains]
+      .sort((a, b) => cmp(a.domain, b.domain))
+      .map((d) => ({ domain: d.domain, ...(d.state === 'absent' ? { state: 'absent' as const } : {}), ...(d.state !== 'absent' && d.unmanaged.length ? { unmanaged: [...d.unmanaged] } : {}) }));
+  }
+  if (desired.numbers !== undefined) {
+    const all = new Set<string>();
+    for (const r of desired.numbers.ranges) for (const n of expandRange(r.start, r.end)) all.add(n);
+    for (const n of desired.numbers.numbers) all.add(n);
+    document.numbers = numbersSection(all);
+  }
+  if (desired.users !== undefined) {
+    document.users = [...desired.users].sort((a, b) => cmp(a.address, b.address)).map((u) => userEntry(u, u.number));
+  }
+  if (desired.aliases !== undefined) {
+    document.aliases = desired.aliases
+      .map((a) => ({ alias: `${a.alias_username}@${a.alias_domain}`, destination: `${a.username}@${a.domain}` }))
+      .sort((a, b) => cmp(a.alias, b.alias));
+  }
+  if (desired.phones !== undefined) {
+    document.phones = [...desired.phones].sort((a, b) => cmp(a.mac, b.mac)).map((p) => ({ mac: displayMac(p.mac), users: [...p.lines] }));
+  }
+  return document;
+}
