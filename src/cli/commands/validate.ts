@@ -1,9 +1,46 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { formatDiagnostic, loadDesiredState, type Diagnostic } from '../../desired/index.js';
+import { action } from '../run-command.js';
 
-// Placeholder: the 'validate' command is being built (see the open issues).
+interface ValidateOptions {
+  strict?: boolean;
+  secrets?: boolean;
+  format: 'text' | 'json';
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 export function registerValidate(program: Command): void {
-  program.command('validate').description('(not yet available)').action(() => {
-    process.stderr.write('hermes: the validate command is not available yet\n');
-    process.exitCode = 1;
-  });
+  program
+    .command('validate')
+    .description('check desired-state YAML files (schema and semantic rules) without touching a database')
+    .argument('[paths...]', 'YAML files or directories (every *.yaml and *.yml in them)', ['hermes.yaml'])
+    .option('--strict', 'treat warnings as errors')
+    .option('--secrets', 'resolve every secret ({ env } and { file }); a secret that cannot be read is an error')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(
+      action(async (paths: string[], options: ValidateOptions) => {
+        const result = await loadDesiredState(paths, { secrets: options.secrets ? 'required' : 'warn' });
+        const diagnostics: Diagnostic[] = options.strict ? result.diagnostics.map((d) => ({ ...d, severity: 'error' })) : result.diagnostics;
+        const errors = diagnostics.filter((d) => d.severity === 'error').length;
+        const warnings = diagnostics.length - errors;
+        const valid = errors === 0 && result.state !== undefined;
+        if (options.format === 'json') {
+          process.stdout.write(JSON.stringify({ valid, diagnostics }, null, 2) + '\n');
+          return valid ? 0 : 1;
+        }
+        for (const d of diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+        if (valid) {
+          const files = result.state!.files;
+          const label = files.length === 1 ? `${files[0]} is` : `${files.length} files are`;
+          process.stdout.write(`${label} valid${warnings ? ` (${plural(warnings, 'warning')})` : ''}.\n`);
+          return 0;
+        }
+        // A missing file: its one line says it all.
+        if (!(diagnostics.length === 1 && diagnostics[0].line === 0)) process.stdout.write(`${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''}.\n`);
+        return 1;
+      }),
+    );
 }

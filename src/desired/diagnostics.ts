@@ -1,0 +1,76 @@
+/**
+ * Diagnostics of the desired-state loader: every problem in the YAML (syntax, schema,
+ * semantics, secrets) with a stable code, the file, 1-based line and column of the offending
+ * node, its path (users[3].number), and a message that says what is wrong and what is
+ * allowed. docs/desired-state.md documents every code (test/desired/docs.test.ts checks it).
+ */
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  severity: Severity;
+  code: DiagnosticCode;
+  file: string;
+  /** 1-based; 0 when the problem is with the file as a whole (e.g. it does not exist). */
+  line: number;
+  /** 1-based; 0 with line 0. */
+  column: number;
+  /** e.g. users[3].number; '' for the whole document. */
+  path: string;
+  message: string;
+}
+
+/** Every diagnostic code with a one-line summary (the table in docs/desired-state.md). */
+export const DIAGNOSTIC_CODES = {
+  HERMES_FILE_NOT_FOUND: 'A file or directory given on the command line does not exist or cannot be read.',
+  HERMES_NO_FILES: 'A directory holds no *.yaml or *.yml file.',
+  HERMES_YAML_SYNTAX: 'The file is not well-formed YAML (bad indentation, unclosed quote, duplicate key, several documents, ...).',
+  HERMES_YAML_WARNING: 'The YAML parser warns about the file (e.g. an unknown tag).',
+  HERMES_SCHEMA: 'The document does not match schema/hermes.schema.json: an unknown or missing property, a wrong type, a value not allowed.',
+  HERMES_INVALID_ADDRESS: 'Not a SIP address username@domain (RFC 3261 user part, DNS domain).',
+  HERMES_INVALID_DOMAIN: 'Not a DNS domain name (or a host name / IP address for registrar and proxy).',
+  HERMES_TOO_LONG: "A username or domain is longer than Kamailio's 64-character columns.",
+  HERMES_INVALID_E164: "Not an E.164 number: '+' then 1 to 15 digits, no leading zero.",
+  HERMES_INVALID_MAC: 'Not a MAC address: 12 hex digits, plain or colon- or dash-separated.',
+  HERMES_DUPLICATE_DOMAIN: 'A domain is listed twice (possibly in two files).',
+  HERMES_DUPLICATE_USER: 'A user is declared twice (usernames are compared case-insensitively, as MySQL does).',
+  HERMES_DUPLICATE_ALIAS: 'An alias is declared twice.',
+  HERMES_DUPLICATE_PHONE: 'A MAC is declared twice (in any spelling).',
+  HERMES_DUPLICATE_NUMBER: 'A number is in the pool twice: listed twice, inside a range, or in two overlapping ranges.',
+  HERMES_RANGE_INVERTED: 'A number range ends before it starts.',
+  HERMES_RANGE_LENGTH_MISMATCH: 'A number range starts and ends with numbers of different lengths.',
+  HERMES_RANGE_TOO_LARGE: 'A number range holds more than 1,000,000 numbers.',
+  HERMES_NUMBER_NOT_IN_POOL: "A user's number or an E.164 alias is not in the pool declared under `numbers`.",
+  HERMES_NUMBER_IN_USE: 'A number is used twice: by two users, or by a user and an alias.',
+  HERMES_MULTIPLE_E164_ALIASES: "A destination has more than one E.164 alias (a user's `number` counts as one).",
+  HERMES_ALIAS_DOMAIN_NOT_LISTED: "An alias (or a user's number) is in a domain that is not listed under `domains`.",
+  HERMES_ALIAS_UNDECLARED_DESTINATION: 'An alias routes to an address in a listed domain that is not a declared user.',
+  HERMES_ALIAS_IS_USER: "An alias is the address of a declared user.",
+  HERMES_IN_ABSENT_DOMAIN: 'A user or alias is declared in a domain with `state: absent`.',
+  HERMES_UNMANAGED_CONFLICT: "A declared user or alias matches one of its domain's `unmanaged` globs.",
+  HERMES_REMOTE_WITHOUT_REGISTRAR: 'A remote user (its domain is not listed) has no `registrar`.',
+  HERMES_LOCAL_WITH_REMOTE_FIELDS: 'A user in a listed domain (a local user) has remote-only fields: registrar, r_port, proxy, p_port, authid.',
+  HERMES_PHONE_LINE_UNDECLARED: "A phone's line is not a declared user.",
+  HERMES_PHONE_DUPLICATE_LINE: 'A user is on the same phone twice.',
+  HERMES_PLAINTEXT_SECRET: 'A password is written in plain text in the YAML (a warning): use { env: NAME } or { file: PATH }.',
+  HERMES_SECRET_ENV_UNSET: 'The environment variable named by { env: NAME } is not set (an error for plan/apply and validate --secrets, a warning otherwise).',
+  HERMES_SECRET_FILE_UNREADABLE: 'The file named by { file: PATH } cannot be read (an error for plan/apply and validate --secrets, a warning otherwise).',
+  HERMES_SECRET_EMPTY: 'A secret resolves to an empty string (same severity as an unresolvable secret).',
+} as const satisfies Record<string, string>;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** `file:line:col: error CODE: message (path)`; without line and column when they are 0. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
+  return `${where}: ${d.severity} ${d.code}: ${d.message}${d.path ? ` (${d.path})` : ''}`;
+}
+
+/** Orders diagnostics by file (in the given order), then line, then column. */
+export function sortDiagnostics(diagnostics: Diagnostic[], files: string[]): Diagnostic[] {
+  const order = new Map(files.map((f, i) => [f, i]));
+  return diagnostics
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => (order.get(a.d.file) ?? -1) - (order.get(b.d.file) ?? -1) || a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i)
+    .map(({ d }) => d);
+}

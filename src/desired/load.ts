@@ -1,0 +1,96 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { validateSchema } from './schema.js';
+import type { SecretsMode } from './secrets.js';
+import { SemanticChecker, type ValidatedPart } from './semantics.js';
+import { parseSourceFile } from './source-file.js';
+import type { DesiredState } from './types.js';
+
+export interface LoadOptions {
+  /** 'required' (plan, apply, validate --secrets): an unresolvable secret is an error. 'warn': a warning, and the password is left undefined. */
+  secrets: SecretsMode;
+  /** Where { env: NAME } secrets are read; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LoadResult {
+  /** Present only when there is no error. */
+  state?: DesiredState;
+  /** Errors and warnings, ordered by file, line and column. */
+  diagnostics: Diagnostic[];
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+
+/** The YAML files of a directory, recursively, sorted; hidden entries are skipped. */
+async function yamlFilesIn(dir: string): Promise<string[]> {
+  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const out: string[] = [];
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await yamlFilesIn(path)));
+    else if (e.isFile() && YAML_FILE.test(e.name)) out.push(path);
+  }
+  return out;
+}
+
+function wholeFile(file: string, code: Diagnostic['code'], message: string): Diagnostic {
+  return { severity: 'error', code, file, line: 0, column: 0, path: '', message };
+}
+
+/** Expands files and directories into the list of YAML files, reporting those that are missing. */
+export async function resolveFiles(paths: string[]): Promise<{ files: string[]; diagnostics: Diagnostic[] }> {
+  const files: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      diagnostics.push(wholeFile(path, 'HERMES_FILE_NOT_FOUND', code === 'ENOENT' ? 'no such file or directory' : `cannot be read (${code ?? String(error)})`));
+      continue;
+    }
+    if (info.isDirectory()) {
+      const found = await yamlFilesIn(path);
+      if (found.length === 0) diagnostics.push(wholeFile(path, 'HERMES_NO_FILES', 'the directory holds no *.yaml or *.yml file'));
+      files.push(...found);
+    } else files.push(path);
+  }
+  return { files: [...new Set(files)], diagnostics };
+}
+
+/**
+ * Loads the desired state from YAML files and directories (every *.yaml and *.yml in them,
+ * recursively, sorted), merged: list sections are concatenated, `numbers` merges its ranges
+ * and numbers. Every problem (YAML syntax, schema, semantics, secrets) is reported at once as
+ * a diagnostic; `state` is returned only when there is no error. Never throws on bad input.
+ */
+export async function loadDesiredState(paths: string[], options: LoadOptions): Promise<LoadResult> {
+  const { files, diagnostics } = await resolveFiles(paths);
+  const parts: ValidatedPart[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      diagnostics.push(wholeFile(file, 'HERMES_FILE_NOT_FOUND', `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`));
+      continue;
+    }
+    const source = parseSourceFile(file, text);
+    diagnostics.push(...source.diagnostics);
+    if (source.diagnostics.some((d) => d.severity === 'error')) continue;
+    const schema = validateSchema(source);
+    diagnostics.push(...schema.diagnostics);
+    const data = source.data;
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) continue;
+    parts.push({ source, data: data as ValidatedPart['data'], invalidPointers: schema.invalidPointers });
+  }
+  const checker = new SemanticChecker(parts, options.secrets, options.env ?? process.env);
+  const state = await checker.check();
+  diagnostics.push(...checker.diagnostics);
+  const sorted = sortDiagnostics(diagnostics, [...paths, ...files]);
+  const failed = sorted.some((d) => d.severity === 'error') || files.length === 0;
+  return failed ? { diagnostics: sorted } : { state, diagnostics: sorted };
+}
