@@ -23,14 +23,12 @@ export function registerExport(program: Command): void {
     .action(
       action(async (paths: string[], options: ExportOptions, command: Command) => {
         let text: string;
-        let changed = false;
         if (options.diff) {
-          const desired = await loadForPlan(paths);
+          const desired = await loadForPlan(paths, { secrets: 'warn' });
           const actual = await withDatabases(command, (db) => readActualState(db));
           const declared = renderStateYaml(exportDesiredState(desired));
           const live = renderStateYaml(exportActualState(actual, desired).document);
-          changed = declared !== live;
-          text = changed ? createTwoFilesPatch('declared', 'database', declared, live, (paths.length ? paths : [DEFAULT_STATE_PATH]).join(' '), 'live') : '';
+          text = declared !== live ? createTwoFilesPatch('declared', 'database', declared, live, (paths.length ? paths : [DEFAULT_STATE_PATH]).join(' '), 'live') : '';
         } else {
           if (paths.length > 0) throw new HermesError('USAGE', 'export takes no paths (did you mean `hermes export --diff PATHS`?)');
           const result = await withDatabases(command, async (db) => exportActualState(await readActualState(db)));

@@ -16,9 +16,13 @@ import { action, ExitCode, withDatabases } from '../run-command.js';
 export const DEFAULT_STATE_PATH = './hermes.yaml';
 
 /** Loads the desired state; prints every diagnostic like `hermes validate`; exit 1 on errors. */
-export async function loadForPlan(paths: string[]): Promise<DesiredState> {
-  const result = await loadDesiredState(paths.length > 0 ? paths : [DEFAULT_STATE_PATH], { secrets: 'required' });
-  for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+export async function loadForPlan(paths: string[], options: { secrets: 'required' | 'warn' } = { secrets: 'required' }): Promise<DesiredState> {
+  const result = await loadDesiredState(paths.length > 0 ? paths : [DEFAULT_STATE_PATH], { secrets: options.secrets });
+  for (const d of result.diagnostics) {
+    // Without secrets (export --diff), their warnings are noise.
+    if (options.secrets === 'warn' && d.severity === 'warning' && d.code.startsWith('HERMES_SECRET')) continue;
+    process.stderr.write(formatDiagnostic(d) + '\n');
+  }
   if (!result.state) throw new ExitCode(1);
   return result.state;
 }
