@@ -1,0 +1,79 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DIAGNOSTIC_CODES, loadDesiredState, type Diagnostic } from '../../src/desired/index.js';
+
+/**
+ * Every fixture under test/fixtures/desired declares its exact diagnostics in trailing
+ * comments: `# expect: CODE LINE:COL [warning]`. The loader must report exactly those
+ * (code, line, column, severity), no more, no fewer.
+ */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DIR = join(ROOT, 'test/fixtures/desired');
+const rel = (p: string) => relative(ROOT, p);
+
+interface Expected {
+  code: string;
+  line: number;
+  column: number;
+  severity: 'error' | 'warning';
+}
+
+function expectations(text: string): Expected[] {
+  return [...text.matchAll(/^# expect: (HERMES_\w+) (\d+):(\d+)( warning)?/gm)].map((m) => ({ code: m[1], line: Number(m[2]), column: Number(m[3]), severity: m[4] ? 'warning' : 'error' }));
+}
+
+const simplify = (d: Diagnostic) => ({ code: d.code, line: d.line, column: d.column, severity: d.severity });
+const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+const seenCodes = new Set<string>();
+
+describe('desired-state fixtures: exact diagnostics', () => {
+  const env = { ...process.env, HERMES_FIXTURE_UNSET_VARIABLE: undefined };
+  it.each(fixtures)('%s', async (name) => {
+    const file = join(DIR, name);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^# expect: /m);
+    const expected = expectations(text);
+    const result = await loadDesiredState([rel(file)], { secrets: 'warn', env });
+    expect(result.diagnostics.map(simplify)).toEqual(expected);
+    for (const d of result.diagnostics) {
+      seenCodes.add(d.code);
+      expect(d.file).toBe(rel(file));
+      expect(d.message.length).toBeGreaterThan(20);
+    }
+    expect(result.state !== undefined).toBe(expected.every((e) => e.severity === 'warning'));
+  });
+
+  it('a split directory merges its files and names both places of a duplicate', async () => {
+    const dir = join(DIR, 'split');
+    const result = await loadDesiredState([rel(dir)], { secrets: 'warn' });
+    expect(result.diagnostics.map(simplify)).toEqual(expectations(readFileSync(join(dir, 'b-users.yaml'), 'utf8')));
+    const [d] = result.diagnostics;
+    expect(d.file).toBe('test/fixtures/desired/split/b-users.yaml');
+    expect(d.path).toBe('users[1].user');
+    expect(d.message).toContain('test/fixtures/desired/split/a-domains.yaml:8:11');
+    seenCodes.add(d.code);
+  });
+
+  it('secrets that cannot be resolved are errors when secrets are required', async () => {
+    for (const name of ['secret-env-unset.yaml', 'secret-file-unreadable.yaml', 'secret-empty.yaml']) {
+      const result = await loadDesiredState([rel(join(DIR, name))], { secrets: 'required', env: {} });
+      expect(result.state).toBeUndefined();
+      expect(result.diagnostics.map((d) => d.severity)).toEqual(['error']);
+    }
+  });
+
+  it('a missing file and an empty directory are one diagnostic each, without a position', async () => {
+    const missing = await loadDesiredState(['test/fixtures/desired/no-such-file.yaml'], { secrets: 'warn' });
+    expect(missing.diagnostics.map(simplify)).toEqual([{ code: 'HERMES_FILE_NOT_FOUND', line: 0, column: 0, severity: 'error' }]);
+    const empty = await loadDesiredState([join(DIR, 'secrets')], { secrets: 'warn' });
+    expect(empty.diagnostics.map(simplify)).toEqual([{ code: 'HERMES_NO_FILES', line: 0, column: 0, severity: 'error' }]);
+    expect(empty.state).toBeUndefined();
+    seenCodes.add('HERMES_FILE_NOT_FOUND').add('HERMES_NO_FILES');
+  });
+
+  it('every diagnostic code is exercised by a fixture', () => {
+    expect([...seenCodes].sort()).toEqual(Object.keys(DIAGNOSTIC_CODES).sort());
+  });
+});
