@@ -9,7 +9,8 @@
  *   npx tsc -p tsconfig.build.json && npx tsx bench/api-user-get.bench.ts
  *   env: HERMES_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306), BENCH_SECONDS (10),
  *        BENCH_CONNECTIONS (64), BENCH_USERS (100000), BENCH_POOL_SIZE (server --pool-size),
- *        BENCH_LOG_LEVEL (server --log-level, default warn), BENCH_LISTEN (127.0.0.1:18089)
+ *        BENCH_LOG_LEVEL (server --log-level, default warn), BENCH_LISTEN (127.0.0.1:18089),
+ *        BENCH_SERVER_NODE_ARGS (node flags for the server, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -106,7 +107,8 @@ async function seed(): Promise<string> {
 }
 
 function startServer(): Promise<{ stop(): Promise<number | null> }> {
-  const args = ['dist/cli/main.js', 'serve', '--listen', LISTEN, '--db', dbUrl, '--log-level', LOG_LEVEL];
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, 'dist/cli/main.js', 'serve', '--listen', LISTEN, '--db', dbUrl, '--log-level', LOG_LEVEL];
   if (process.env.BENCH_POOL_SIZE) args.push('--pool-size', process.env.BENCH_POOL_SIZE);
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

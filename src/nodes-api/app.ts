@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dbs } from '../db/types.js';
 import type { OpContext } from '../ops/context.js';
 import type { Envelope, FailureEnvelope } from '../ops/envelope.js';
@@ -64,11 +64,16 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   const verifier = new TokenVerifier(dbs, options.tokenCache);
   const app = Fastify({
     logger: options.log === false ? false : loggerOptions(options.log ?? {}),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     return503OnClosing: true,
   });
   app.register(formbody, { bodyLimit: options.bodyLimit ?? 64 * 1024 });
+  // Node calls still running; close() waits for them, so the databases can be closed next.
+  const inFlight = new Set<Promise<Envelope>>();
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...inFlight]);
+  });
   app.decorateRequest('principal', null);
   app.decorateRequest('outcome', null);
 
@@ -125,7 +130,14 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
       // Driver errors go to the server log only; the client gets error/dbfail.
       onError: (error) => request.log.error({ err: error, node: node.name }, 'node failed with an error'),
     };
-    const envelope = await callNode(dbs, node.name, parsed.params, ctx);
+    const call = callNode(dbs, node.name, parsed.params, ctx);
+    inFlight.add(call);
+    let envelope: Envelope;
+    try {
+      envelope = await call;
+    } finally {
+      inFlight.delete(call);
+    }
     return send(request, reply, envelope);
   };
 
