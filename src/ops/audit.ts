@@ -27,5 +27,5 @@ export async function writeAudit(db: Dbs, node: string, entries: readonly AuditE
     object_key: e.key.slice(0, 255),
     detail: e.detail ? JSON.stringify(e.detail) : '',
   }));
-  for (const part of chunks(rows, 500)) await db.provisioning.insertInto('hermes_audit').values(part).execute();
+  for (const part of chunks(rows, 1_000)) await db.provisioning.insertInto('hermes_audit').values(part).execute();
 }

@@ -12,11 +12,13 @@ export const MAX_RANGE_SIZE = 1_000_000;
 
 /** Rows per INSERT when filling the pool from a range. */
 const RANGE_CHUNK = 5_000;
+/** Values per IN list and rows per INSERT for the single-column number lookups and inserts. */
+const NUMBER_CHUNK = 2_000;
 
 /** The numbers among `numbers` that are in the pool. */
 async function pooled(db: Dbs, numbers: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const part of chunks(numbers)) {
+  for (const part of chunks(numbers, NUMBER_CHUNK)) {
     for (const r of await db.provisioning.selectFrom('hermes_numbers').select('number').where('number', 'in', part).execute()) out.add(r.number);
   }
   return out;
@@ -25,7 +27,7 @@ async function pooled(db: Dbs, numbers: readonly string[]): Promise<Set<string>>
 /** The numbers among `numbers` in use as an alias (alias_username, any alias domain). */
 export async function numbersInUse(db: Dbs, numbers: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const part of chunks(numbers)) {
+  for (const part of chunks(numbers, NUMBER_CHUNK)) {
     for (const r of await db.kamailio.selectFrom('dbaliases').select('alias_username').where('alias_username', 'in', part).execute()) out.add(r.alias_username);
   }
   return out;
@@ -48,7 +50,7 @@ export async function addNumbers(db: Dbs, numbers: string[], ctx: OpContext): Pr
     if (inUse.size > 0) throw failed('inuse', `number ${[...inUse][0]} is in use as an alias`);
     const already = await pooled(trx, wanted);
     const fresh = wanted.filter((n) => !already.has(n));
-    for (const part of chunks(fresh)) await trx.provisioning.insertInto('hermes_numbers').values(part.map((number) => ({ number }))).execute();
+    for (const part of chunks(fresh, NUMBER_CHUNK)) await trx.provisioning.insertInto('hermes_numbers').values(part.map((number) => ({ number }))).execute();
     await writeAudit(trx, 'numbers/add', fresh.map((key) => ({ key })), ctx);
     return fresh.length;
   });
@@ -62,7 +64,7 @@ export async function removeNumbers(db: Dbs, numbers: string[], ctx: OpContext):
     const present = await pooled(trx, wanted);
     const missing = wanted.find((n) => !present.has(n));
     if (missing) throw failed('nonexistant', `number ${missing} is not in the pool`);
-    for (const part of chunks(wanted)) await trx.provisioning.deleteFrom('hermes_numbers').where('number', 'in', part).execute();
+    for (const part of chunks(wanted, NUMBER_CHUNK)) await trx.provisioning.deleteFrom('hermes_numbers').where('number', 'in', part).execute();
     await writeAudit(trx, 'numbers/remove', wanted.map((key) => ({ key })), ctx);
   });
 }
