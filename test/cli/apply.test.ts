@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runHermes } from '../helpers/cli.js';
+import { ENV, PLATFORM_YAML, writePlatform } from '../reconcile/fixtures.js';
+
+const EXAMPLE = new URL('../../examples/hermes.yaml', import.meta.url).pathname;
+
+describe('hermes apply', () => {
+  it('applies the quickstart example on the SQLite default; plan then says "No changes."', async () => {
+    const cwd = writePlatform();
+    const r = await runHermes(['apply', EXAMPLE, '--auto-approve'], { cwd });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Apply complete: \d+ added, 0 changed, 0 removed\./);
+    expect(r.stdout).toContain('generated password');
+    expect(r.stdout).toContain('hermes call user/get');
+    const plan = await runHermes(['plan', EXAMPLE], { cwd });
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('No changes.');
+  });
+
+  it('refuses without --auto-approve when stdin is not a terminal, in one line', async () => {
+    const cwd = writePlatform();
+    const r = await runHermes(['apply'], { cwd, env: ENV });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--auto-approve.*\[APPLY_NOT_APPROVED\]/);
+    const plan = await runHermes(['plan', '--detailed-exitcode'], { cwd, env: ENV });
+    expect(plan.code).toBe(2);
+  });
+
+  it('applies a saved plan without asking, and refuses it once stale (database or file changed)', async () => {
+    const cwd = writePlatform();
+    expect((await runHermes(['plan', '--out', 'plan.json'], { cwd, env: ENV })).code).toBe(0);
+    const ok = await runHermes(['apply', '--plan', 'plan.json'], { cwd, env: ENV });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('Apply complete:');
+    // The same plan again: the database moved on.
+    const stale = await runHermes(['apply', '--plan', 'plan.json'], { cwd, env: ENV });
+    expect(stale.code).toBe(1);
+    expect(stale.stderr.trim().split('\n')).toHaveLength(1);
+    expect(stale.stderr).toContain('[PLAN_STALE]');
+    // A changed YAML file makes a saved plan stale too.
+    writeFileSync(join(cwd, 'hermes.yaml'), PLATFORM_YAML.replace('Carol', 'Caroline'));
+    expect((await runHermes(['plan', '--out', 'p2.json'], { cwd, env: ENV })).code).toBe(0);
+    writeFileSync(join(cwd, 'hermes.yaml'), PLATFORM_YAML);
+    const changed = await runHermes(['apply', '--plan', 'p2.json'], { cwd, env: ENV });
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toMatch(/hermes\.yaml changed since the plan was made.*\[PLAN_STALE\]/);
+  });
+
+  it('writes the actor to the audit log from --actor or the CI environment', async () => {
+    const cwd = writePlatform();
+    const r = await runHermes(['apply', '--auto-approve'], { cwd, env: { ...ENV, GITHUB_ACTOR: 'octocat', GITHUB_SHA: 'abcdef0123456789' } });
+    expect(r.code).toBe(0);
+    const log = await runHermes(['log', '--limit', '3', '--format', 'json'], { cwd });
+    const entries = JSON.parse(log.stdout);
+    expect(entries).toHaveLength(3);
+    expect(entries[0].actor).toBe('ci:octocat@abcdef012345');
+    expect(entries[0].node).toBe('apply');
+  });
+
+  it('calls domain.reload after a domain change; a failed reload exits 1 with the data applied', async () => {
+    const calls: string[] = [];
+    const server: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        calls.push(body);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ jsonrpc: '2.0', result: null, id: 1 }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const cwd = writePlatform();
+      const r = await runHermes(['apply', '--auto-approve', '--kamailio-rpc', `http://127.0.0.1:${port}/RPC`], { cwd, env: ENV });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(calls[0])).toEqual({ jsonrpc: '2.0', method: 'domain.reload', id: 1 });
+      const cwd2 = writePlatform();
+      const failed = await runHermes(['apply', '--auto-approve'], { cwd: cwd2, env: { ...ENV, HERMES_KAMAILIO_RPC: 'http://127.0.0.1:1/RPC' } });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/domain\.reload failed.*\[KAMAILIO_RELOAD_FAILED\]/);
+      expect(failed.stdout).toContain('Apply complete:');
+      const plan = await runHermes(['plan'], { cwd: cwd2, env: ENV });
+      expect(plan.stdout).toContain('No changes.');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('fails at once when the lock is held, naming the holder; --force-unlock clears it', async () => {
+    const cwd = writePlatform();
+    expect((await runHermes(['init'], { cwd })).code).toBe(0);
+    const Database = (await import('better-sqlite3')).default;
+    const sqlite = new Database(join(cwd, 'hermes.db'));
+    sqlite.prepare("insert into hermes_locks (name, holder, acquired_at) values ('apply', 'ci:someone on runner pid 42', '2024-01-01')").run();
+    sqlite.close();
+    const r = await runHermes(['apply', '--auto-approve'], { cwd, env: ENV });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ci:someone on runner pid 42.*\[APPLY_LOCKED\]/);
+    const unlock = await runHermes(['apply', '--force-unlock'], { cwd });
+    expect(unlock.stdout).toContain('ci:someone on runner pid 42');
+    expect((await runHermes(['apply', '--auto-approve'], { cwd, env: ENV })).code).toBe(0);
+  });
+});

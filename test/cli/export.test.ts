@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runHermes } from '../helpers/cli.js';
+import { ENV, writePlatform } from '../reconcile/fixtures.js';
+
+describe('hermes export', () => {
+  it('exports the database as valid YAML without passwords that plans to no changes', async () => {
+    const cwd = writePlatform();
+    expect((await runHermes(['apply', '--auto-approve'], { cwd, env: ENV })).code).toBe(0);
+    const r = await runHermes(['export', '--out', 'exported.yaml'], { cwd });
+    expect(r.code).toBe(0);
+    const yaml = readFileSync(join(cwd, 'exported.yaml'), 'utf8');
+    expect(yaml.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=/);
+    expect(yaml).not.toMatch(/password:|alice-Secret-1|bob-Remote-pw/);
+    expect(yaml).toContain('number: "+4722334401"');
+    expect((await runHermes(['validate', 'exported.yaml'], { cwd })).code).toBe(0);
+    const plan = await runHermes(['plan', 'exported.yaml', '--detailed-exitcode'], { cwd });
+    expect(plan.stderr).toBe('');
+    expect(plan.code).toBe(0);
+  });
+
+  it('shows drift as a unified diff in the YAML terms', async () => {
+    const cwd = writePlatform();
+    expect((await runHermes(['apply', '--auto-approve'], { cwd, env: ENV })).code).toBe(0);
+    const same = await runHermes(['export', '--diff'], { cwd });
+    expect(same.code).toBe(0);
+    expect(same.stdout).toBe('');
+    const Database = (await import('better-sqlite3')).default;
+    const sqlite = new Database(join(cwd, 'hermes.db'));
+    sqlite.prepare("update hermes_users set displayname = 'Mallory' where username = 'alice'").run();
+    sqlite.close();
+    const drift = await runHermes(['export', '--diff'], { cwd });
+    expect(drift.code).toBe(0);
+    expect(drift.stdout).toContain('--- declared');
+    expect(drift.stdout).toContain('+++ database');
+    expect(drift.stdout).toContain('-    displayname: Alice Liddell');
+    expect(drift.stdout).toContain('+    displayname: Mallory');
+  });
+});
