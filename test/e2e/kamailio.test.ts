@@ -194,13 +194,14 @@ function declareVariant(bin: string, variant: Variant): void {
   };
   /** `hermes call user/get` prints the user object with its password. */
   const readPassword = async (address: string): Promise<string> => {
-    const [username, domain] = address.split('@') as [string, string];
-    const result = await hermes(['call', 'user/get', `username=${username}`, `domain=${domain}`]);
+    const result = await hermes(['call', 'user/get', `user=${address}`]);
     expectSuccess(result, `hermes call user/get ${address}`);
-    const envelope = parseEnvelope(result.stdout);
-    const user = (envelope.user ?? envelope) as { password?: unknown };
-    if (typeof user.password !== 'string' || user.password === '') throw new Error(`hermes call user/get ${address} printed no password:\n${result.stdout}`);
-    return user.password;
+    const envelope = JSON.parse(result.stdout) as { response?: string; user?: { address?: string; kind?: string; password?: unknown } };
+    expect(envelope.response).toBe('ok');
+    expect(envelope.user).toMatchObject({ address, kind: 'local' });
+    const password = envelope.user?.password;
+    if (typeof password !== 'string' || password === '') throw new Error(`hermes call user/get ${address} printed no password`);
+    return password;
   };
 
   // ---- first apply, then Kamailio starts on what hermes wrote ----
@@ -231,9 +232,9 @@ function declareVariant(bin: string, variant: Variant): void {
   });
 
   it('hermes call user/get prints the generated passwords of carol@example.org and erin@example.org', async () => {
-    for (const address of ['carol@example.org', 'erin@example.org']) {
-      generated[address] = await readPassword(address);
-    }
+    const addresses = ['carol@example.org', 'erin@example.org'];
+    const read = await Promise.all(addresses.map((address) => readPassword(address)));
+    addresses.forEach((address, i) => (generated[address] = read[i]!));
     expect(generated['carol@example.org']).not.toBe(generated['erin@example.org']);
   });
 
@@ -374,16 +375,4 @@ function declareVariant(bin: string, variant: Variant): void {
 function domainsOf(dump: unknown): string[] {
   const domains = (dump as { domains?: { domain: string }[] } | undefined)?.domains ?? [];
   return domains.map((d) => d.domain).sort();
-}
-
-/** The JSON envelope hermes call prints (the whole stdout, or its last JSON object). */
-function parseEnvelope(stdout: string): Record<string, unknown> {
-  const text = stdout.trim();
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    const start = text.indexOf('{');
-    if (start < 0) throw new Error(`hermes call printed no JSON:\n${stdout}`);
-    return JSON.parse(text.slice(start)) as Record<string, unknown>;
-  }
 }
