@@ -13,7 +13,9 @@ import {
   addAliases,
   addDomains,
   addLocalUsers,
+  addNumberRange,
   addNumbers,
+  MAX_RANGE_SIZE,
   addPhones,
   addRemoteUsers,
   OpFailure,
@@ -28,7 +30,7 @@ import {
   type RemoteUserInput,
   type UserUpdate,
 } from '../ops/index.js';
-import { numbersOfKey } from './number-ranges.js';
+import { numbersOfKey, splitRun } from './number-ranges.js';
 import type { Change, Plan } from './plan-types.js';
 import { changeTitle } from './render-text.js';
 
@@ -126,8 +128,17 @@ export async function executePlan(db: Dbs, plan: Plan, desired: DesiredState, ct
         case 'create domain':
           result.domainsChanged = true;
           return addDomains(db, batch.map((c) => c.key), ctx);
-        case 'create number':
-          return addNumbers(db, batch.flatMap((c) => numbersOfKey(c.key)), ctx);
+        case 'create number': {
+          // Runs go in as ranges (bulk, one audit row per run), single numbers as a batch.
+          const singles: string[] = [];
+          for (const c of batch) {
+            const [start, end] = c.key.split('..');
+            if (end === undefined) singles.push(start);
+            else for (const part of splitRun(start, end, MAX_RANGE_SIZE)) await addNumberRange(db, part.start, part.end, ctx);
+          }
+          if (singles.length > 0) await addNumbers(db, singles, ctx);
+          return;
+        }
         case 'create user': {
           const locals: LocalUserInput[] = [];
           const remotes: RemoteUserInput[] = [];

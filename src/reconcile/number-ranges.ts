@@ -61,3 +61,13 @@ export function numbersOfKey(key: string): string[] {
   const [start, end] = key.split('..');
   return end === undefined ? [start] : [...expandRange(start, end)];
 }
+
+/** A run split into runs of at most `max` numbers. */
+export function splitRun(start: string, end: string, max: number): { start: string; end: string }[] {
+  const out: { start: string; end: string }[] = [];
+  const last = digits(end);
+  for (let v = digits(start); v <= last; v += max) {
+    out.push({ start: format(v, start.length), end: format(Math.min(last, v + max - 1), start.length) });
+  }
+  return out;
+}

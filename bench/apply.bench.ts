@@ -1,0 +1,158 @@
+/**
+ * Benchmark of `hermes apply` on MariaDB (npx tsx bench/apply.bench.ts): a generated platform of
+ * 100,000 local users, each with an E.164 number and an alias, 20,000 phones and a
+ * 1,000,000-number pool, in a scratch database that is dropped afterwards.
+ *
+ *   apply from empty, plan with no changes, plan + apply of a change to 1% of the users,
+ *   peak RSS; raw multi-row INSERTs of the same subscriber rows; `kamctl add` for a sample.
+ *
+ * Env: HERMES_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306), BENCH_USERS (100000),
+ * BENCH_KAMCTL_SAMPLE (200).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPool } from 'mysql2/promise';
+import { initDatabases, openDatabases } from '../src/db/connect.js';
+import type { DesiredState, DesiredUser } from '../src/desired/types.js';
+import { computeHa1, computeHa1b } from '../src/ops/canonical.js';
+import { applyDesiredState } from '../src/reconcile/apply.js';
+import { computePlan } from '../src/reconcile/plan.js';
+import { readActualState } from '../src/reconcile/read-actual.js';
+
+const SERVER = (process.env.HERMES_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
+const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+const PHONES = Math.round(USERS / 5);
+const POOL = 1_000_000;
+const KAMCTL_SAMPLE = Number(process.env.BENCH_KAMCTL_SAMPLE ?? 200);
+const DOMAIN = 'bench.example.com';
+const NAME = `hermes_bench_${process.pid}`;
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+async function timed<T>(label: string, fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const start = performance.now();
+  const value = await fn();
+  const seconds = (performance.now() - start) / 1000;
+  console.log(`${label.padEnd(48)} ${seconds.toFixed(2)} s`);
+  return { value, seconds };
+}
+
+function platform(displaySuffix: (i: number) => string): DesiredState {
+  const users: DesiredUser[] = [];
+  for (let i = 0; i < USERS; i++) {
+    const username = `u${String(i).padStart(6, '0')}`;
+    users.push({
+      username,
+      domain: DOMAIN,
+      address: `${username}@${DOMAIN}`,
+      kind: 'local',
+      displayname: `User ${i}${displaySuffix(i)}`,
+      email: `${username}@${DOMAIN}`,
+      linetext: username,
+      dialplan: '',
+      number: `+47${20000000 + i}`,
+      password: `pw-${i}-bench`,
+    });
+  }
+  return {
+    version: 1,
+    files: [],
+    domains: [{ domain: DOMAIN, state: 'present', unmanaged: [] }],
+    numbers: { ranges: [{ start: '+4720000000', end: `+47${20000000 + POOL - 1}` }], numbers: [] },
+    users,
+    aliases: users.map((u) => ({ alias_username: `a-${u.username}`, alias_domain: DOMAIN, username: u.username, domain: DOMAIN })),
+    phones: Array.from({ length: PHONES }, (_, i) => ({ mac: (0x0004f2000000 + i).toString(16).padStart(12, '0'), lines: [users[i].address] })),
+  };
+}
+
+async function main(): Promise<void> {
+  const server = createPool({ uri: SERVER, connectionLimit: 1 });
+  await server.query(`CREATE DATABASE \`${NAME}\``);
+  const url = `${SERVER}/${NAME}`;
+  const results: Record<string, number> = {};
+  try {
+    await initDatabases({ db: url, kamailioSchema: true });
+    const db = await openDatabases({ db: url });
+    try {
+      const desired = platform(() => '');
+      console.log(`platform: ${USERS} users (+number, +alias), ${PHONES} phones, ${POOL} pool numbers`);
+      const approve = { actor: 'bench', confirm: async () => true, force: true };
+      results.applyEmpty = (await timed('apply from empty', () => applyDesiredState(db, { desired, ...approve }))).seconds;
+      results.planNoChanges = (
+        await timed('plan with no changes (read + compute)', async () => {
+          const plan = computePlan(desired, await readActualState(db));
+          if (plan.changes.length !== 0) throw new Error(`expected no changes, got ${plan.changes.length}`);
+        })
+      ).seconds;
+      const changed = platform((i) => (i % 100 === 0 ? ' (moved)' : ''));
+      results.planApply1pct = (
+        await timed('plan + apply of a change to 1% of users', async () => {
+          const outcome = await applyDesiredState(db, { desired: changed, ...approve });
+          if (outcome.plan.summary.change !== USERS / 100) throw new Error(`expected ${USERS / 100} updates, got ${outcome.plan.summary.change}`);
+        })
+      ).seconds;
+    } finally {
+      await db.close();
+    }
+    // Raw multi-row INSERTs of the same subscriber rows (1000 per statement), in an empty table.
+    const raw = createPool({ uri: url, connectionLimit: 1 });
+    await raw.query('DELETE FROM subscriber');
+    results.rawInsert = (
+      await timed('raw multi-row INSERT of the subscriber rows', async () => {
+        const conn = await raw.getConnection();
+        await conn.beginTransaction();
+        for (let start = 0; start < USERS; start += 1000) {
+          const rows: string[][] = [];
+          for (let i = start; i < Math.min(USERS, start + 1000); i++) {
+            const u = `u${String(i).padStart(6, '0')}`;
+            const pw = `pw-${i}-bench`;
+            rows.push([u, DOMAIN, pw, computeHa1(u, DOMAIN, pw), computeHa1b(u, DOMAIN, pw)]);
+          }
+          await conn.query('INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES ?', [rows]);
+        }
+        await conn.commit();
+        conn.release();
+      })
+    ).seconds;
+    await raw.end();
+    // kamctl add, one process per user, for a sample; extrapolated.
+    try {
+      const home = mkdtempSync(join(tmpdir(), 'hermes-kamctl-'));
+      const u = new URL(url);
+      writeFileSync(
+        join(home, '.kamctlrc'),
+        [`DBENGINE=MYSQL`, `DBHOST=${u.hostname}`, `DBPORT=${u.port || 3306}`, `DBNAME=${NAME}`, `DBRWUSER=${decodeURIComponent(u.username) || 'root'}`, `DBRWPW="${decodeURIComponent(u.password)}"`, `DBROUSER=${decodeURIComponent(u.username) || 'root'}`, `DBROPW="${decodeURIComponent(u.password)}"`, `SIP_DOMAIN=${DOMAIN}`, 'STORE_PLAINTEXT_PW=1', 'VERIFY_ACL=0', 'CTLENGINE=RPCFIFO'].join('\n') + '\n',
+      );
+      const start = performance.now();
+      for (let i = 0; i < KAMCTL_SAMPLE; i++) {
+        execFileSync('kamctl', ['add', `k${i}@${DOMAIN}`, `pw-k${i}`], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
+      }
+      const perUser = (performance.now() - start) / 1000 / KAMCTL_SAMPLE;
+      results.kamctl = perUser * USERS;
+      console.log(`${`kamctl add x ${KAMCTL_SAMPLE} (per user ${(perUser * 1000).toFixed(1)} ms)`.padEnd(48)} extrapolated to ${USERS}: ${results.kamctl.toFixed(0)} s`);
+      rmSync(home, { recursive: true, force: true });
+    } catch (error) {
+      console.log(`kamctl add: not measured (${(error as Error).message.split('\n')[0]})`);
+    }
+  } finally {
+    await server.query(`DROP DATABASE IF EXISTS \`${NAME}\``);
+    await server.end();
+    clearInterval(sampler);
+  }
+  console.log(`peak RSS                                         ${mib(peakRss)}`);
+  console.log(`apply / raw INSERT ratio                         ${(results.applyEmpty / results.rawInsert).toFixed(1)}x`);
+  if (results.kamctl) console.log(`apply / kamctl add ratio                         ${(results.applyEmpty / results.kamctl).toFixed(4)} (kamctl ${(results.kamctl / results.applyEmpty).toFixed(0)}x slower)`);
+  const targets = [
+    ['apply from empty <= 30 s', results.applyEmpty <= 30],
+    ['plan with no changes <= 5 s', results.planNoChanges <= 5],
+    ['plan + apply 1% <= 5 s', results.planApply1pct <= 5],
+    ['peak RSS <= 1 GiB', peakRss <= 1024 ** 3],
+  ] as const;
+  for (const [label, ok] of targets) console.log(`${ok ? 'PASS' : 'FAIL'} ${label}`);
+  if (targets.some(([, ok]) => !ok)) process.exitCode = 1;
+}
+
+await main();
