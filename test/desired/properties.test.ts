@@ -94,7 +94,7 @@ const BREAKAGES: Breakage[] = [
   { name: 'an invalid address', code: 'HERMES_INVALID_ADDRESS', applies: () => true, apply: (s) => s.users!.push({ user: 'no at sign' }) },
   { name: 'a username over 64 characters', code: 'HERMES_TOO_LONG', applies: () => true, apply: (s) => s.users!.push({ user: `${'u'.repeat(65)}@example.com` }) },
   { name: 'an unset secret', code: 'HERMES_SECRET_ENV_UNSET', applies: (s) => s.users!.length > 0, apply: (s) => (s.users![0].password = { env: 'HERMES_TEST_SURELY_UNSET' }) },
-  { name: 'an unknown property', code: 'HERMES_SCHEMA', applies: (s) => s.users!.length > 0, apply: (s) => ((s.users![0] as Record<string, unknown>).passwd = 'x') },
+  { name: 'an unknown property', code: 'HERMES_SCHEMA', applies: (s) => s.users!.length > 0, apply: (s) => ((s.users![0] as unknown as Record<string, unknown>).passwd = 'x') },
   { name: 'a second E.164 alias', code: 'HERMES_MULTIPLE_E164_ALIASES', applies: (s) => locals(s).some((u) => u.number), apply: (s) => s.aliases!.push({ alias: `+${POOL_START + 90}@${s.domains![0].domain}`, destination: locals(s).find((u) => u.number)!.user }) },
 ];
 
