@@ -13,7 +13,7 @@
  *        BENCH_SERVER_NODE_ARGS (node flags for the server, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createPool } from 'mysql2/promise';
@@ -106,7 +106,28 @@ async function seed(): Promise<string> {
   }
 }
 
-function startServer(): Promise<{ stop(): Promise<number | null> }> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function mariadbPid(): number | undefined {
+  const found = spawnSync('pidof', ['mariadbd', 'mysqld'], { encoding: 'utf8' });
+  const pid = Number(found.stdout?.trim().split(/\s+/)[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+interface Server {
+  pid: number | undefined;
+  stop(): Promise<number | null>;
+}
+
+function startServer(): Promise<Server> {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const args = [...nodeArgs, 'dist/cli/main.js', 'serve', '--listen', LISTEN, '--db', dbUrl, '--log-level', LOG_LEVEL];
   if (process.env.BENCH_POOL_SIZE) args.push('--pool-size', process.env.BENCH_POOL_SIZE);
@@ -121,6 +142,7 @@ function startServer(): Promise<{ stop(): Promise<number | null> }> {
       if (stderr.includes('serving the node API')) {
         clearTimeout(timer);
         resolve({
+          pid: child.pid,
           async stop() {
             child.kill('SIGTERM');
             return exited;
@@ -159,7 +181,7 @@ async function main(): Promise<void> {
     if (build.status !== 0 && !existsSync(`${root}dist/cli/main.js`)) throw new Error('build failed');
   }
   await dropDatabase();
-  let server: { stop(): Promise<number | null> } | undefined;
+  let server: Server | undefined;
   try {
     const token = await seed();
     server = await startServer();
@@ -168,11 +190,22 @@ async function main(): Promise<void> {
     const body = (await probe.json()) as { response: string };
     if (probe.status !== 200 || body.response !== 'ok') throw new Error(`user/get answered ${probe.status} ${JSON.stringify(body)}`);
     await load(token, 2);
+    const dbPid = mariadbPid();
+    const before = { server: cpuSeconds(server.pid), db: cpuSeconds(dbPid), self: process.cpuUsage() };
     const result = await load(token, SECONDS);
+    const selfUsage = process.cpuUsage(before.self);
+    const perRequest = (seconds: number) => ((seconds * 1e6) / result.requests.total).toFixed(0);
+    const used = {
+      server: cpuSeconds(server.pid) - before.server,
+      db: cpuSeconds(dbPid) - before.db,
+      load: (selfUsage.user + selfUsage.system) / 1e6,
+    };
     const non2xx = result.non2xx;
     log(`user/get over HTTP, ${USERS} users on MariaDB, ${CONNECTIONS} connections, ${SECONDS} s (server log level ${LOG_LEVEL})`);
     log(`  requests/s: ${result.requests.average.toFixed(0)} (total ${result.requests.total})`);
     log(`  latency ms: p50 ${result.latency.p50}, p90 ${result.latency.p90}, p99 ${result.latency.p99}, max ${result.latency.max}`);
+    log(`  CPU µs per request: server ${perRequest(used.server)}, MariaDB ${perRequest(used.db)}, load generator ${perRequest(used.load)}`);
+    log(`  machine load average during the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     log(`  errors: ${result.errors}, timeouts: ${result.timeouts}, non-2xx: ${non2xx}`);
     const ok = result.requests.average >= 5000 && result.latency.p99 <= 20 && non2xx === 0 && result.errors === 0;
     log(`  target (>= 5000 req/s, p99 <= 20 ms, no errors): ${ok ? 'met' : 'NOT met'}`);

@@ -8,6 +8,7 @@ import type { OpContext } from './context.js';
 import { failed, invalid } from './envelope.js';
 import { localDomains } from './domains.js';
 import { generatePassword } from './password.js';
+import { coalescedRead } from './user-batch.js';
 import type { Address, LocalUserInput, RemoteUserInput, UpdatableUserField, UserRecord, UserUpdate } from './types.js';
 import { checkAddress, checkEmail, checkHost, checkPassword, checkPort, checkText, checkUsername } from './validate.js';
 
@@ -86,11 +87,10 @@ function refuseDuplicates(addresses: readonly Address[]): void {
 /** A user: its hermes_users row and/or its subscriber row. Failed 'nonexistant' when neither. */
 export async function getUser(db: Dbs, address: Address, ctx: OpContext): Promise<UserRecord> {
   const a = checkAddress(address);
-  const hermes = await db.provisioning.selectFrom('hermes_users').selectAll().where('username', '=', a.username).where('domain', '=', a.domain).executeTakeFirst();
-  const subscriber =
-    hermes?.kind === 'remote'
-      ? undefined
-      : await db.kamailio.selectFrom('subscriber').select(['username', 'domain', 'password']).where('username', '=', a.username).where('domain', '=', a.domain).executeTakeFirst();
+  // Concurrent getUser calls (the API server's user/get) share one bulk read.
+  const rows = await coalescedRead(db, a, userRows);
+  const hermes = rows.hermes(a);
+  const subscriber = hermes?.kind === 'remote' ? undefined : rows.subscriber(a);
   if (!hermes && !subscriber) throw failed('nonexistant', `user ${formatAddress(a)} does not exist`);
   return toRecord(a, hermes, subscriber, ctx);
 }

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { addDomains, addLocalUsers, addRemoteUsers } from '../../src/ops/index.js';
+import { coalescedRead } from '../../src/ops/user-batch.js';
+import type { Address } from '../../src/ops/types.js';
+import { inTransaction } from '../../src/db/transaction.js';
+import { describeEachDatabase } from '../helpers/databases.js';
+import { request, startApp, tokens, type TestApp } from './helpers.js';
+
+describeEachDatabase('concurrent user/get requests share bulk reads', (suite) => {
+  let t: TestApp;
+  let tok: { read: string; write: string };
+  beforeAll(async () => {
+    await suite.clear();
+    tok = await tokens(suite.db.connection);
+    await addDomains(suite.db.connection, ['a.example', 'b.example'], { actor: 'test' });
+    await addLocalUsers(suite.db.connection, Array.from({ length: 60 }, (_, i) => ({ username: `u${i}`, domain: i % 2 ? 'a.example' : 'b.example', displayname: `User ${i}` })), { actor: 'test' });
+    await addRemoteUsers(suite.db.connection, [{ username: 'far', domain: 'remote.example', password: 'Remote-1', registrar: 'sip.remote.example' }], { actor: 'test' });
+    t = await startApp(suite.db.connection, { log: false });
+  });
+  afterAll(async () => t?.close());
+
+  it('answers each request with its own user, or nonexistant', async () => {
+    const asks = [...Array.from({ length: 60 }, (_, i) => `u${i}@${i % 2 ? 'a.example' : 'b.example'}`), 'u1@b.example', 'nobody@a.example', 'far@remote.example'];
+    const answers = await Promise.all(asks.map((user) => request(t.app, 'user/get', { user }, { token: tok.write })));
+    answers.forEach((r, i) => {
+      const user = asks[i];
+      if (user === 'u1@b.example' || user === 'nobody@a.example') {
+        expect([user, r.statusCode, r.json().cause]).toEqual([user, 404, 'nonexistant']);
+      } else {
+        expect(r.statusCode, user).toBe(200);
+        expect(r.json().user.address).toBe(user);
+        expect(r.json().user.password, user).toEqual(expect.any(String));
+      }
+    });
+    expect(answers[0].json().user.displayname).toBe('User 0');
+    expect(answers[62].json().user).toMatchObject({ kind: 'remote', password: 'Remote-1' });
+  });
+
+  it('reads once for calls in the same turn, and never coalesces inside a transaction', async () => {
+    const seen: Address[][] = [];
+    const read = async (_db: unknown, addresses: readonly Address[]) => {
+      seen.push([...addresses]);
+      return addresses.length;
+    };
+    const db = suite.db.connection;
+    const counts = await Promise.all([1, 2, 3].map((i) => coalescedRead(db, { username: `x${i}`, domain: 'a.example' }, read)));
+    expect(counts).toEqual([3, 3, 3]);
+    expect(seen).toHaveLength(1);
+    await inTransaction(db, async (trx) => {
+      await Promise.all([1, 2].map((i) => coalescedRead(trx, { username: `y${i}`, domain: 'a.example' }, read)));
+    });
+    expect(seen.slice(1)).toEqual([[{ username: 'y1', domain: 'a.example' }], [{ username: 'y2', domain: 'a.example' }]]);
+  });
+});
