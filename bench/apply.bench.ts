@@ -118,10 +118,19 @@ async function main(): Promise<void> {
       })
     ).seconds;
     await raw.end();
-    // kamctl add, one process per user, for a sample; extrapolated.
+    // kamctl add, one process per user, for a sample; extrapolated. kamctl always passes -p to
+    // the mysql client, so it gets a temporary MySQL user with a password (dropped below).
+    const KAMCTL_USER = `hermes_kamctl_${process.pid}`;
+    const KAMCTL_PW = `kamctl-${process.pid}-bench`;
     try {
+      for (const host of ['127.0.0.1', 'localhost']) {
+        await server.query(`CREATE USER '${KAMCTL_USER}'@'${host}' IDENTIFIED BY '${KAMCTL_PW}'`);
+        await server.query(`GRANT ALL ON \`${NAME}\`.* TO '${KAMCTL_USER}'@'${host}'`);
+      }
       const home = mkdtempSync(join(tmpdir(), 'hermes-kamctl-'));
       const u = new URL(url);
+      u.username = KAMCTL_USER;
+      u.password = KAMCTL_PW;
       writeFileSync(
         join(home, '.kamctlrc'),
         [`DBENGINE=MYSQL`, `DBHOST=${u.hostname}`, `DBPORT=${u.port || 3306}`, `DBNAME=${NAME}`, `DBRWUSER=${decodeURIComponent(u.username) || 'root'}`, `DBRWPW="${decodeURIComponent(u.password)}"`, `DBROUSER=${decodeURIComponent(u.username) || 'root'}`, `DBROPW="${decodeURIComponent(u.password)}"`, `SIP_DOMAIN=${DOMAIN}`, 'STORE_PLAINTEXT_PW=1', 'VERIFY_ACL=0', 'CTLENGINE=RPCFIFO'].join('\n') + '\n',
@@ -138,6 +147,7 @@ async function main(): Promise<void> {
       console.log(`kamctl add: not measured (${(error as Error).message.split('\n')[0]})`);
     }
   } finally {
+    for (const host of ['127.0.0.1', 'localhost']) await server.query(`DROP USER IF EXISTS 'hermes_kamctl_${process.pid}'@'${host}'`).catch(() => undefined);
     await server.query(`DROP DATABASE IF EXISTS \`${NAME}\``);
     await server.end();
     clearInterval(sampler);

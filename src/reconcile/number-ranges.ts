@@ -71,3 +71,67 @@ export function splitRun(start: string, end: string, max: number): { start: stri
   }
   return out;
 }
+
+/** The numeric value of an E.164 number ('+' then digits without a leading zero: one-to-one). */
+export function numericNumber(n: string): number {
+  return Number(n.slice(1));
+}
+
+function numberString(v: number): string {
+  return '+' + String(v);
+}
+
+/** Builds runs from ascending numeric values (a run never crosses a change of length). */
+class RunBuilder {
+  readonly runs: NumberRun[] = [];
+  private last = -2;
+  private lastLength = 0;
+  push(v: number): void {
+    const length = String(v).length;
+    const run = this.runs[this.runs.length - 1];
+    if (run && v === this.last + 1 && length === this.lastLength) {
+      run.end = numberString(v);
+      run.count++;
+    } else this.runs.push({ start: numberString(v), end: numberString(v), count: 1 });
+    this.last = v;
+    this.lastLength = length;
+  }
+}
+
+/**
+ * The pool's changes, in numbers' order: the declared ranges and single numbers minus the
+ * `used` ones are wanted; `add` = wanted and not pooled, `remove` = pooled and not wanted.
+ * Works on numeric values and intervals, so a 1,000,000-number pool is cheap.
+ */
+export function diffPool(
+  declared: { ranges: { start: string; end: string }[]; numbers: string[] },
+  used: Set<number>,
+  pooled: Iterable<string>,
+): { add: NumberRun[]; remove: NumberRun[] } {
+  const actual = Float64Array.from(pooled, numericNumber).sort();
+  const intervals: [number, number][] = [
+    ...declared.ranges.map((r): [number, number] => [numericNumber(r.start), numericNumber(r.end)]),
+    ...declared.numbers.map((n): [number, number] => [numericNumber(n), numericNumber(n)]),
+  ].sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [a, b] of intervals) {
+    const last = merged[merged.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  const add = new RunBuilder();
+  const remove = new RunBuilder();
+  let j = 0;
+  for (const [a, b] of merged) {
+    while (j < actual.length && actual[j] < a) remove.push(actual[j++]);
+    for (let v = a; v <= b; v++) {
+      const present = j < actual.length && actual[j] === v;
+      if (present) j++;
+      if (used.has(v)) {
+        if (present) remove.push(v);
+      } else if (!present) add.push(v);
+    }
+  }
+  while (j < actual.length) remove.push(actual[j++]);
+  return { add: add.runs, remove: remove.runs };
+}

@@ -5,7 +5,7 @@
 import type { DesiredDomain, DesiredState, DesiredUser, SourceLocation } from '../desired/types.js';
 import { computeHa1, globToRegExp, isE164 } from '../ops/canonical.js';
 import type { ActualState, ActualUser } from './actual-state.js';
-import { compactNumbers, expandRange, runKey } from './number-ranges.js';
+import { diffPool, numericNumber, runKey } from './number-ranges.js';
 import { CHANGE_KINDS, changeCount, type Change, type ChangeKind, type FieldValue, type Plan, type PlanProblem } from './plan-types.js';
 
 export interface PlanOptions {
@@ -232,24 +232,18 @@ export function computePlan(desired: DesiredState, actual: ActualState, _options
   // --- numbers ----------------------------------------------------------------------------
   if (desired.numbers !== undefined) {
     managed.number = actual.numbers.size;
-    const used = new Set<string>();
+    const used = new Set<number>();
     // Numbers in use after the apply: kept E.164 aliases (managed or not) and declared ones.
     // A removed alias's number returns to the pool when the pool declares it.
     for (const [key, a] of actual.aliases) {
-      if (isE164(a.alias_username) && !deletedAliasKeys.has(key)) used.add(a.alias_username);
+      if (isE164(a.alias_username) && !deletedAliasKeys.has(key)) used.add(numericNumber(a.alias_username));
     }
-    for (const want of desiredAliases.values()) if (isE164(want.alias_username)) used.add(want.alias_username);
-    const available = new Set<string>();
-    for (const r of desired.numbers.ranges) for (const n of expandRange(r.start, r.end)) if (!used.has(n)) available.add(n);
-    for (const n of desired.numbers.numbers) if (!used.has(n)) available.add(n);
-    const toAdd: string[] = [];
-    const toRemove: string[] = [];
-    for (const n of available) if (!actual.numbers.has(n)) toAdd.push(n);
-    for (const n of actual.numbers) if (!available.has(n)) toRemove.push(n);
-    for (const run of compactNumbers(toAdd)) {
+    for (const want of desiredAliases.values()) if (isE164(want.alias_username)) used.add(numericNumber(want.alias_username));
+    const { add, remove } = diffPool(desired.numbers, used, actual.numbers);
+    for (const run of add) {
       changes.create.number.push({ action: 'create', kind: 'number', key: runKey(run), count: run.count, after: { count: run.count } });
     }
-    for (const run of compactNumbers(toRemove)) {
+    for (const run of remove) {
       changes.delete.number.push({ action: 'delete', kind: 'number', key: runKey(run), count: run.count, before: { count: run.count } });
     }
   }
@@ -278,9 +272,14 @@ export function computePlan(desired: DesiredState, actual: ActualState, _options
 
   // --- order ------------------------------------------------------------------------------
   const ordered: Change[] = [];
-  for (const kind of [...CHANGE_KINDS].reverse()) ordered.push(...changes.delete[kind].sort(kind === 'number' ? () => 0 : byKey));
+  // (Loops, not spreads: a plan may hold hundreds of thousands of changes.)
+  const append = (list: Change[]) => {
+    for (const c of list) ordered.push(c);
+  };
+  for (const kind of [...CHANGE_KINDS].reverse()) append(kind === 'number' ? changes.delete[kind] : changes.delete[kind].sort(byKey));
   for (const kind of CHANGE_KINDS) {
-    ordered.push(...[...changes.update[kind], ...changes.create[kind]].sort(kind === 'number' ? () => 0 : byKey));
+    const list = changes.update[kind].concat(changes.create[kind]);
+    append(kind === 'number' ? list : list.sort(byKey));
   }
   const summary = { add: 0, change: 0, remove: 0 };
   for (const c of ordered) {

@@ -20,7 +20,8 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
       .select(['username', 'domain', 'kind', 'displayname', 'email', 'password', 'registrar', 'r_port', 'proxy', 'p_port', 'authid', 'dialplan', 'linetext'])
       .execute(),
     dbs.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain', 'line']).execute(),
-    dbs.provisioning.selectFrom('hermes_numbers').select(['number']).execute(),
+    // The primary key's (binary) order: no sort of a million strings in JavaScript.
+    dbs.provisioning.selectFrom('hermes_numbers').select(['number']).orderBy('number').execute(),
   ]);
 
   const hash = createHash('sha256');
@@ -122,7 +123,6 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
   feed('hermes_phones', phoneLines.map((l) => `${l.mac} ${l.line} ${l.address}`));
 
   const numberList = numberRows.map((r) => r.number);
-  numberList.sort(cmp);
   feed('hermes_numbers', numberList);
   const numbers = new Set(numberList);
 
