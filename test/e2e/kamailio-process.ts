@@ -69,13 +69,23 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // Whatever happens to the test process, no Kamailio outlives it.
+  // Whatever happens to the test process, no Kamailio outlives it: on a normal exit, and on
+  // a termination signal (then the signal is re-raised, so the process still ends as asked).
   process.on('exit', () => {
     for (const k of running) k.killNow();
   });
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      for (const k of running) k.killNow();
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
-/** A Kamailio started in the foreground as a child process (its own process group). */
+/**
+ * A Kamailio started in the foreground (-DD) as a child process. Its main process stops its
+ * workers when it gets SIGTERM; it stays in our process group, so a Ctrl-C reaches it too.
+ */
 export class KamailioProcess {
   readonly host = '127.0.0.1';
   readonly logFile: string;
@@ -143,7 +153,7 @@ export class KamailioProcess {
     const fd = openSync(logFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(options.bin, KamailioProcess.args(options), { cwd: options.dir, stdio: ['ignore', fd, fd], detached: true });
+      child = spawn(options.bin, KamailioProcess.args(options), { cwd: options.dir, stdio: ['ignore', fd, fd] });
     } finally {
       closeSync(fd);
     }
@@ -207,25 +217,26 @@ export class KamailioProcess {
     }
   }
 
-  /** SIGTERM to the process group, SIGKILL after 3 s; resolves when the main process is gone. */
+  /**
+   * SIGTERM (Kamailio's main process then stops its workers), SIGKILL after 3 s; resolves
+   * when the main process is gone.
+   */
   async stop(): Promise<void> {
     if (!this.alive) return;
     this.signal('SIGTERM');
     const timer = setTimeout(() => this.signal('SIGKILL'), 3000);
     await this.exited;
     clearTimeout(timer);
-    // Workers normally follow their parent; make sure none is left behind.
-    this.signal('SIGKILL');
   }
 
-  /** Synchronous last resort for the process 'exit' hook. */
+  /** Synchronous, for the exit and signal hooks: SIGTERM lets the main process stop its workers. */
   killNow(): void {
-    this.signal('SIGKILL');
+    if (this.alive) this.signal('SIGTERM');
   }
 
   private signal(signal: NodeJS.Signals): void {
     try {
-      process.kill(-this.pid, signal);
+      process.kill(this.pid, signal);
     } catch {
       // already gone
     }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DialectName } from '../../src/db/types.js';
 import { runHermes, type CliResult } from '../helpers/cli.js';
 import { createScratchDatabase, MYSQL_URL, type ScratchDatabase } from '../helpers/databases.js';
@@ -100,12 +100,12 @@ if (!KAMAILIO) {
 const secret = () => randomBytes(9).toString('base64url');
 
 function declareVariant(bin: string, variant: Variant): void {
-  const dir = mkdtempSync(join(tmpdir(), 'hermes-e2e-'));
+  let dir = '';
   let scratch: ScratchDatabase | undefined;
   let kamailio: KamailioProcess | undefined;
   let client: SipClient | undefined;
   /** hermes' URL: the SQLite default file in `dir` (no --db), or the scratch MariaDB database. */
-  let hermesDbUrl = `sqlite:${join(dir, 'hermes.db')}`;
+  let hermesDbUrl = '';
   const passwords = {
     E2E_ALICE_PASSWORD: secret(),
     E2E_BOB_PASSWORD: secret(),
@@ -116,6 +116,10 @@ function declareVariant(bin: string, variant: Variant): void {
   const generated: Record<string, string> = {};
 
   let failed = false;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hermes-e2e-'));
+    hermesDbUrl = `sqlite:${join(dir, 'hermes.db')}`;
+  });
   afterEach((context) => {
     if (context.task.result?.state === 'fail') failed = true;
   });
@@ -126,7 +130,7 @@ function declareVariant(bin: string, variant: Variant): void {
     if (failed) {
       // Keep the evidence: Kamailio's log, and the SQLite file hermes wrote.
       process.stdout.write(`[kamailio e2e] a check failed: Kamailio's log and the work files are kept in ${dir}\n--- tail of ${join(dir, 'kamailio.log')}:\n${kamailio?.logTail(30) ?? '(Kamailio never started)'}\n`);
-    } else {
+    } else if (dir) {
       rmSync(dir, { recursive: true, force: true });
     }
   });
