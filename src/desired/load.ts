@@ -1,17 +1,31 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { validateSchema } from './schema.js';
+import { parseFast } from './fast-parse.js';
+import { PositionResolver } from './locate.js';
+import { schemaAccepts, validateSchema } from './schema.js';
 import type { SecretsMode } from './secrets.js';
 import { SemanticChecker, type ValidatedPart } from './semantics.js';
-import { parseSourceFile } from './source-file.js';
-import type { DesiredState } from './types.js';
+import { parseSourceFile, positionedLocator, unpositionedLocator } from './source-file.js';
+import type { DesiredState, SourceLocation } from './types.js';
 
 export interface LoadOptions {
   /** 'required' (plan, apply, validate --secrets): an unresolvable secret is an error. 'warn': a warning, and the password is left undefined. */
   secrets: SecretsMode;
   /** Where { env: NAME } secrets are read; process.env by default. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * 'auto' (default): the fast path first (js-yaml, no positions), and the positioned
+   * pipeline (yaml's parseDocument) only when there is a diagnostic. 'positioned': the
+   * positioned pipeline only (the reference; tests compare the two).
+   */
+  parser?: 'auto' | 'positioned';
+  /**
+   * The line and column of the state's `at` after the fast path: 'eager' resolves them all
+   * (parsing the files with positions), 'lazy' leaves line and column 0 (resolve one with
+   * locate()), 'auto' (default) is eager when the input is at most EAGER_POSITIONS_MAX_BYTES.
+   */
+  positions?: 'auto' | 'eager' | 'lazy';
 }
 
 export interface LoadResult {
@@ -19,7 +33,16 @@ export interface LoadResult {
   state?: DesiredState;
   /** Errors and warnings, ordered by file, line and column. */
   diagnostics: Diagnostic[];
+  /**
+   * 'fast': the input was valid with no warning, read by the fast path (js-yaml); the `at` of
+   * the state have line 0 unless positions were resolved (see LoadOptions.positions).
+   * 'positioned': read by yaml's parseDocument, every position exact.
+   */
+  parse: 'fast' | 'positioned';
 }
+
+/** Up to this many bytes of input, the fast path resolves `at` positions eagerly (milliseconds). */
+export const EAGER_POSITIONS_MAX_BYTES = 1024 * 1024;
 
 const YAML_FILE = /\.ya?ml$/i;
 
@@ -61,23 +84,46 @@ export async function resolveFiles(paths: string[]): Promise<{ files: string[]; 
   return { files: [...new Set(files)], diagnostics };
 }
 
-/**
- * Loads the desired state from YAML files and directories (every *.yaml and *.yml in them,
- * recursively, sorted), merged: list sections are concatenated, `numbers` merges its ranges
- * and numbers. Every problem (YAML syntax, schema, semantics, secrets) is reported at once as
- * a diagnostic; `state` is returned only when there is no error. Never throws on bad input.
- */
-export async function loadDesiredState(paths: string[], options: LoadOptions): Promise<LoadResult> {
-  const { files, diagnostics } = await resolveFiles(paths);
-  const parts: ValidatedPart[] = [];
+interface Source {
+  file: string;
+  text: string;
+}
+
+/** Reads every file; an unreadable one becomes a diagnostic. */
+async function readSources(files: string[], diagnostics: Diagnostic[]): Promise<Source[]> {
+  const sources: Source[] = [];
   for (const file of files) {
-    let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      sources.push({ file, text: await readFile(file, 'utf8') });
     } catch (error) {
       diagnostics.push(wholeFile(file, 'HERMES_FILE_NOT_FOUND', `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`));
-      continue;
     }
+  }
+  return sources;
+}
+
+/**
+ * The fast path: js-yaml, the schema and the semantic checks on plain values, no positions.
+ * The state when everything is clean (no error, no warning), undefined otherwise: the
+ * positioned pipeline then reports every problem with its position. Both run the same
+ * schema and SemanticChecker, so they cannot disagree on the values they are given.
+ */
+async function loadFast(sources: Source[], options: LoadOptions): Promise<DesiredState | undefined> {
+  const parts: ValidatedPart[] = [];
+  for (const { file, text } of sources) {
+    const parsed = parseFast(file, text);
+    if (!parsed || !schemaAccepts(parsed.data)) return undefined;
+    parts.push({ file, locator: unpositionedLocator(file), data: parsed.data as ValidatedPart['data'], invalidPointers: [] });
+  }
+  const checker = new SemanticChecker(parts, options.secrets, options.env ?? process.env);
+  const state = await checker.check();
+  return checker.diagnostics.length === 0 ? state : undefined;
+}
+
+/** The positioned pipeline: yaml's parseDocument, every diagnostic with file, line and column. */
+async function loadPositioned(sources: Source[], diagnostics: Diagnostic[], options: LoadOptions): Promise<DesiredState> {
+  const parts: ValidatedPart[] = [];
+  for (const { file, text } of sources) {
     const source = parseSourceFile(file, text);
     diagnostics.push(...source.diagnostics);
     if (source.diagnostics.some((d) => d.severity === 'error')) continue;
@@ -85,12 +131,48 @@ export async function loadDesiredState(paths: string[], options: LoadOptions): P
     diagnostics.push(...schema.diagnostics);
     const data = source.data;
     if (data === null || typeof data !== 'object' || Array.isArray(data)) continue;
-    parts.push({ source, data: data as ValidatedPart['data'], invalidPointers: schema.invalidPointers });
+    parts.push({ file, locator: positionedLocator(source), data: data as ValidatedPart['data'], invalidPointers: schema.invalidPointers });
   }
   const checker = new SemanticChecker(parts, options.secrets, options.env ?? process.env);
   const state = await checker.check();
   diagnostics.push(...checker.diagnostics);
+  return state;
+}
+
+/** Every `at` of a state. */
+function* locations(state: DesiredState): Generator<{ at?: SourceLocation }> {
+  if (state.numbers) yield state.numbers;
+  for (const list of [state.domains, state.users, state.aliases, state.phones]) if (list) yield* list;
+}
+
+/**
+ * Loads the desired state from YAML files and directories (every *.yaml and *.yml in them,
+ * recursively, sorted), merged: list sections are concatenated, `numbers` merges its ranges
+ * and numbers. Every problem (YAML syntax, schema, semantics, secrets) is reported at once as
+ * a diagnostic; `state` is returned only when there is no error. Never throws on bad input.
+ *
+ * A valid input is read by the fast path (LoadResult.parse 'fast'); any diagnostic, or a
+ * file the fast parser declines, runs the positioned pipeline over the whole input, so that
+ * every diagnostic (and cross-reference between files) has its exact position.
+ */
+export async function loadDesiredState(paths: string[], options: LoadOptions): Promise<LoadResult> {
+  const { files, diagnostics } = await resolveFiles(paths);
+  const sources = await readSources(files, diagnostics);
+  if (diagnostics.length === 0 && files.length > 0 && options.parser !== 'positioned') {
+    const state = await loadFast(sources, options);
+    if (state) {
+      const bytes = sources.reduce((n, s) => n + s.text.length, 0);
+      const positions = options.positions ?? 'auto';
+      if (positions === 'eager' || (positions === 'auto' && bytes <= EAGER_POSITIONS_MAX_BYTES)) {
+        const texts = new Map(sources.map((s) => [s.file, s.text]));
+        const resolver = new PositionResolver((file) => texts.get(file));
+        for (const o of locations(state)) if (o.at) o.at = resolver.resolve(o.at);
+      }
+      return { state, diagnostics: [], parse: 'fast' };
+    }
+  }
+  const state = await loadPositioned(sources, diagnostics, options);
   const sorted = sortDiagnostics(diagnostics, [...paths, ...files]);
   const failed = sorted.some((d) => d.severity === 'error') || files.length === 0;
-  return failed ? { diagnostics: sorted } : { state, diagnostics: sorted };
+  return failed ? { diagnostics: sorted, parse: 'positioned' } : { state, diagnostics: sorted, parse: 'positioned' };
 }

@@ -140,3 +140,8 @@ export function validateSchema(source: SourceFile): SchemaResult {
   }
   return { valid: diagnostics.length === 0, diagnostics, invalidPointers: errors.map((e) => (e.keyword === 'additionalProperties' ? `${e.instancePath}/${String(e.params.additionalProperty).replace(/~/g, '~0').replace(/\//g, '~1')}` : e.instancePath)) };
 }
+
+/** Whether plain data matches the schema, without any diagnostic (the fast path's check). */
+export function schemaAccepts(data: unknown): boolean {
+  return compiledSchema().validate(data) === true;
+}

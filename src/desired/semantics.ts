@@ -3,12 +3,17 @@ import { globToRegExp, isDomain, isE164, MAX_DOMAIN_LENGTH, MAX_USERNAME_LENGTH,
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { RawAlias, RawDesiredFile, RawDomain, RawNumberRange, RawPhone, RawUser } from './raw-types.js';
 import { resolveSecret, type SecretsMode } from './secrets.js';
-import { formatLocation, locate, type Segment, type SourceFile } from './source-file.js';
+import { formatLocation, type Locator, type Segment } from './source-file.js';
 import type { DesiredAlias, DesiredDomain, DesiredNumberRange, DesiredPhone, DesiredState, DesiredUser, SourceLocation } from './types.js';
 
 /** One file that passed the YAML parser, with the pointers the schema found invalid. */
 export interface ValidatedPart {
-  source: SourceFile;
+  file: string;
+  /**
+   * Where a path is in the file: exact positions (yaml's parseDocument) in the positioned
+   * pipeline, line 0 in the fast one (whose result is used only when there is no diagnostic).
+   */
+  locator: Locator;
   data: Partial<RawDesiredFile> & Record<string, unknown>;
   /** JSON pointers of schema errors (/users/3/number). */
   invalidPointers: string[];
@@ -47,9 +52,9 @@ export class SemanticChecker {
   ) {
     for (const part of parts)
       for (const pointer of part.invalidPointers) {
-        this.errorAt.add(`${part.source.file}\u0000${pointer}`);
+        this.errorAt.add(`${part.file}\u0000${pointer}`);
         const segs = pointer.split('/');
-        for (let i = 1; i <= segs.length; i++) this.invalid.add(`${part.source.file}\u0000${segs.slice(0, i).join('/')}`);
+        for (let i = 1; i <= segs.length; i++) this.invalid.add(`${part.file}\u0000${segs.slice(0, i).join('/')}`);
       }
   }
 
@@ -58,7 +63,7 @@ export class SemanticChecker {
   }
 
   private isInvalid(part: ValidatedPart, path: Segment[]): boolean {
-    return this.invalid.has(`${part.source.file}\u0000/${path.join('/')}`);
+    return this.invalid.has(`${part.file}\u0000/${path.join('/')}`);
   }
 
   /**
@@ -82,9 +87,9 @@ export class SemanticChecker {
       present = true;
       list.forEach((value, i) => {
         const path = [...base, i];
-        const item = { part, path, value, at: locate(part.source, path) };
-        const pointer = (p: Segment[]) => `${part.source.file}\u0000/${p.join('/')}`;
-        if (!this.invalid.has(pointer(path))) valid.push(item as Item<T>);
+        const item = { part, path, value, at: part.locator.locate(path) };
+        const pointer = (p: Segment[]) => `${part.file}\u0000/${p.join('/')}`;
+        if (this.invalid.size === 0 || !this.invalid.has(pointer(path))) valid.push(item as Item<T>);
         else if (this.errorAt.has(pointer(path)) || identity.some((f) => this.invalid.has(pointer([...path, f]))) || value === null || typeof value !== 'object') invalid.push(item);
         else {
           const clean: Record<string, unknown> = {};
@@ -97,7 +102,7 @@ export class SemanticChecker {
   }
 
   private at(item: Item<unknown>, field: string, onKey = false): SourceLocation {
-    return locate(item.part.source, [...item.path, field], onKey);
+    return item.part.locator.locate([...item.path, field], onKey);
   }
 
   /** A domain name (lowercased), or null after reporting why it is not one. */
@@ -136,7 +141,7 @@ export class SemanticChecker {
   }
 
   async check(): Promise<DesiredState> {
-    const state: DesiredState = { version: 1, files: this.parts.map((p) => p.source.file) };
+    const state: DesiredState = { version: 1, files: this.parts.map((p) => p.file) };
 
     // --- domains -------------------------------------------------------------------------
     const domainItems = this.items<RawDomain>('domains', undefined, ['domain']);
@@ -408,7 +413,7 @@ export class SemanticChecker {
       const seen = new Map<string, number>();
       (Array.isArray(item.value.users) ? item.value.users : []).forEach((line, i) => {
         if (typeof line !== 'string') return;
-        const lineAt = locate(item.part.source, [...item.path, 'users', i]);
+        const lineAt = item.part.locator.locate([...item.path, 'users', i]);
         const address = this.address(line, lineAt, `line ${i + 1}`);
         if (!address) return;
         const key = `${address.username}@${address.domain}`;
@@ -435,7 +440,7 @@ export class SemanticChecker {
 
   private firstSectionAt(section: string): SourceLocation | undefined {
     const part = this.parts.find((p) => p.data[section] !== undefined);
-    return part ? locate(part.source, [section]) : undefined;
+    return part ? part.locator.locate([section]) : undefined;
   }
 }
 

@@ -29,7 +29,11 @@ function yamlMessage(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?\s*$/, '').trim();
 }
 
-export function parseSourceFile(file: string, text: string): SourceFile {
+/**
+ * Parses a file with yaml's parseDocument, with positions. withData false skips the plain
+ * data (toJS), for a file that is parsed only to locate paths in it.
+ */
+export function parseSourceFile(file: string, text: string, withData = true): SourceFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, keepSourceTokens: false });
   const diagnostics: Diagnostic[] = [];
@@ -40,7 +44,7 @@ export function parseSourceFile(file: string, text: string): SourceFile {
   for (const e of doc.errors) push('error', 'HERMES_YAML_SYNTAX', e as never);
   for (const w of doc.warnings) push('warning', 'HERMES_YAML_WARNING', w as never);
   let data: unknown;
-  if (doc.errors.length === 0) {
+  if (doc.errors.length === 0 && withData) {
     try {
       data = doc.toJS({ maxAliasCount: 1000 });
     } catch (error) {
@@ -95,6 +99,25 @@ export function locate(source: SourceFile, path: readonly Segment[], onKey = fal
   const { node, key } = findNode(source, path);
   const { line, column } = positionOf(source, onKey && key ? key : node);
   return { file: source.file, line, column, path: formatPath(path) };
+}
+
+/** Resolves a path in one file to a SourceLocation. */
+export interface Locator {
+  readonly file: string;
+  locate(path: readonly Segment[], onKey?: boolean): SourceLocation;
+}
+
+/** Exact positions, from yaml's parsed document. */
+export function positionedLocator(source: SourceFile): Locator {
+  return { file: source.file, locate: (path, onKey = false) => locate(source, path, onKey) };
+}
+
+/**
+ * No positions (line and column 0), for the fast path: nothing is parsed twice; a position
+ * is resolved later, only if someone asks (locate() in src/desired/locate.ts).
+ */
+export function unpositionedLocator(file: string): Locator {
+  return { file, locate: (path) => ({ file, line: 0, column: 0, path: formatPath(path) }) };
 }
 
 export function formatLocation(at: SourceLocation): string {
