@@ -12,14 +12,16 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function readActualState(dbs: Dbs): Promise<ActualState> {
   const [domainRows, subscriberRows, aliasRows, userRows, phoneRows, numberRows] = await Promise.all([
-    dbs.kamailio.selectFrom('domain').select(['domain']).execute(),
-    dbs.kamailio.selectFrom('subscriber').select(['username', 'domain', 'password', 'ha1']).execute(),
-    dbs.kamailio.selectFrom('dbaliases').select(['alias_username', 'alias_domain', 'username', 'domain']).execute(),
+    // Ordered by id: a stable order for the fingerprint without sorting in JavaScript.
+    dbs.kamailio.selectFrom('domain').select(['domain']).orderBy('id').execute(),
+    dbs.kamailio.selectFrom('subscriber').select(['username', 'domain', 'password', 'ha1']).orderBy('id').execute(),
+    dbs.kamailio.selectFrom('dbaliases').select(['alias_username', 'alias_domain', 'username', 'domain']).orderBy('id').execute(),
     dbs.provisioning
       .selectFrom('hermes_users')
       .select(['username', 'domain', 'kind', 'displayname', 'email', 'password', 'registrar', 'r_port', 'proxy', 'p_port', 'authid', 'dialplan', 'linetext'])
+      .orderBy('id')
       .execute(),
-    dbs.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain', 'line']).execute(),
+    dbs.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain', 'line']).orderBy('id').execute(),
     // The primary key's (binary) order: no sort of a million strings in JavaScript.
     dbs.provisioning.selectFrom('hermes_numbers').select(['number']).orderBy('number').execute(),
   ]);
@@ -32,7 +34,7 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
   };
 
   const domains = new Set(domainRows.map((r) => r.domain.toLowerCase()));
-  feed('domain', [...domains].sort(cmp));
+  feed('domain', [...domains]);
 
   const users = new Map<string, ActualUser>();
   const subscriberLines: string[] = [];
@@ -40,7 +42,7 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
     const domain = r.domain.toLowerCase();
     const address = `${r.username}@${domain}`;
     const ha1 = r.ha1.toLowerCase();
-    subscriberLines.push(JSON.stringify([address, r.password, ha1]));
+    subscriberLines.push(`${address}\u0000${r.password}\u0000${ha1}`);
     users.set(address, {
       username: r.username,
       domain,
@@ -61,7 +63,7 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
       ha1,
     });
   }
-  feed('subscriber', subscriberLines.sort(cmp));
+  feed('subscriber', subscriberLines);
 
   const userLines: string[] = [];
   for (const r of userRows) {
@@ -78,7 +80,9 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
       p_port: r.p_port === null || r.p_port === undefined ? null : Number(r.p_port),
       authid: r.authid ?? null,
     };
-    userLines.push(JSON.stringify([address, r.kind, r.password ?? null, fields]));
+    userLines.push(
+      `${address}\u0000${r.kind}\u0000${r.password ?? '\u0001'}\u0000${fields.displayname}\u0000${fields.email}\u0000${fields.dialplan}\u0000${fields.linetext}\u0000${fields.registrar ?? '\u0001'}\u0000${fields.r_port ?? ''}\u0000${fields.proxy ?? '\u0001'}\u0000${fields.p_port ?? ''}\u0000${fields.authid ?? '\u0001'}`,
+    );
     const existing = users.get(address);
     if (existing) {
       Object.assign(existing, fields, { hasProvisioning: true, kind: r.kind === 'remote' ? 'remote' : 'local' });
@@ -97,17 +101,17 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
       });
     }
   }
-  feed('hermes_users', userLines.sort(cmp));
+  feed('hermes_users', userLines);
 
   const aliases = new Map<string, ActualState['aliases'] extends Map<string, infer V> ? V : never>();
   const aliasLines: string[] = [];
   for (const r of aliasRows) {
     const alias = { alias_username: r.alias_username, alias_domain: r.alias_domain.toLowerCase(), username: r.username, domain: r.domain.toLowerCase() };
     const key = `${alias.alias_username}@${alias.alias_domain}`;
-    aliasLines.push(JSON.stringify([key, `${alias.username}@${alias.domain}`]));
+    aliasLines.push(`${key}\u0000${alias.username}@${alias.domain}`);
     if (!aliases.has(key)) aliases.set(key, alias);
   }
-  feed('dbaliases', aliasLines.sort(cmp));
+  feed('dbaliases', aliasLines);
 
   const phoneLines: { mac: string; line: number; address: string }[] = [];
   for (const r of phoneRows) {
