@@ -62,6 +62,7 @@ function send(request: FastifyRequest, reply: FastifyReply, envelope: Envelope, 
 export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   const auth = options.auth ?? 'tokens';
   const verifier = new TokenVerifier(dbs, options.tokenCache);
+  const logRequests = options.log !== false && ['info', 'debug', 'trace'].includes(options.log?.level ?? 'info');
   const app = Fastify({
     logger: options.log === false ? false : loggerOptions(options.log ?? {}),
     logController: new LogController({ disableRequestLogging: true }),
@@ -105,6 +106,7 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
 
   // One JSON line per request: method, URL without secrets, status, time, actor, node, outcome.
   app.addHook('onResponse', async (request, reply) => {
+    if (!logRequests) return;
     const outcome = request.outcome ?? {};
     request.log.info(
       { req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 100) / 100, ...outcome },
