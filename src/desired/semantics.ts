@@ -88,8 +88,12 @@ export class SemanticChecker {
       list.forEach((value, i) => {
         const path = [...base, i];
         const item = { part, path, value, at: part.locator.locate(path) };
+        if (this.invalid.size === 0) {
+          valid.push(item as Item<T>);
+          return;
+        }
         const pointer = (p: Segment[]) => `${part.file}\u0000/${p.join('/')}`;
-        if (this.invalid.size === 0 || !this.invalid.has(pointer(path))) valid.push(item as Item<T>);
+        if (!this.invalid.has(pointer(path))) valid.push(item as Item<T>);
         else if (this.errorAt.has(pointer(path)) || identity.some((f) => this.invalid.has(pointer([...path, f]))) || value === null || typeof value !== 'object') invalid.push(item);
         else {
           const clean: Record<string, unknown> = {};
@@ -102,7 +106,7 @@ export class SemanticChecker {
   }
 
   private at(item: Item<unknown>, field: string, onKey = false): SourceLocation {
-    return item.part.locator.locate([...item.path, field], onKey);
+    return item.part.locator.child(item.at, item.path, [field], onKey);
   }
 
   /** A domain name (lowercased), or null after reporting why it is not one. */
@@ -251,16 +255,17 @@ export class SemanticChecker {
     if (poolDeclared) state.numbers = { ranges: ranges.map(({ start, end }) => ({ start, end })), numbers: [...singles.keys()], at: this.firstSectionAt('numbers') };
     const inPool = (n: string) => singles.has(n) || inRange(n) !== undefined;
     const numberUse = new Map<string, SourceLocation>();
-    const e164ByDestination = new Map<string, SourceLocation[]>();
+    /** The first E.164 alias (or number) of each destination, and every further one. */
+    const e164ByDestination = new Map<string, SourceLocation>();
+    const moreE164: { dest: string; at: SourceLocation }[] = [];
     /** Checks an E.164 number used by a user or an alias: in the pool, used once. */
     const useNumber = (n: string, at: SourceLocation, destinationKey: string) => {
       if (poolDeclared && poolComplete && !inPool(n)) this.report('HERMES_NUMBER_NOT_IN_POOL', at, `number ${n} is not in the pool; add it to numbers.numbers or a range under numbers.ranges`);
       const other = numberUse.get(n);
       if (other) this.report('HERMES_NUMBER_IN_USE', at, `number ${n} is already used at ${formatLocation(other)}; a number belongs to one user`);
       else numberUse.set(n, at);
-      const list = e164ByDestination.get(destinationKey) ?? [];
-      list.push(at);
-      e164ByDestination.set(destinationKey, list);
+      if (e164ByDestination.has(destinationKey)) moreE164.push({ dest: destinationKey, at });
+      else e164ByDestination.set(destinationKey, at);
     };
 
     // --- users ---------------------------------------------------------------------------
@@ -365,20 +370,21 @@ export class SemanticChecker {
         this.report('HERMES_IN_ABSENT_DOMAIN', aliasAt, `alias ${aliasKey} is in ${alias.domain}, which is listed with state: absent; remove the alias or make the domain present`);
         ok = false;
       }
-      const userAt = declaredFolded.get(aliasKey.toLowerCase());
+      const aliasFolded = aliasKey.toLowerCase();
+      const userAt = declaredFolded.get(aliasFolded);
       if (userAt) {
         this.report('HERMES_ALIAS_IS_USER', aliasAt, `alias ${aliasKey} is the address of the user declared at ${formatLocation(userAt)}; an alias must differ from every user`);
         ok = false;
       }
       const glob = aliasDomain ? unmanagedGlob(alias.username, alias.domain) : undefined;
       if (glob !== undefined) this.report('HERMES_UNMANAGED_CONFLICT', aliasAt, `alias ${aliasKey} matches the unmanaged glob ${JSON.stringify(glob)} of ${alias.domain}; an alias is either declared or left unmanaged, not both`);
-      const other = aliasAddresses.get(aliasKey.toLowerCase());
+      const other = aliasAddresses.get(aliasFolded);
       if (other) {
         if (other.e164) this.report('HERMES_NUMBER_IN_USE', aliasAt, `alias ${aliasKey} is already the number of the user at ${formatLocation(other.at)}; a number belongs to one user`);
         else this.report('HERMES_DUPLICATE_ALIAS', aliasAt, `alias ${aliasKey} is declared twice; it is also at ${formatLocation(other.at)}`);
         continue;
       }
-      aliasAddresses.set(aliasKey.toLowerCase(), { at: aliasAt, e164: false });
+      aliasAddresses.set(aliasFolded, { at: aliasAt, e164: false });
       const destDomain = listed.get(dest.domain);
       if (destDomain && !isDeclared(dest)) {
         this.report('HERMES_ALIAS_UNDECLARED_DESTINATION', destAt, `destination ${destKey} is in ${dest.domain}, a listed domain, but is not a declared user; declare it under users or route the alias to a declared user`);
@@ -388,9 +394,8 @@ export class SemanticChecker {
       if (ok) aliases.push({ alias_username: alias.username, alias_domain: alias.domain, username: dest.username, domain: dest.domain, at: item.at });
     }
     if (aliasItems.present) state.aliases = aliases;
-    for (const [dest, list] of e164ByDestination)
-      for (const at of list.slice(1))
-        this.report('HERMES_MULTIPLE_E164_ALIASES', at, `${dest} already has the E.164 alias at ${formatLocation(list[0])}; a destination has at most one E.164 alias (a user's number counts as one)`);
+    for (const { dest, at } of moreE164)
+      this.report('HERMES_MULTIPLE_E164_ALIASES', at, `${dest} already has the E.164 alias at ${formatLocation(e164ByDestination.get(dest)!)}; a destination has at most one E.164 alias (a user's number counts as one)`);
 
     // --- phones --------------------------------------------------------------------------
     const phoneItems = this.items<RawPhone>('phones', undefined, ['mac']);
@@ -413,7 +418,7 @@ export class SemanticChecker {
       const seen = new Map<string, number>();
       (Array.isArray(item.value.users) ? item.value.users : []).forEach((line, i) => {
         if (typeof line !== 'string') return;
-        const lineAt = item.part.locator.locate([...item.path, 'users', i]);
+        const lineAt = item.part.locator.child(item.at, item.path, ['users', i]);
         const address = this.address(line, lineAt, `line ${i + 1}`);
         if (!address) return;
         const key = `${address.username}@${address.domain}`;

@@ -105,11 +105,13 @@ export function locate(source: SourceFile, path: readonly Segment[], onKey = fal
 export interface Locator {
   readonly file: string;
   locate(path: readonly Segment[], onKey?: boolean): SourceLocation;
+  /** The location of parentPath + rest, given the location of parentPath (cheap in the fast path). */
+  child(parent: SourceLocation, parentPath: readonly Segment[], rest: readonly Segment[], onKey?: boolean): SourceLocation;
 }
 
 /** Exact positions, from yaml's parsed document. */
 export function positionedLocator(source: SourceFile): Locator {
-  return { file: source.file, locate: (path, onKey = false) => locate(source, path, onKey) };
+  return { file: source.file, locate: (path, onKey = false) => locate(source, path, onKey), child: (_, parentPath, rest, onKey = false) => locate(source, [...parentPath, ...rest], onKey) };
 }
 
 /**
@@ -117,7 +119,15 @@ export function positionedLocator(source: SourceFile): Locator {
  * is resolved later, only if someone asks (locate() in src/desired/locate.ts).
  */
 export function unpositionedLocator(file: string): Locator {
-  return { file, locate: (path) => ({ file, line: 0, column: 0, path: formatPath(path) }) };
+  return {
+    file,
+    locate: (path) => ({ file, line: 0, column: 0, path: formatPath(path) }),
+    child: (parent, _, rest) => {
+      let path = parent.path;
+      for (const s of rest) path += typeof s === 'number' ? `[${s}]` : path === '' ? s : `.${s}`;
+      return { file, line: 0, column: 0, path };
+    },
+  };
 }
 
 export function formatLocation(at: SourceLocation): string {
