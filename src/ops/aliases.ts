@@ -1,7 +1,7 @@
 import type { Dbs } from '../db/types.js';
 import { inTransaction } from '../db/transaction.js';
 import { writeAudit } from './audit.js';
-import { addressExpression, addressKey, chunks, likeGlob, selectByAddress } from './bulk.js';
+import { addressExpression, addressKey, chunks, countOf, insertRows, likeGlob, selectByAddress } from './bulk.js';
 import { formatAddress, isE164 } from './canonical.js';
 import type { OpContext } from './context.js';
 import { localDomains } from './domains.js';
@@ -26,8 +26,14 @@ interface AliasRow {
 }
 
 async function aliasRows(db: Dbs, keys: readonly AliasKey[]): Promise<AliasRow[]> {
-  return selectByAddress(keys.map(aliasAddress), (domain, usernames) =>
-    db.kamailio.selectFrom('dbaliases').select(['id', 'alias_username', 'alias_domain', 'username', 'domain']).where('alias_domain', '=', domain).where('alias_username', 'in', usernames).execute(),
+  const columns = ['id', 'alias_username', 'alias_domain', 'username', 'domain'] as const;
+  return selectByAddress(
+    keys.map(aliasAddress),
+    (domain, usernames) => db.kamailio.selectFrom('dbaliases').select(columns).where('alias_domain', '=', domain).where('alias_username', 'in', usernames).execute(),
+    {
+      count: async (domain) => countOf(await db.kamailio.selectFrom('dbaliases').select((eb) => eb.fn.countAll().as('n')).where('alias_domain', '=', domain).executeTakeFirst()),
+      all: (domain) => db.kamailio.selectFrom('dbaliases').select(columns).where('alias_domain', '=', domain).execute(),
+    },
   );
 }
 
@@ -62,29 +68,30 @@ export async function addAliases(db: Dbs, aliases: AliasInput[], ctx: OpContext)
     const existing = new Set((await aliasRows(trx, checked)).map((r) => addressKey(aliasAddress(r), ci)));
     const taken = checked.find((a) => existing.has(addressKey(aliasAddress(a), ci)));
     if (taken) throw failed('exists', `alias ${formatAddress(aliasAddress(taken))} exists already`);
-    const accounts = await userRows(trx, checked.map(aliasAddress));
+    // One bulk read for the alias addresses and the destinations together.
+    const accounts = await userRows(trx, [...checked.map(aliasAddress), ...checked]);
     const account = checked.find((a) => accounts.exists(aliasAddress(a)));
     if (account) throw failed('exists', `alias ${formatAddress(aliasAddress(account))} is the address of a user`);
-    const destinations = await userRows(trx, checked);
+    const destinations = accounts;
     const missing = checked.find((a) => local.has(a.domain) && !destinations.subscriber(a));
     if (missing) throw failed('nonexistant', `destination ${formatAddress(missing)} is in a local domain but no such subscriber exists`);
     const e164 = checked.filter((a) => isE164(a.alias_username));
     if (e164.length > 0) {
-      const current = await selectByAddress(e164, (domain, usernames) =>
-        trx.kamailio.selectFrom('dbaliases').select(['alias_username', 'username', 'domain']).where('domain', '=', domain).where('username', 'in', usernames).execute(),
+      const current = await selectByAddress(
+        e164,
+        (domain, usernames) => trx.kamailio.selectFrom('dbaliases').select(['alias_username', 'username', 'domain']).where('domain', '=', domain).where('username', 'in', usernames).execute(),
+        {
+          count: async (domain) => countOf(await trx.kamailio.selectFrom('dbaliases').select((eb) => eb.fn.countAll().as('n')).where('domain', '=', domain).executeTakeFirst()),
+          all: (domain) => trx.kamailio.selectFrom('dbaliases').select(['alias_username', 'username', 'domain']).where('domain', '=', domain).execute(),
+        },
       );
       const has = new Map(current.filter((r) => isE164(r.alias_username)).map((r) => [addressKey(r, ci), r.alias_username]));
       const clash = e164.find((a) => has.has(addressKey(a, ci)));
       if (clash) throw failed('exists', `${formatAddress(clash)} has an E.164 alias already (${has.get(addressKey(clash, ci))})`);
     }
-    for (const part of chunks(checked)) {
-      await trx.kamailio
-        .insertInto('dbaliases')
-        .values(part.map((a) => ({ alias_username: a.alias_username, alias_domain: a.alias_domain, username: a.username, domain: a.domain })))
-        .execute();
-    }
+    await insertRows(trx.kamailio, 'dbaliases', ['alias_username', 'alias_domain', 'username', 'domain'], checked.map((a) => [a.alias_username, a.alias_domain, a.username, a.domain]));
     const numbers = [...new Set(e164.map((a) => a.alias_username))];
-    for (const part of chunks(numbers)) await trx.provisioning.deleteFrom('hermes_numbers').where('number', 'in', part).execute();
+    for (const part of chunks(numbers, 2_000)) await trx.provisioning.deleteFrom('hermes_numbers').where('number', 'in', part).execute();
     await writeAudit(
       trx,
       'alias/add',

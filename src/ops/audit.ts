@@ -1,5 +1,5 @@
 import type { Dbs } from '../db/types.js';
-import { chunks } from './bulk.js';
+import { insertRows } from './bulk.js';
 import type { OpContext } from './context.js';
 
 /** One changed object: its key (alice@example.com, a MAC, a number) and non-secret details. */
@@ -20,12 +20,8 @@ export function opTime(ctx: OpContext): Date {
 export async function writeAudit(db: Dbs, node: string, entries: readonly AuditEntry[], ctx: OpContext): Promise<void> {
   if (entries.length === 0) return;
   const at = opTime(ctx).toISOString();
-  const rows = entries.map((e) => ({
-    at,
-    actor: ctx.actor.slice(0, 128),
-    node: (ctx.via ?? node).slice(0, 64),
-    object_key: e.key.slice(0, 255),
-    detail: e.detail ? JSON.stringify(e.detail) : '',
-  }));
-  for (const part of chunks(rows, 1_000)) await db.provisioning.insertInto('hermes_audit').values(part).execute();
+  const actor = ctx.actor.slice(0, 128);
+  const nodeName = (ctx.via ?? node).slice(0, 64);
+  const rows = entries.map((e) => [at, actor, nodeName, e.key.slice(0, 255), e.detail ? JSON.stringify(e.detail) : '']);
+  await insertRows(db.provisioning, 'hermes_audit', ['at', 'actor', 'node', 'object_key', 'detail'], rows);
 }

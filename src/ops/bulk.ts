@@ -1,4 +1,4 @@
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { DialectName } from '../db/types.js';
 import { globToLike } from './canonical.js';
 import type { Address } from './types.js';
@@ -23,19 +23,47 @@ export function byDomain(addresses: readonly Address[]): Map<string, string[]> {
   return out;
 }
 
+/** A domain's batch of at least this many usernames may be looked up by reading the whole domain. */
+export const WHOLE_DOMAIN_MIN = 2_000;
+
+/** Reading every row of a domain instead of looking usernames up (see selectByAddress). */
+export interface WholeDomainRead<T> {
+  /** How many rows the table holds in the domain. */
+  count(domain: string): Promise<number>;
+  /** Every row of the domain. */
+  all(domain: string): Promise<T[]>;
+}
+
 /**
  * Runs `fetch` for every domain and chunk of usernames among `addresses` and concatenates
- * the rows: bulk lookups by address without tuple IN.
+ * the rows: bulk lookups by address without tuple IN. With `whole`, a large batch (at least
+ * WHOLE_DOMAIN_MIN usernames in a domain) whose domain holds at most twice as many rows as
+ * asked for is read in one query of the whole domain instead of hundreds of IN lists; the
+ * rows may then include addresses that were not asked for (callers key the rows and look up).
  */
 export async function selectByAddress<T>(
   addresses: readonly Address[],
   fetch: (domain: string, usernames: string[]) => Promise<T[]>,
+  whole?: WholeDomainRead<T>,
 ): Promise<T[]> {
   const out: T[] = [];
+  const append = (rows: readonly T[]) => {
+    for (const r of rows) out.push(r);
+  };
   for (const [domain, usernames] of byDomain(addresses)) {
-    for (const part of chunks([...new Set(usernames)])) out.push(...(await fetch(domain, part)));
+    const distinct = [...new Set(usernames)];
+    if (whole && distinct.length >= WHOLE_DOMAIN_MIN && (await whole.count(domain)) <= 2 * distinct.length) {
+      append(await whole.all(domain));
+      continue;
+    }
+    for (const part of chunks(distinct)) append(await fetch(domain, part));
   }
   return out;
+}
+
+/** count(*) of a query's rows as a number (drivers return number, bigint or string). */
+export function countOf(row: { n: number | bigint | string } | undefined): number {
+  return Number(row?.n ?? 0);
 }
 
 /**
@@ -71,4 +99,45 @@ export function affected(result: { numInsertedOrUpdatedRows?: bigint; numDeleted
   if (Array.isArray(result)) return result.reduce((n, r) => n + Number(r.numInsertedOrUpdatedRows ?? 0n), 0);
   const r = result as { numInsertedOrUpdatedRows?: bigint; numDeletedRows?: bigint; numUpdatedRows?: bigint };
   return Number(r.numInsertedOrUpdatedRows ?? r.numDeletedRows ?? r.numUpdatedRows ?? 0n);
+}
+
+/** Bound values per statement at most (SQLite allows 32,766; MySQL statements stay well below max_allowed_packet). */
+const MAX_PARAMS = 30_000;
+/** Rows per multi-row INSERT at most. */
+const MAX_ROWS = 10_000;
+
+/** Rows per statement for a table of `columns` columns. */
+export function rowsPerStatement(columns: number): number {
+  return Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / columns)));
+}
+
+/**
+ * Multi-row INSERTs in large chunks (see rowsPerStatement): `insert [ignore] into table (columns)
+ * values (?, …), …` with every value bound. The table and column names are constants of the
+ * caller (never input); Kysely quotes them for the dialect. Builds the placeholders directly
+ * instead of through Kysely's query builder, whose per-value nodes dominate the cost of
+ * inserting 100,000 rows. Returns the number of rows the database reports as inserted.
+ */
+export async function insertRows(
+  db: Kysely<any>,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  options: { ignore?: boolean; dialect?: DialectName } = {},
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const verb = options.ignore ? (options.dialect === 'sqlite' ? sql`insert or ignore into` : sql`insert ignore into`) : sql`insert into`;
+  const head = sql`${verb} ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values `.compile(db).sql;
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const per = rowsPerStatement(columns.length);
+  let inserted = 0;
+  for (let i = 0; i < rows.length; i += per) {
+    const part = rows.slice(i, i + per);
+    const params: unknown[] = [];
+    for (const row of part) for (const v of row) params.push(v);
+    const text = head + new Array<string>(part.length).fill(tuple).join(', ');
+    const result = await db.executeQuery(CompiledQuery.raw(text, params));
+    inserted += Number(result.numAffectedRows ?? 0n);
+  }
+  return inserted;
 }

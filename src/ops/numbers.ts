@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Dbs } from '../db/types.js';
 import { inTransaction } from '../db/transaction.js';
 import { writeAudit } from './audit.js';
-import { affected, chunks, likeGlob } from './bulk.js';
+import { chunks, insertRows, likeGlob } from './bulk.js';
 import type { OpContext } from './context.js';
 import { failed, invalid } from './envelope.js';
 import { checkE164 } from './validate.js';
@@ -10,8 +10,8 @@ import { checkE164 } from './validate.js';
 /** numbers/add_range takes at most this many numbers per call. */
 export const MAX_RANGE_SIZE = 1_000_000;
 
-/** Rows per INSERT when filling the pool from a range. */
-const RANGE_CHUNK = 5_000;
+/** Numbers generated per batch when filling the pool from a range (inserted in statements of rowsPerStatement(1) rows). */
+const RANGE_CHUNK = 50_000;
 /** Values per IN list and rows per INSERT for the single-column number lookups and inserts. */
 const NUMBER_CHUNK = 2_000;
 
@@ -50,7 +50,7 @@ export async function addNumbers(db: Dbs, numbers: string[], ctx: OpContext): Pr
     if (inUse.size > 0) throw failed('inuse', `number ${[...inUse][0]} is in use as an alias`);
     const already = await pooled(trx, wanted);
     const fresh = wanted.filter((n) => !already.has(n));
-    for (const part of chunks(fresh, NUMBER_CHUNK)) await trx.provisioning.insertInto('hermes_numbers').values(part.map((number) => ({ number }))).execute();
+    await insertRows(trx.provisioning, 'hermes_numbers', ['number'], fresh.map((number) => [number]));
     await writeAudit(trx, 'numbers/add', fresh.map((key) => ({ key })), ctx);
     return fresh.length;
   });
@@ -107,11 +107,10 @@ export async function addNumberRange(db: Dbs, start: string, end: string, ctx: O
     );
     let added = 0;
     let skippedInUse = 0;
-    let batch: { number: string }[] = [];
+    let batch: string[][] = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      const result = await trx.provisioning.insertInto('hermes_numbers').values(batch).orIgnore().executeTakeFirst();
-      added += affected(result);
+      added += await insertRows(trx.provisioning, 'hermes_numbers', ['number'], batch, { ignore: true, dialect: trx.dialects.provisioning });
       batch = [];
     };
     for (let n = first; n <= last; n++) {
@@ -120,7 +119,7 @@ export async function addNumberRange(db: Dbs, start: string, end: string, ctx: O
         skippedInUse++;
         continue;
       }
-      batch.push({ number });
+      batch.push([number]);
       if (batch.length === RANGE_CHUNK) await flush();
     }
     await flush();

@@ -1,7 +1,7 @@
 import type { Dbs } from '../db/types.js';
 import { inTransaction } from '../db/transaction.js';
 import { writeAudit } from './audit.js';
-import { chunks, likeGlob } from './bulk.js';
+import { chunks, insertRows, likeGlob } from './bulk.js';
 import { formatAddress } from './canonical.js';
 import type { OpContext } from './context.js';
 import { failed } from './envelope.js';
@@ -71,7 +71,7 @@ export async function addPhones(db: Dbs, lines: PhoneLineInput[], ctx: OpContext
       }
       return { mac: l.mac, username: l.username, domain: l.domain, line };
     });
-    for (const part of chunks(rows)) await trx.provisioning.insertInto('hermes_phones').values(part).execute();
+    await insertRows(trx.provisioning, 'hermes_phones', ['mac', 'username', 'domain', 'line'], rows.map((r) => [r.mac, r.username, r.domain, r.line]));
     await writeAudit(trx, 'phone/add', rows.map((r) => ({ key: r.mac, detail: { user: formatAddress(r), line: r.line } })), ctx);
   });
 }

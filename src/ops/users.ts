@@ -1,8 +1,8 @@
-import type { Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Dbs, HermesUsersTable } from '../db/types.js';
 import { inTransaction } from '../db/transaction.js';
 import { opTime, writeAudit } from './audit.js';
-import { addressExpression, addressKey, chunks, likeGlob, selectByAddress } from './bulk.js';
+import { addressExpression, addressKey, chunks, countOf, insertRows, likeGlob, selectByAddress } from './bulk.js';
 import { computeHa1, computeHa1b, formatAddress } from './canonical.js';
 import type { OpContext } from './context.js';
 import { failed, invalid } from './envelope.js';
@@ -14,10 +14,14 @@ import { checkAddress, checkEmail, checkHost, checkPassword, checkPort, checkTex
 
 type HermesUserRow = Selectable<HermesUsersTable>;
 interface SubscriberRow {
+  id: number;
   username: string;
   domain: string;
   password: string;
 }
+
+/** The columns of hermes_users that the ops write, in insert order. */
+const USER_COLUMNS = ['username', 'domain', 'kind', 'displayname', 'email', 'password', 'registrar', 'r_port', 'proxy', 'p_port', 'authid', 'dialplan', 'linetext', 'created_at', 'updated_at'] as const;
 
 const REMOTE_ONLY: readonly UpdatableUserField[] = ['registrar', 'r_port', 'proxy', 'p_port', 'authid'];
 
@@ -48,19 +52,33 @@ function toRecord(address: Address, hermes: HermesUserRow | undefined, subscribe
 
 /** hermes_users rows of the addresses, keyed exactly (utf8mb4_bin on MySQL, exact on SQLite). */
 async function hermesRows(db: Dbs, addresses: readonly Address[]): Promise<Map<string, HermesUserRow>> {
-  const rows = await selectByAddress(addresses, (domain, usernames) =>
-    db.provisioning.selectFrom('hermes_users').selectAll().where('domain', '=', domain).where('username', 'in', usernames).execute(),
+  const rows = await selectByAddress(
+    addresses,
+    (domain, usernames) => db.provisioning.selectFrom('hermes_users').selectAll().where('domain', '=', domain).where('username', 'in', usernames).execute(),
+    {
+      count: async (domain) => countOf(await db.provisioning.selectFrom('hermes_users').select((eb) => eb.fn.countAll().as('n')).where('domain', '=', domain).executeTakeFirst()),
+      all: (domain) => db.provisioning.selectFrom('hermes_users').selectAll().where('domain', '=', domain).execute(),
+    },
   );
-  return new Map(rows.map((r) => [addressKey(r, false), r]));
+  const out = new Map<string, HermesUserRow>();
+  for (const r of rows) out.set(addressKey(r, false), r);
+  return out;
 }
 
 /** subscriber rows of the addresses, keyed as the Kamailio database compares them. */
 async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<Map<string, SubscriberRow>> {
-  const rows = await selectByAddress(addresses, (domain, usernames) =>
-    db.kamailio.selectFrom('subscriber').select(['username', 'domain', 'password']).where('domain', '=', domain).where('username', 'in', usernames).execute(),
+  const rows = await selectByAddress(
+    addresses,
+    (domain, usernames) => db.kamailio.selectFrom('subscriber').select(['id', 'username', 'domain', 'password']).where('domain', '=', domain).where('username', 'in', usernames).execute(),
+    {
+      count: async (domain) => countOf(await db.kamailio.selectFrom('subscriber').select((eb) => eb.fn.countAll().as('n')).where('domain', '=', domain).executeTakeFirst()),
+      all: (domain) => db.kamailio.selectFrom('subscriber').select(['id', 'username', 'domain', 'password']).where('domain', '=', domain).execute(),
+    },
   );
   const ci = db.dialects.kamailio === 'mysql';
-  return new Map(rows.map((r) => [addressKey(r, ci), r]));
+  const out = new Map<string, SubscriberRow>();
+  for (const r of rows) out.set(addressKey(r, ci), r);
+  return out;
 }
 
 /** Both kinds of rows of the addresses, and lookups by address. */
@@ -146,16 +164,18 @@ export async function addLocalUsers(db: Dbs, users: LocalUserInput[], ctx: OpCon
     const taken = checked.find((u) => rows.exists(u));
     if (taken) throw failed('exists', `user ${formatAddress(taken)} exists already`);
     const now = opTime(ctx).toISOString();
-    for (const part of chunks(checked)) {
-      await trx.kamailio
-        .insertInto('subscriber')
-        .values(part.map((u) => ({ username: u.username, domain: u.domain, password: u.password, ha1: computeHa1(u.username, u.domain, u.password), ha1b: computeHa1b(u.username, u.domain, u.password) })))
-        .execute();
-      await trx.provisioning
-        .insertInto('hermes_users')
-        .values(part.map((u) => ({ username: u.username, domain: u.domain, kind: 'local' as const, displayname: u.displayname, email: u.email, password: null, registrar: null, r_port: null, proxy: null, p_port: null, authid: null, dialplan: u.dialplan, linetext: u.linetext, created_at: now, updated_at: now })))
-        .execute();
-    }
+    await insertRows(
+      trx.kamailio,
+      'subscriber',
+      ['username', 'domain', 'password', 'ha1', 'ha1b'],
+      checked.map((u) => [u.username, u.domain, u.password, computeHa1(u.username, u.domain, u.password), computeHa1b(u.username, u.domain, u.password)]),
+    );
+    await insertRows(
+      trx.provisioning,
+      'hermes_users',
+      USER_COLUMNS,
+      checked.map((u) => [u.username, u.domain, 'local', u.displayname, u.email, null, null, null, null, null, null, u.dialplan, u.linetext, now, now]),
+    );
     await writeAudit(trx, 'user/add_local', checked.map((u) => ({ key: formatAddress(u), detail: { kind: 'local', displayname: u.displayname, email: u.email } })), ctx);
   });
   return checked.map((u) => ({
@@ -196,12 +216,12 @@ export async function addRemoteUsers(db: Dbs, users: RemoteUserInput[], ctx: OpC
     const taken = checked.find((u) => rows.exists(u));
     if (taken) throw failed('exists', `user ${formatAddress(taken)} exists already`);
     const now = opTime(ctx).toISOString();
-    for (const part of chunks(checked)) {
-      await trx.provisioning
-        .insertInto('hermes_users')
-        .values(part.map((u) => ({ username: u.username, domain: u.domain, kind: 'remote' as const, displayname: u.displayname, email: u.email, password: u.password, registrar: u.registrar, r_port: u.r_port, proxy: u.proxy, p_port: u.p_port, authid: u.authid, dialplan: u.dialplan, linetext: u.linetext, created_at: now, updated_at: now })))
-        .execute();
-    }
+    await insertRows(
+      trx.provisioning,
+      'hermes_users',
+      USER_COLUMNS,
+      checked.map((u) => [u.username, u.domain, 'remote', u.displayname, u.email, u.password, u.registrar, u.r_port, u.proxy, u.p_port, u.authid, u.dialplan, u.linetext, now, now]),
+    );
     await writeAudit(trx, 'user/add_remote', checked.map((u) => ({ key: formatAddress(u), detail: { kind: 'remote', registrar: u.registrar, displayname: u.displayname } })), ctx);
   });
   return checked.map((u) => ({ ...u, address: formatAddress(u) }));
@@ -247,30 +267,35 @@ export async function updateUsers(db: Dbs, updates: UserUpdate[], ctx: OpContext
         throw invalid('registrar', `a remote user needs a registrar`);
       }
     }
+    // Writes grouped: one UPDATE … CASE id per set of changed columns and chunk, one
+    // multi-row INSERT for adopted subscribers, one UPDATE per chunk of password changes.
+    const groups = new Map<string, { columns: string[]; rows: { id: number; values: unknown[] }[] }>();
+    const adopted: unknown[][] = [];
+    const passwords: { id: number; values: unknown[] }[] = [];
     for (const u of checked) {
       const hermes = rows.hermes(u);
       const subscriber = rows.subscriber(u);
       const kind = hermes?.kind ?? 'local';
-      const fields = Object.fromEntries(Object.entries(u.fields).filter(([, v]) => v !== undefined));
+      const fields = Object.fromEntries(Object.entries(u.fields).filter(([, v]) => v !== undefined)) as Record<string, unknown>;
       if (hermes) {
-        const set: Record<string, unknown> = { ...fields, updated_at: now };
-        if (kind === 'remote' && u.password !== undefined) set.password = u.password;
-        await trx.provisioning.updateTable('hermes_users').set(set).where('id', '=', hermes.id).execute();
+        if (kind === 'remote' && u.password !== undefined) fields.password = u.password;
+        const columns = Object.keys(fields).sort();
+        const signature = columns.join(',');
+        const group = groups.get(signature) ?? groups.set(signature, { columns, rows: [] }).get(signature)!;
+        group.rows.push({ id: hermes.id, values: columns.map((c) => fields[c]) });
       } else {
-        await trx.provisioning
-          .insertInto('hermes_users')
-          .values({ username: subscriber!.username, domain: subscriber!.domain, kind: 'local', displayname: '', email: '', password: null, registrar: null, r_port: null, proxy: null, p_port: null, authid: null, dialplan: '', linetext: '', ...fields, created_at: now, updated_at: now })
-          .execute();
+        const row: Record<string, unknown> = { username: subscriber!.username, domain: subscriber!.domain, kind: 'local', displayname: '', email: '', password: null, registrar: null, r_port: null, proxy: null, p_port: null, authid: null, dialplan: '', linetext: '', ...fields, created_at: now, updated_at: now };
+        adopted.push(USER_COLUMNS.map((c) => row[c]));
       }
       if (kind === 'local' && u.password !== undefined && subscriber) {
-        await trx.kamailio
-          .updateTable('subscriber')
-          .set({ password: u.password, ha1: computeHa1(subscriber.username, subscriber.domain, u.password), ha1b: computeHa1b(subscriber.username, subscriber.domain, u.password) })
-          .where('username', '=', subscriber.username)
-          .where('domain', '=', subscriber.domain)
-          .execute();
+        passwords.push({ id: subscriber.id, values: [u.password, computeHa1(subscriber.username, subscriber.domain, u.password), computeHa1b(subscriber.username, subscriber.domain, u.password)] });
       }
     }
+    for (const { columns, rows: updates } of groups.values()) {
+      await updateByIds(trx.provisioning, 'hermes_users', columns, updates, { updated_at: now });
+    }
+    await insertRows(trx.provisioning, 'hermes_users', USER_COLUMNS, adopted);
+    await updateByIds(trx.kamailio, 'subscriber', ['password', 'ha1', 'ha1b'], passwords, {});
     await writeAudit(
       trx,
       'user/update',
@@ -278,6 +303,23 @@ export async function updateUsers(db: Dbs, updates: UserUpdate[], ctx: OpContext
       ctx,
     );
   });
+}
+
+/** Rows per UPDATE … CASE id statement. */
+const UPDATE_CHUNK = 1_000;
+
+/**
+ * Sets `columns` of the rows with the given ids, each row its own values, in chunks:
+ * `update table set c = case id when ? then ? … end, … where id in (…)`, and the `common`
+ * values on all of them. Table and column names are the caller's constants.
+ */
+async function updateByIds(db: Kysely<any>, table: string, columns: readonly string[], rows: readonly { id: number; values: readonly unknown[] }[], common: Record<string, unknown>): Promise<void> {
+  for (const part of chunks(rows, UPDATE_CHUNK)) {
+    const sets = columns.map((c, i) => sql`${sql.ref(c)} = case ${sql.ref('id')} ${sql.join(part.map((r) => sql`when ${r.id} then ${r.values[i]}`), sql` `)} end`);
+    for (const [c, v] of Object.entries(common)) sets.push(sql`${sql.ref(c)} = ${v}`);
+    if (sets.length === 0) continue;
+    await sql`update ${sql.table(table)} set ${sql.join(sets)} where ${sql.ref('id')} in (${sql.join(part.map((r) => r.id))})`.execute(db);
+  }
 }
 
 /**

@@ -3,6 +3,8 @@
  * read in bulk (read-actual.ts) and canonicalised (lowercase domains, 12-hex MACs), keyed by
  * address so that the pure planner compares in O(n).
  */
+import type { NumberRun } from './number-ranges.js';
+
 export type UserKind = 'local' | 'remote';
 
 export interface ActualUser {
@@ -49,12 +51,17 @@ export interface ActualState {
   aliases: Map<string, ActualAlias>;
   /** Phones by 12-hex MAC: line addresses in line order. */
   phones: Map<string, string[]>;
-  /** The available numbers of the pool. */
-  numbers: Set<string>;
+  /**
+   * The available numbers of the pool as sorted runs of consecutive numbers (by length, then
+   * value): a million pooled numbers are a handful of runs, never a million strings.
+   */
+  pool: NumberRun[];
+  /** How many numbers the pool holds. */
+  poolSize: number;
   /** sha256 over the canonical rows, so a saved plan can tell that the state moved. */
   fingerprint: string;
 }
 
 export function emptyActualState(): ActualState {
-  return { domains: new Set(), users: new Map(), aliases: new Map(), phones: new Map(), numbers: new Set(), fingerprint: '' };
+  return { domains: new Set(), users: new Map(), aliases: new Map(), phones: new Map(), pool: [], poolSize: 0, fingerprint: '' };
 }

@@ -8,7 +8,7 @@ import type { DesiredState } from '../desired/types.js';
 import type { RawAlias, RawDesiredFile, RawDomain, RawPhone, RawUser } from '../desired/raw-types.js';
 import { globToRegExp, isE164 } from '../ops/canonical.js';
 import type { ActualState, ActualUser } from './actual-state.js';
-import { compactNumbers, expandRange } from './number-ranges.js';
+import { mergeRuns } from './number-ranges.js';
 import { displayMac } from './render-text.js';
 
 export interface ExportResult {
@@ -36,10 +36,10 @@ function userEntry(u: { address: string; kind: string; displayname: string; emai
   return e;
 }
 
-function numbersSection(numbers: Iterable<string>): NonNullable<RawDesiredFile['numbers']> {
+function numbersSection(runs: readonly { start: string; end: string }[]): NonNullable<RawDesiredFile['numbers']> {
   const ranges: { start: string; end: string }[] = [];
   const singles: string[] = [];
-  for (const run of compactNumbers(numbers)) {
+  for (const run of mergeRuns(runs)) {
     if (run.count >= 2) ranges.push({ start: run.start, end: run.end });
     else singles.push(run.start);
   }
@@ -132,7 +132,7 @@ export function exportActualState(actual: ActualState, scope?: DesiredState): Ex
 
   const document: RawDesiredFile = { version: 1 };
   if (want('domains')) document.domains = [...listed.values()].sort((a, b) => cmp(a.domain, b.domain));
-  if (want('numbers')) document.numbers = numbersSection([...actual.numbers, ...usedNumbers]);
+  if (want('numbers')) document.numbers = numbersSection([...actual.pool, ...usedNumbers.map((n) => ({ start: n, end: n }))]);
   if (want('users')) {
     document.users = [...exported.values()].sort((a, b) => cmp(a.address, b.address)).map((u) => userEntry(u, numberOf.get(u.address)));
   }
@@ -150,10 +150,7 @@ export function exportDesiredState(desired: DesiredState): RawDesiredFile {
       .map((d) => ({ domain: d.domain, ...(d.state === 'absent' ? { state: 'absent' as const } : {}), ...(d.state !== 'absent' && d.unmanaged.length ? { unmanaged: [...d.unmanaged] } : {}) }));
   }
   if (desired.numbers !== undefined) {
-    const all = new Set<string>();
-    for (const r of desired.numbers.ranges) for (const n of expandRange(r.start, r.end)) all.add(n);
-    for (const n of desired.numbers.numbers) all.add(n);
-    document.numbers = numbersSection(all);
+    document.numbers = numbersSection([...desired.numbers.ranges, ...desired.numbers.numbers.map((n) => ({ start: n, end: n }))]);
   }
   if (desired.users !== undefined) {
     document.users = [...desired.users].sort((a, b) => cmp(a.address, b.address)).map((u) => userEntry(u, u.number));

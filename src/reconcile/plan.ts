@@ -231,7 +231,7 @@ export function computePlan(desired: DesiredState, actual: ActualState, _options
 
   // --- numbers ----------------------------------------------------------------------------
   if (desired.numbers !== undefined) {
-    managed.number = actual.numbers.size;
+    managed.number = actual.poolSize;
     const used = new Set<number>();
     // Numbers in use after the apply: kept E.164 aliases (managed or not) and declared ones.
     // A removed alias's number returns to the pool when the pool declares it.
@@ -239,7 +239,7 @@ export function computePlan(desired: DesiredState, actual: ActualState, _options
       if (isE164(a.alias_username) && !deletedAliasKeys.has(key)) used.add(numericNumber(a.alias_username));
     }
     for (const want of desiredAliases.values()) if (isE164(want.alias_username)) used.add(numericNumber(want.alias_username));
-    const { add, remove } = diffPool(desired.numbers, used, actual.numbers);
+    const { add, remove } = diffPool(desired.numbers, used, actual.pool);
     for (const run of add) {
       changes.create.number.push({ action: 'create', kind: 'number', key: runKey(run), count: run.count, after: { count: run.count } });
     }

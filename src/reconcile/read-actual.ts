@@ -5,13 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { Dbs } from '../db/types.js';
-import { normalizeMac } from '../ops/canonical.js';
+import { sql } from 'kysely';
+import { isE164, normalizeMac } from '../ops/canonical.js';
 import type { ActualState, ActualUser } from './actual-state.js';
+import { mergeRuns, numericNumber, type NumberRun } from './number-ranges.js';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function readActualState(dbs: Dbs): Promise<ActualState> {
-  const [domainRows, subscriberRows, aliasRows, userRows, phoneRows, numberRows] = await Promise.all([
+  const [domainRows, subscriberRows, aliasRows, userRows, phoneRows, pool] = await Promise.all([
     // Ordered by id: a stable order for the fingerprint without sorting in JavaScript.
     dbs.kamailio.selectFrom('domain').select(['domain']).orderBy('id').execute(),
     dbs.kamailio.selectFrom('subscriber').select(['username', 'domain', 'password', 'ha1']).orderBy('id').execute(),
@@ -22,8 +24,7 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
       .orderBy('id')
       .execute(),
     dbs.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain', 'line']).orderBy('id').execute(),
-    // The primary key's (binary) order: no sort of a million strings in JavaScript.
-    dbs.provisioning.selectFrom('hermes_numbers').select(['number']).orderBy('number').execute(),
+    readPool(dbs),
   ]);
 
   const hash = createHash('sha256');
@@ -126,9 +127,53 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
   }
   feed('hermes_phones', phoneLines.map((l) => `${l.mac} ${l.line} ${l.address}`));
 
-  const numberList = numberRows.map((r) => r.number);
-  feed('hermes_numbers', numberList);
-  const numbers = new Set(numberList);
+  feed('hermes_numbers', [...pool.runs.map((r) => `${r.start}..${r.end}`), ...pool.other]);
 
-  return { domains, users, aliases, phones, numbers, fingerprint: hash.digest('hex') };
+  return { domains, users, aliases, phones, pool: pool.runs, poolSize: pool.size, fingerprint: hash.digest('hex') };
+}
+
+/** Buckets whose detail is read per query (each a range condition on the primary key). */
+const DETAIL_BUCKETS_PER_QUERY = 200;
+
+/**
+ * The pool as runs, without reading a row per number: one GROUP BY over buckets of 1,000
+ * numbers (same length, same digits but the last three) gives each bucket's count, first and
+ * last; a bucket whose count spans first..last is a full run. Only the rows of the other
+ * buckets are read (range conditions on the primary key). Rows that are not E.164 (not written
+ * by hermes) are kept apart in `other`, for the fingerprint; the planner leaves them alone.
+ */
+async function readPool(dbs: Dbs): Promise<{ runs: NumberRun[]; size: number; other: string[] }> {
+  const number = sql.ref('number');
+  const buckets = await dbs.provisioning
+    .selectFrom('hermes_numbers')
+    .select([sql<number | string | bigint>`count(*)`.as('n'), sql<string>`min(${number})`.as('first'), sql<string>`max(${number})`.as('last')])
+    .groupBy([sql`length(${number})`, sql`substr(${number}, 1, length(${number}) - 3)`])
+    .execute();
+  const full: { start: string; end: string }[] = [];
+  const partial: { first: string; last: string }[] = [];
+  let size = 0;
+  for (const b of buckets) {
+    const n = Number(b.n);
+    size += n;
+    if (isE164(b.first) && isE164(b.last) && numericNumber(b.last) - numericNumber(b.first) + 1 === n) full.push({ start: b.first, end: b.last });
+    else partial.push(b);
+  }
+  const singles: { start: string; end: string }[] = [];
+  const other: string[] = [];
+  for (let i = 0; i < partial.length; i += DETAIL_BUCKETS_PER_QUERY) {
+    const part = partial.slice(i, i + DETAIL_BUCKETS_PER_QUERY);
+    const rows = await dbs.provisioning
+      .selectFrom('hermes_numbers')
+      .select('number')
+      .where((eb) => eb.or(part.map((b) => eb.and([eb('number', '>=', b.first), eb('number', '<=', b.last), eb(sql`length(${number})`, '=', b.first.length)]))))
+      .execute();
+    for (const r of rows) {
+      if (isE164(r.number)) singles.push({ start: r.number, end: r.number });
+      else other.push(r.number);
+    }
+  }
+  other.sort();
+  const runs = mergeRuns(full.length === 0 ? singles : singles.length === 0 ? full : full.concat(singles));
+  // Rows that are not E.164 do not count as pool numbers the file manages.
+  return { runs, size: size - other.length, other };
 }

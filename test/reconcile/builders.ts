@@ -1,6 +1,7 @@
 import type { DesiredDomain, DesiredState, DesiredUser } from '../../src/desired/types.js';
 import { computeHa1 } from '../../src/ops/canonical.js';
 import { emptyActualState, type ActualState, type ActualUser } from '../../src/reconcile/actual-state.js';
+import { mergeRuns } from '../../src/reconcile/number-ranges.js';
 
 export function domain(name: string, extra: Partial<DesiredDomain> = {}): DesiredDomain {
   return { domain: name, state: 'present', unmanaged: [], ...extra };
@@ -67,4 +68,10 @@ export function alias(a: ActualState, aliasAddress: string, destination: string)
   const [au, ad] = [aliasAddress.slice(0, aliasAddress.lastIndexOf('@')), aliasAddress.slice(aliasAddress.lastIndexOf('@') + 1)];
   const [u, d] = [destination.slice(0, destination.lastIndexOf('@')), destination.slice(destination.lastIndexOf('@') + 1)];
   a.aliases.set(aliasAddress, { alias_username: au, alias_domain: ad, username: u, domain: d });
+}
+
+/** Puts numbers into the actual pool (kept as sorted runs, as readActualState gives it). */
+export function pooled(a: ActualState, ...numbers: string[]): void {
+  a.pool = mergeRuns([...a.pool, ...numbers.map((n) => ({ start: n, end: n }))]);
+  a.poolSize = a.pool.reduce((sum, r) => sum + r.count, 0);
 }

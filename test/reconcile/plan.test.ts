@@ -4,7 +4,7 @@ import { checkSafety } from '../../src/reconcile/safety-brake.js';
 import { renderText } from '../../src/reconcile/render-text.js';
 import { renderMarkdown } from '../../src/reconcile/render-markdown.js';
 import { emptyActualState } from '../../src/reconcile/actual-state.js';
-import { actual, actualUser, alias, domain, remote, state, user } from './builders.js';
+import { actual, actualUser, alias, domain, pooled, remote, state, user } from './builders.js';
 
 const keys = (plan: ReturnType<typeof computePlan>) => plan.changes.map((c) => `${c.action} ${c.kind} ${c.key}`);
 
@@ -142,7 +142,7 @@ describe('computePlan', () => {
       alias(a, 'info@example.com', 'zed@example.com');
       alias(a, '+4722334401@example.com', 'zed@example.com');
       a.phones.set('0004f2abcdef', ['zed@example.com']);
-      a.numbers.add('+4722334400');
+      pooled(a, '+4722334400');
     });
     expect(computePlan(state({ domains: [domain('example.com')] }), a).changes).toEqual([]);
     // users present: zed (and the remote user) go, with the E.164 alias and the phone line; `info` alias stays (aliases left out).
@@ -188,7 +188,7 @@ describe('computePlan', () => {
       a.users.set('g@gone.com', actualUser('g@gone.com'));
       alias(a, 'y@gone.com', 'g@gone.com');
       a.phones.set('0000000000aa', ['g@gone.com']);
-      a.numbers.add('+4799999999');
+      pooled(a, '+4799999999');
     });
     expect(keys(computePlan(desired, a))).toEqual([
       'delete phone 0000000000aa',
@@ -239,7 +239,7 @@ describe('computePlan', () => {
       a.users.set('a@x.com', actualUser('a@x.com'));
       alias(a, '+4722334402@x.com', 'a@x.com');
       alias(a, '+4722334403@unlisted.net', 'z@unlisted.net'); // in use by another tool: not offered
-      for (const n of ['+4722334400', '+4722334401', '+4755555555']) a.numbers.add(n);
+      pooled(a, '+4722334400', '+4722334401', '+4755555555');
     });
     expect(keys(computePlan(desired, a))).toEqual(['delete number +4755555555', 'create number +4722334404', 'create number +4799000000']);
   });
