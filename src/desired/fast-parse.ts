@@ -14,7 +14,9 @@ import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
  * - text using YAML features where the two parsers may differ is not fast-parsed at all
  *   (`suspicious`): anchors, aliases and tags (yaml limits alias expansion and resolves explicit
  *   tags its own way), explicit keys (`? `) and collections as keys (stringified differently),
- *   directives (`%YAML`), tabs (indentation rules differ).
+ *   directives (`%YAML`), tabs (indentation rules differ), a comment right after a quoted
+ *   scalar or a bracket (an error in yaml, a comment in js-yaml), a plain scalar value after a
+ *   comment line.
  * test/desired/fast-path.test.ts checks with fast-check that both agree on generated valid
  * and broken texts.
  */
@@ -49,11 +51,22 @@ export const YAML_CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
  * YAML features the fast parse leaves to yaml (see above). Conservative: a false positive
  * (e.g. "Tom &Jerry" unquoted, a quoted "]:") only costs the slow path.
  */
-const SUSPICIOUS = /(?:^|[\s[\]{},:])(?:[&*!][^\s[\]{},]|\?(?:\s|$))|[\]}][ \t]*:|^%|\t/m;
+const SUSPICIOUS = /(?:^|[\s[\]{},:])(?:[&*!][^\s[\]{},]|\?(?:\s|$))|[\]}][ \t]*:|(?:["'[\]{},]|[|>][-+0-9]*)#|^%|\t/m;
+
+/** A key without a value on its line, then a comment line. */
+const KEY_THEN_COMMENT = /:[ \t]*\r?\n[ \t]*#/g;
 
 /** True when the text uses a YAML feature the fast parse leaves to yaml. */
 export function isSuspicious(text: string): boolean {
-  return SUSPICIOUS.test(text);
+  if (SUSPICIOUS.test(text)) return true;
+  // yaml (2.x) and js-yaml read a plain scalar value after a comment line differently
+  // ("p:\n#c\n    V\nb: 1"): leave it to yaml unless the value is a list or a mapping.
+  for (const m of text.matchAll(KEY_THEN_COMMENT)) {
+    const rest = text.slice(m.index + m[0].length - 1, m.index + m[0].length + 4096).split(/\r?\n/);
+    const next = rest.find((line) => !/^[ \t]*(?:#.*)?$/.test(line));
+    if (next !== undefined && !/^[ \t]*(?:[-[{]|[^#]*:(?:[ \t]|$))/.test(next)) return true;
+  }
+  return false;
 }
 
 /**
