@@ -5,6 +5,7 @@
  */
 import { inTransaction } from '../db/transaction.js';
 import type { Dbs } from '../db/types.js';
+import { locate } from '../desired/locate.js';
 import type { DesiredState } from '../desired/types.js';
 import { HermesError } from '../errors.js';
 import type { OpContext } from '../ops/index.js';
@@ -40,7 +41,8 @@ export interface ApplyOutcome {
 export function assertPlannable(plan: Plan): void {
   if (plan.problems.length === 0) return;
   const p = plan.problems[0];
-  const where = p.at ? `${p.at.file}:${p.at.line}:${p.at.column}: ` : '';
+  const at = p.at && locate(p.at); // line 0 after the fast path: resolved here
+  const where = at ? `${at.file}:${at.line}:${at.column}: ` : '';
   const more = plan.problems.length > 1 ? ` (and ${plan.problems.length - 1} more problem(s))` : '';
   throw new HermesError('PLAN_INVALID', `${where}${p.message}${more}`);
 }

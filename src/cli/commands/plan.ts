@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { formatDiagnostic, loadDesiredState } from '../../desired/index.js';
+import { formatDiagnostic, loadDesiredState, locate } from '../../desired/index.js';
 import type { DesiredState } from '../../desired/types.js';
 import { HermesError } from '../../errors.js';
 import { hashFiles } from '../../reconcile/desired-files.js';
@@ -31,7 +31,8 @@ export async function loadForPlan(paths: string[], options: { secrets: 'required
 export function reportProblems(plan: Plan): void {
   if (plan.problems.length === 0) return;
   for (const p of plan.problems) {
-    const where = p.at ? `${p.at.file}:${p.at.line}:${p.at.column}: ` : '';
+    const at = p.at && locate(p.at); // line 0 after the fast path: resolved here
+    const where = at ? `${at.file}:${at.line}:${at.column}: ` : '';
     process.stderr.write(`hermes: ${where}${p.message} [PLAN_INVALID]\n`);
   }
   throw new ExitCode(1);
