@@ -189,56 +189,70 @@ export function computePlan(desired: DesiredState, actual: ActualState, _options
   }
 
   // --- aliases ----------------------------------------------------------------------------
-  const desiredAliases = new Map<string, { alias_username: string; alias_domain: string; destination: string; at?: SourceLocation }>();
+  // Keyed by alias domain, then alias username: no concatenated key per alias on this side.
+  interface WantedAlias {
+    alias_username: string;
+    alias_domain: string;
+    destination: string;
+    at?: SourceLocation;
+    /** An alias row with this address exists. */
+    exists?: boolean;
+  }
+  const desiredAliases = new Map<string, Map<string, WantedAlias>>();
+  const wantAlias = (w: WantedAlias) => {
+    const inDomain = desiredAliases.get(w.alias_domain) ?? desiredAliases.set(w.alias_domain, new Map()).get(w.alias_domain)!;
+    inDomain.set(w.alias_username, w);
+  };
   if (desired.users !== undefined) {
     for (const u of desired.users) {
-      if (u.number !== undefined && !isAbsent(u.domain)) {
-        desiredAliases.set(`${u.number}@${u.domain}`, { alias_username: u.number, alias_domain: u.domain, destination: u.address, at: u.at });
-      }
+      if (u.number !== undefined && !isAbsent(u.domain)) wantAlias({ alias_username: u.number, alias_domain: u.domain, destination: u.address, at: u.at });
     }
   }
   if (desired.aliases !== undefined) {
     for (const a of desired.aliases) {
       if (isAbsent(a.alias_domain)) continue;
-      desiredAliases.set(`${a.alias_username}@${a.alias_domain}`, {
-        alias_username: a.alias_username,
-        alias_domain: a.alias_domain,
-        destination: `${a.username}@${a.domain}`,
-        at: a.at,
-      });
+      wantAlias({ alias_username: a.alias_username, alias_domain: a.alias_domain, destination: `${a.username}@${a.domain}`, at: a.at });
     }
   }
-  const deletedAliasKeys = new Set<string>();
+  // Numbers in use after the apply: kept E.164 aliases (managed or not) and declared ones.
+  // A removed alias's number returns to the pool when the pool declares it.
+  const used: number[] = [];
   for (const [key, a] of actual.aliases) {
-    if (!scope.listed.has(a.alias_domain) || isUnmanaged(scope, a.alias_domain, a.alias_username)) continue;
+    const want = desiredAliases.get(a.alias_domain)?.get(a.alias_username);
+    if (want) want.exists = true;
     const e164 = isE164(a.alias_username);
+    if (!scope.listed.has(a.alias_domain) || isUnmanaged(scope, a.alias_domain, a.alias_username)) {
+      if (e164) used.push(numericNumber(a.alias_username));
+      continue;
+    }
     const inCare = isAbsent(a.alias_domain) || (e164 ? desired.users !== undefined : desired.aliases !== undefined);
-    if (!inCare) continue;
+    if (!inCare) {
+      if (e164) used.push(numericNumber(a.alias_username));
+      continue;
+    }
     managed.alias++;
     const destination = `${a.username}@${a.domain}`;
-    const want = desiredAliases.get(key);
     if (isAbsent(a.alias_domain) || !want) {
       changes.delete.alias.push({ action: 'delete', kind: 'alias', key, before: { destination } });
-      deletedAliasKeys.add(key);
-    } else if (want.destination !== destination) {
+      continue;
+    }
+    if (e164) used.push(numericNumber(a.alias_username));
+    if (want.destination !== destination) {
       changes.update.alias.push({ action: 'update', kind: 'alias', key, before: { destination }, after: { destination: want.destination }, at: want.at });
     }
   }
-  for (const [key, want] of desiredAliases) {
-    const a = actual.aliases.get(key);
-    if (!a) changes.create.alias.push({ action: 'create', kind: 'alias', key, after: { destination: want.destination }, at: want.at });
+  for (const inDomain of desiredAliases.values()) {
+    for (const want of inDomain.values()) {
+      if (isE164(want.alias_username)) used.push(numericNumber(want.alias_username));
+      if (!want.exists) {
+        changes.create.alias.push({ action: 'create', kind: 'alias', key: `${want.alias_username}@${want.alias_domain}`, after: { destination: want.destination }, at: want.at });
+      }
+    }
   }
 
   // --- numbers ----------------------------------------------------------------------------
   if (desired.numbers !== undefined) {
     managed.number = actual.poolSize;
-    const used = new Set<number>();
-    // Numbers in use after the apply: kept E.164 aliases (managed or not) and declared ones.
-    // A removed alias's number returns to the pool when the pool declares it.
-    for (const [key, a] of actual.aliases) {
-      if (isE164(a.alias_username) && !deletedAliasKeys.has(key)) used.add(numericNumber(a.alias_username));
-    }
-    for (const want of desiredAliases.values()) if (isE164(want.alias_username)) used.add(numericNumber(want.alias_username));
     const { add, remove } = diffPool(desired.numbers, used, actual.pool);
     for (const run of add) {
       changes.create.number.push({ action: 'create', kind: 'number', key: runKey(run), count: run.count, after: { count: run.count } });
