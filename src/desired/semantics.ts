@@ -274,6 +274,8 @@ export class SemanticChecker {
     const declaredFolded = new Map<string, SourceLocation>(); // case-folded, for duplicates
     const looselyDeclared = new Set<string>();
     const aliasAddresses = new Map<string, { at: SourceLocation; e164: boolean }>(); // case-folded alias address
+    /** The alias each user's number makes (number@domain, already case-folded). */
+    const numberAliases = new Map<string, SourceLocation>();
     const users: DesiredUser[] = [];
     const passwords: { user: DesiredUser; item: Item<RawUser> }[] = [];
     for (const item of userItems.invalid) {
@@ -340,14 +342,15 @@ export class SemanticChecker {
           user.number = raw.number;
           if (!domain) this.report('HERMES_ALIAS_DOMAIN_NOT_LISTED', numberAt, `number ${raw.number} would be the alias ${raw.number}@${address.domain}, but ${address.domain} is not listed under domains; numbers are for users in listed domains`);
           useNumber(raw.number, numberAt, folded);
-          aliasAddresses.set(`${raw.number}@${address.domain}`, { at: numberAt, e164: true });
+          numberAliases.set(`${raw.number}@${address.domain}`, numberAt);
         }
       }
       users.push(user);
       if (raw.password !== undefined) passwords.push({ user, item });
     }
     if (userItems.present) state.users = users;
-    const isDeclared = (a: Address) => declared.has(`${a.username}@${a.domain}`) || looselyDeclared.has(`${a.username}@${a.domain}`);
+    /** key: username@domain of a canonical address. */
+    const isDeclared = (key: string) => declared.has(key) || (looselyDeclared.size > 0 && looselyDeclared.has(key));
 
     // --- aliases -------------------------------------------------------------------------
     const aliasItems = this.items<RawAlias>('aliases', undefined, ['alias', 'destination']);
@@ -378,7 +381,8 @@ export class SemanticChecker {
       }
       const glob = aliasDomain ? unmanagedGlob(alias.username, alias.domain) : undefined;
       if (glob !== undefined) this.report('HERMES_UNMANAGED_CONFLICT', aliasAt, `alias ${aliasKey} matches the unmanaged glob ${JSON.stringify(glob)} of ${alias.domain}; an alias is either declared or left unmanaged, not both`);
-      const other = aliasAddresses.get(aliasFolded);
+      const numberAt = e164 ? numberAliases.get(aliasFolded) : undefined; // only an E.164 alias can be a user's number
+      const other = numberAt ? { at: numberAt, e164: true } : aliasAddresses.get(aliasFolded);
       if (other) {
         if (other.e164) this.report('HERMES_NUMBER_IN_USE', aliasAt, `alias ${aliasKey} is already the number of the user at ${formatLocation(other.at)}; a number belongs to one user`);
         else this.report('HERMES_DUPLICATE_ALIAS', aliasAt, `alias ${aliasKey} is declared twice; it is also at ${formatLocation(other.at)}`);
@@ -386,7 +390,7 @@ export class SemanticChecker {
       }
       aliasAddresses.set(aliasFolded, { at: aliasAt, e164: false });
       const destDomain = listed.get(dest.domain);
-      if (destDomain && !isDeclared(dest)) {
+      if (destDomain && !isDeclared(destKey)) {
         this.report('HERMES_ALIAS_UNDECLARED_DESTINATION', destAt, `destination ${destKey} is in ${dest.domain}, a listed domain, but is not a declared user; declare it under users or route the alias to a declared user`);
         ok = false;
       }
@@ -428,7 +432,7 @@ export class SemanticChecker {
           return;
         }
         seen.set(key, i);
-        if (!isDeclared(address)) this.report('HERMES_PHONE_LINE_UNDECLARED', lineAt, `line ${i + 1} of phone ${mac}, ${key}, is not a declared user; declare it under users`);
+        if (!isDeclared(key)) this.report('HERMES_PHONE_LINE_UNDECLARED', lineAt, `line ${i + 1} of phone ${mac}, ${key}, is not a declared user; declare it under users`);
         lines.push(key);
       });
       phones.push({ mac, lines, at: item.at });
