@@ -165,7 +165,7 @@ export async function loadDesiredState(paths: string[], options: LoadOptions): P
       const positions = options.positions ?? 'auto';
       if (positions === 'eager' || (positions === 'auto' && bytes <= EAGER_POSITIONS_MAX_BYTES)) {
         const texts = new Map(sources.map((s) => [s.file, s.text]));
-        const resolver = new PositionResolver((file) => texts.get(file));
+        const resolver = new PositionResolver((file) => texts.get(file), Infinity, false); // small: yaml's own positions
         for (const o of locations(state)) if (o.at) o.at = resolver.resolve(o.at);
       }
       return { state, diagnostics: [], parse: 'fast' };

@@ -1,4 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
+import { load } from 'js-yaml';
+import { isSuspicious, YAML_CORE_SCHEMA } from './fast-parse.js';
 import { locate as locatePath, parseSourceFile, type Segment, type SourceFile } from './source-file.js';
 import type { SourceLocation } from './types.js';
 
@@ -9,33 +11,124 @@ export function parsePath(path: string): Segment[] {
   return out;
 }
 
+interface Position {
+  line: number;
+  column: number;
+}
+
+/** Where each top-level section's value starts, and each item of a list section. */
+type SectionIndex = Map<string, { at: Position; items?: Position[] }>;
+
+/**
+ * The positions of the top-level sections and of their list items, from one js-yaml pass
+ * (seconds on a 16 MB file, where yaml's parseDocument takes tens of seconds and over a GB):
+ * exactly what the `at` of a DesiredState point at (numbers, users[3], …). Undefined when the
+ * text is one the fast parse leaves to yaml (anchors, tags, …), does not parse, or is not a
+ * mapping; a list with an empty item leaves that section out. test/desired/fast-path.test.ts
+ * checks these positions against parseDocument's.
+ */
+export function indexSections(text: string): SectionIndex | undefined {
+  if (isSuspicious(text)) return undefined;
+  const index: SectionIndex = new Map();
+  let key: string | undefined;
+  let child = 0; // children of the root so far: keys and values alternate
+  let items: Position[] = [];
+  let data: unknown;
+  try {
+    data = load(text, {
+      schema: YAML_CORE_SCHEMA,
+      listener(event, state) {
+        const depth = (state as unknown as { depth: number }).depth;
+        if (depth === 2) {
+          if (event === 'open' && child % 2 === 1 && key !== undefined) {
+            index.set(key, { at: skipSpace(text, state.position, state.line, state.lineStart) });
+            items = [];
+          } else if (event === 'close') {
+            if (child % 2 === 0) key = typeof state.result === 'string' ? state.result : undefined;
+            else if (key !== undefined && state.kind === 'sequence') index.get(key)!.items = items;
+            child++;
+          }
+        } else if (depth === 3 && event === 'open' && child % 2 === 1) items.push({ line: state.line + 1, column: state.position - state.lineStart + 1 });
+      },
+    });
+  } catch {
+    return undefined;
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  for (const [name, section] of index) {
+    const value = (data as Record<string, unknown>)[name];
+    if (section.items && (!Array.isArray(value) || value.length !== section.items.length)) delete section.items;
+  }
+  return index;
+}
+
+/** The first position from offset that is not white space, a line break or a comment. */
+function skipSpace(text: string, offset: number, line: number, lineStart: number): Position {
+  let i = offset;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) i++;
+    else if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) {
+      line++;
+      lineStart = ++i;
+    } else if (c === 0x0d) i++;
+    else if (c === 0x23 /* # */) while (i < text.length && text.charCodeAt(i) !== 0x0a && text.charCodeAt(i) !== 0x0d) i++;
+    else break;
+  }
+  return { line: line + 1, column: i - lineStart + 1 };
+}
+
+interface FileEntry {
+  /** mtime and size when read from disk. */
+  stamp: string;
+  /** Until parsed by parseDocument. */
+  text?: string;
+  index?: SectionIndex | null;
+  source?: SourceFile | null;
+}
+
 /**
  * Resolves SourceLocations with line 0 (from the fast path) by parsing their file with yaml's
  * parseDocument, once per file. `textOf` gives a file's text (by default it is read from
  * disk); a file that cannot be read or parsed leaves the location as it is.
  */
 export class PositionResolver {
-  private readonly sources = new Map<string, { source: SourceFile | undefined; stamp: string }>();
+  private readonly files = new Map<string, FileEntry>();
 
   constructor(
     private readonly textOf?: (file: string) => string | undefined,
-    /** How many parsed files are kept (a 16 MB file's document takes hundreds of MB). */
+    /** How many files are kept. */
     private readonly capacity = Infinity,
+    /** Sections and list items from indexSections (js-yaml) rather than parseDocument. */
+    private readonly indexFirst = true,
   ) {}
 
   resolve(at: SourceLocation): SourceLocation {
     if (at.line > 0) return at;
-    const source = this.source(at.file);
+    const entry = this.entry(at.file);
+    if (!entry) return at;
+    const path = parsePath(at.path);
+    // a section or a list item: from the js-yaml index (large files)
+    if (this.indexFirst && (path.length === 1 || (path.length === 2 && typeof path[1] === 'number')) && typeof path[0] === 'string') {
+      if (entry.index === undefined) entry.index = entry.text === undefined ? null : (indexSections(entry.text) ?? null);
+      const section = entry.index?.get(path[0]);
+      const found = path.length === 1 ? section?.at : section?.items?.[path[1] as number];
+      if (found) return { file: at.file, line: found.line, column: found.column, path: at.path };
+    }
+    // anything else: yaml's parseDocument
+    if (entry.source === undefined) entry.source = entry.text === undefined ? null : parseSourceFile(at.file, entry.text, false);
+    entry.text = undefined; // parsed: the document holds what is needed
+    const source = entry.source;
     if (!source || source.diagnostics.some((d) => d.severity === 'error')) return at;
-    const found = locatePath(source, parsePath(at.path));
+    const found = locatePath(source, path);
     return { file: at.file, line: found.line, column: found.column, path: at.path };
   }
 
   clear(): void {
-    this.sources.clear();
+    this.files.clear();
   }
 
-  private source(file: string): SourceFile | undefined {
+  private entry(file: string): FileEntry | undefined {
     let stamp = '';
     if (!this.textOf) {
       try {
@@ -45,19 +138,19 @@ export class PositionResolver {
         return undefined;
       }
     }
-    const cached = this.sources.get(file);
-    if (cached && cached.stamp === stamp) return cached.source;
-    let source: SourceFile | undefined;
+    const cached = this.files.get(file);
+    if (cached && cached.stamp === stamp) return cached;
+    let text: string | undefined;
     try {
-      const text = this.textOf ? this.textOf(file) : readFileSync(file, 'utf8');
-      source = text === undefined ? undefined : parseSourceFile(file, text, false);
+      text = this.textOf ? this.textOf(file) : readFileSync(file, 'utf8');
     } catch {
-      source = undefined;
+      text = undefined;
     }
-    this.sources.delete(file);
-    while (this.sources.size >= this.capacity) this.sources.delete(this.sources.keys().next().value!);
-    this.sources.set(file, { source, stamp });
-    return source;
+    this.files.delete(file);
+    while (this.files.size >= this.capacity) this.files.delete(this.files.keys().next().value!);
+    const entry: FileEntry = { stamp, text };
+    this.files.set(file, entry);
+    return entry;
   }
 }
 
@@ -67,10 +160,13 @@ const shared = new PositionResolver(undefined, 2);
  * The exact line and column of a SourceLocation. A DesiredState loaded by the fast path (a
  * large valid input, LoadResult.parse 'fast') carries `at` with line and column 0, so that
  * its files are never parsed with positions when nothing needs pointing at. Call locate(at)
- * before printing one: it parses that file with yaml's parseDocument once (the two most
- * recently used files are kept, re-read when they change on disk) and returns the location
- * with its line and column; a location with a line already, or in a file that can no longer
- * be read or parsed, is returned as it is. clearLocateCache() frees the parsed files.
+ * before printing one. The first call for a file reads it once: the `at` of a state (a
+ * section, or an item of a list: users[3]) come from one js-yaml pass over the file (a few
+ * seconds and a few hundred MB on a 16 MB file); any other path, or a file the fast parse
+ * declines, from yaml's parseDocument (exact, but tens of seconds and over a GB on such a
+ * file). The two most recently used files are kept, and read again when they change on disk.
+ * A location that has a line already, or in a file that can no longer be read or parsed, is
+ * returned as it is. clearLocateCache() frees what is kept.
  */
 export function locate(at: SourceLocation): SourceLocation {
   return shared.resolve(at);

@@ -1,11 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseDocument, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseFast } from '../../src/desired/fast-parse.js';
+import { indexSections } from '../../src/desired/locate.js';
 import { schemaAccepts } from '../../src/desired/schema.js';
+import { locate as locatePath, parseSourceFile } from '../../src/desired/source-file.js';
 import { clearLocateCache, loadDesiredState, locate, type DesiredState, type LoadOptions, type SourceLocation } from '../../src/desired/index.js';
 import type { RawDesiredFile, RawUser } from '../../src/desired/raw-types.js';
 
@@ -215,5 +217,45 @@ describe('property: the fast path and the positioned pipeline agree', () => {
     const merged = await load([a, ok], { positions: 'lazy' });
     expect(merged.parse).toBe('fast');
     expect(located(merged.state!)).toEqual((await load([a, ok], { parser: 'positioned' })).state);
+  });
+});
+
+describe('indexSections (how locate() finds sections and list items in a large file)', () => {
+  const fixtures = ['examples/hermes.yaml', ...readdirSync('test/fixtures/desired').filter((f) => f.endsWith('.yaml')).map((f) => `test/fixtures/desired/${f}`)];
+  const check = (file: string, t: string) => {
+    const index = indexSections(t);
+    if (!index) return 0;
+    const source = parseSourceFile(file, t, false);
+    let n = 0;
+    for (const [name, section] of index) {
+      expect(section.at, `${file} ${name}`).toEqual(pick(locatePath(source, [name])));
+      section.items?.forEach((p, i) => expect(p, `${file} ${name}[${i}]`).toEqual(pick(locatePath(source, [name, i]))));
+      n += 1 + (section.items?.length ?? 0);
+    }
+    return n;
+  };
+  const pick = (at: SourceLocation) => ({ line: at.line, column: at.column });
+
+  it('gives the positions yaml gives, on every fixture', () => {
+    let n = 0;
+    for (const file of fixtures) n += check(file, readFileSync(file, 'utf8'));
+    expect(n).toBeGreaterThan(100);
+  });
+
+  it('gives the positions yaml gives, on generated and edited texts (comments and blank lines included)', () => {
+    const comment = fc.constantFrom('', '# c\n', '\n', '  # indented\n\n');
+    fc.assert(
+      fc.property(text, edits, fc.array(fc.tuple(fc.nat(), comment), { maxLength: 4 }), (base, list, comments) => {
+        let t = edited(base, list);
+        for (const [at, c] of comments) {
+          const lines = t.split('\n');
+          lines.splice(at % (lines.length + 1), 0, c.replace(/\n$/, ''));
+          t = lines.join('\n');
+        }
+        if (parseDocument(t).errors.length > 0) return;
+        check('f.yaml', t);
+      }),
+      { numRuns: Number(process.env.FAST_RUNS ?? 800) },
+    );
   });
 });
