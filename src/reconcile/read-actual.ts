@@ -34,13 +34,20 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
     for (let i = 0; i < lines.length; i += chunk) hash.update(lines.slice(i, i + chunk).join('\n') + '\n');
   };
 
-  const domains = new Set(domainRows.map((r) => r.domain.toLowerCase()));
+  // One lowercase string per distinct domain, shared by every row (fewer strings kept alive).
+  const lowered = new Map<string, string>();
+  const lower = (d: string): string => {
+    let l = lowered.get(d);
+    if (l === undefined) lowered.set(d, (l = d.toLowerCase()));
+    return l;
+  };
+  const domains = new Set(domainRows.map((r) => lower(r.domain)));
   feed('domain', [...domains]);
 
   const users = new Map<string, ActualUser>();
   const subscriberLines: string[] = [];
   for (const r of subscriberRows) {
-    const domain = r.domain.toLowerCase();
+    const domain = lower(r.domain);
     const address = `${r.username}@${domain}`;
     const ha1 = r.ha1.toLowerCase();
     subscriberLines.push(`${address}\u0000${r.password}\u0000${ha1}`);
@@ -68,7 +75,7 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
 
   const userLines: string[] = [];
   for (const r of userRows) {
-    const domain = r.domain.toLowerCase();
+    const domain = lower(r.domain);
     const address = `${r.username}@${domain}`;
     const fields = {
       displayname: r.displayname ?? '',
@@ -86,7 +93,17 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
     );
     const existing = users.get(address);
     if (existing) {
-      Object.assign(existing, fields, { hasProvisioning: true, kind: r.kind === 'remote' ? 'remote' : 'local' });
+      existing.displayname = fields.displayname;
+      existing.email = fields.email;
+      existing.dialplan = fields.dialplan;
+      existing.linetext = fields.linetext;
+      existing.registrar = fields.registrar;
+      existing.r_port = fields.r_port;
+      existing.proxy = fields.proxy;
+      existing.p_port = fields.p_port;
+      existing.authid = fields.authid;
+      existing.hasProvisioning = true;
+      existing.kind = r.kind === 'remote' ? 'remote' : 'local';
       if (r.kind === 'remote') existing.password = r.password ?? '';
     } else {
       users.set(address, {
@@ -107,10 +124,10 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
   const aliases = new Map<string, ActualState['aliases'] extends Map<string, infer V> ? V : never>();
   const aliasLines: string[] = [];
   for (const r of aliasRows) {
-    const alias = { alias_username: r.alias_username, alias_domain: r.alias_domain.toLowerCase(), username: r.username, domain: r.domain.toLowerCase() };
+    const alias = { alias_username: r.alias_username, alias_domain: lower(r.alias_domain), username: r.username, domain: lower(r.domain) };
     const key = `${alias.alias_username}@${alias.alias_domain}`;
     aliasLines.push(`${key}\u0000${alias.username}@${alias.domain}`);
-    if (!aliases.has(key)) aliases.set(key, alias);
+    if (aliases.get(key) === undefined) aliases.set(key, alias);
   }
   feed('dbaliases', aliasLines);
 
