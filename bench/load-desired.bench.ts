@@ -3,11 +3,12 @@
  * plan in <= 5 s end to end and <= 1 GiB). Generates a platform of 100,000 local users (each
  * with an E.164 number from one declared 1,000,000-number range, one in ten with a password
  * from the environment), 100 remote users, 100,000 aliases and 20,000 phones with 1-3 lines
- * (about 16 MB of YAML) into a temporary file, then loads it with loadDesiredState
- * (secrets 'required') in a fresh Node process per run, three times, and prints the median
- * seconds and the peak RSS. Also times locate() of one `at` (the first position a plan
- * problem would print). With --compare, also one run of the positioned pipeline (yaml's
- * parseDocument, what every load did before the fast path).
+ * (about 18 MB of YAML) into a temporary file, then loads it with loadDesiredState (secrets
+ * 'required') as built in dist/ (the code `hermes plan` runs; the bench builds first), in a
+ * fresh Node process per run, three times, and prints the median seconds, CPU seconds and
+ * peak RSS. Also times locate() of one `at` (the first position a plan problem would print).
+ * With --compare, also one run of the positioned pipeline (yaml's parseDocument, what every
+ * load did before the fast path).
  *
  *   npx tsx bench/load-desired.bench.ts [--compare]
  */
@@ -67,7 +68,8 @@ interface ChildResult {
 
 /** One load in this (fresh) process; prints a ChildResult as JSON. */
 async function child(file: string, parser: 'auto' | 'positioned'): Promise<void> {
-  const { loadDesiredState, locate } = await import('../src/desired/index.js');
+  // the built code, which `hermes plan` runs (main() builds it first)
+  const { loadDesiredState, locate } = (await import(new URL('../dist/desired/index.js', import.meta.url).href)) as typeof import('../src/desired/index.js');
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const result = await loadDesiredState([file], { secrets: 'required', parser, env: { [PASSWORD_ENV]: 'bench-secret-example' } });
@@ -104,6 +106,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1], args[2] as 'auto' | 'positioned');
+  // build src -> dist (it still emits when files outside src/desired have type errors)
+  spawnSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', fileURLToPath(new URL('../tsconfig.build.json', import.meta.url))], { stdio: 'ignore' });
   const dir = mkdtempSync(join(tmpdir(), 'hermes-bench-load-'));
   try {
     const file = join(dir, 'hermes.yaml');
