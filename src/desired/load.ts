@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { sortDiagnostics, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
 import { parseFast } from './fast-parse.js';
-import { PositionResolver } from './locate.js';
+import { locatePaths, parsePath, PositionResolver } from './locate.js';
 import { schemaAccepts, validateSchema } from './schema.js';
 import type { SecretsMode } from './secrets.js';
 import { SemanticChecker, type ValidatedPart } from './semantics.js';
@@ -34,9 +34,11 @@ export interface LoadResult {
   /** Errors and warnings, ordered by file, line and column. */
   diagnostics: Diagnostic[];
   /**
-   * 'fast': the input was valid with no warning, read by the fast path (js-yaml); the `at` of
-   * the state have line 0 unless positions were resolved (see LoadOptions.positions).
-   * 'positioned': read by yaml's parseDocument, every position exact.
+   * 'fast': read by the fast path (js-yaml): the input had no diagnostic, or only secrets'
+   * diagnostics (placed exactly by a js-yaml pass); the `at` of the state have line 0 unless
+   * positions were resolved (see LoadOptions.positions). 'positioned': read by yaml's
+   * parseDocument (any other diagnostic, or a file the fast parse declines). Diagnostics always
+   * have exact positions.
    */
   parse: 'fast' | 'positioned';
 }
@@ -104,11 +106,11 @@ async function readSources(files: string[], diagnostics: Diagnostic[]): Promise<
 
 /**
  * The fast path: js-yaml, the schema and the semantic checks on plain values, no positions.
- * The state when everything is clean (no error, no warning), undefined otherwise: the
- * positioned pipeline then reports every problem with its position. Both run the same
- * schema and SemanticChecker, so they cannot disagree on the values they are given.
+ * Undefined when a file does not fast-parse or the schema rejects it; otherwise the state and
+ * the diagnostics, with line 0. Both paths run the same schema and SemanticChecker, so they
+ * cannot disagree on the values they are given.
  */
-async function loadFast(sources: Source[], options: LoadOptions): Promise<DesiredState | undefined> {
+async function loadFast(sources: Source[], options: LoadOptions): Promise<{ state: DesiredState; diagnostics: Diagnostic[] } | undefined> {
   const parts: ValidatedPart[] = [];
   for (const { file, text } of sources) {
     const parsed = parseFast(file, text);
@@ -117,7 +119,33 @@ async function loadFast(sources: Source[], options: LoadOptions): Promise<Desire
   }
   const checker = new SemanticChecker(parts, options.secrets, options.env ?? process.env);
   const state = await checker.check();
-  return checker.diagnostics.length === 0 ? state : undefined;
+  return { state, diagnostics: checker.diagnostics };
+}
+
+/**
+ * Diagnostics whose message holds no position but their own (the secrets': a password in
+ * plain text, an unset variable, an unreadable file, an empty secret). When the fast path finds
+ * only these (`hermes validate` without the production secrets, on a large platform), their
+ * positions come from locatePaths, without the positioned pipeline.
+ */
+const SELF_CONTAINED: ReadonlySet<DiagnosticCode> = new Set(['HERMES_PLAINTEXT_SECRET', 'HERMES_SECRET_ENV_UNSET', 'HERMES_SECRET_FILE_UNREADABLE', 'HERMES_SECRET_EMPTY']);
+
+/** The diagnostics with their positions, or undefined when one of them cannot be placed. */
+function positionDiagnostics(diagnostics: Diagnostic[], sources: Source[]): Diagnostic[] | undefined {
+  if (!diagnostics.every((d) => SELF_CONTAINED.has(d.code))) return undefined;
+  const out = diagnostics.map((d) => ({ ...d }));
+  for (const { file, text } of sources) {
+    const mine = out.filter((d) => d.file === file);
+    if (mine.length === 0) continue;
+    const found = locatePaths(text, mine.map((d) => parsePath(d.path)));
+    for (let i = 0; i < mine.length; i++) {
+      const at = found[i];
+      if (!at) return undefined;
+      mine[i].line = at.line;
+      mine[i].column = at.column;
+    }
+  }
+  return out.every((d) => d.line > 0) ? out : undefined;
 }
 
 /** The positioned pipeline: yaml's parseDocument, every diagnostic with file, line and column. */
@@ -151,16 +179,20 @@ function* locations(state: DesiredState): Generator<{ at?: SourceLocation }> {
  * and numbers. Every problem (YAML syntax, schema, semantics, secrets) is reported at once as
  * a diagnostic; `state` is returned only when there is no error. Never throws on bad input.
  *
- * A valid input is read by the fast path (LoadResult.parse 'fast'); any diagnostic, or a
- * file the fast parser declines, runs the positioned pipeline over the whole input, so that
- * every diagnostic (and cross-reference between files) has its exact position.
+ * A valid input is read by the fast path (LoadResult.parse 'fast'); any diagnostic other than
+ * a secret's, or a file the fast parser declines, runs the positioned pipeline over the whole
+ * input, so that every diagnostic (and cross-reference between files) has its exact position.
  */
 export async function loadDesiredState(paths: string[], options: LoadOptions): Promise<LoadResult> {
   const { files, diagnostics } = await resolveFiles(paths);
   const sources = await readSources(files, diagnostics);
   if (diagnostics.length === 0 && files.length > 0 && options.parser !== 'positioned') {
-    const state = await loadFast(sources, options);
-    if (state) {
+    const fast = await loadFast(sources, options);
+    const positioned = fast && (fast.diagnostics.length === 0 ? [] : positionDiagnostics(fast.diagnostics, sources));
+    if (fast && positioned) {
+      const sorted = sortDiagnostics(positioned, [...paths, ...files]);
+      if (sorted.some((d) => d.severity === 'error')) return { diagnostics: sorted, parse: 'fast' };
+      const { state } = fast;
       const bytes = sources.reduce((n, s) => n + s.text.length, 0);
       const positions = options.positions ?? 'auto';
       if (positions === 'eager' || (positions === 'auto' && bytes <= EAGER_POSITIONS_MAX_BYTES)) {
@@ -168,7 +200,7 @@ export async function loadDesiredState(paths: string[], options: LoadOptions): P
         const resolver = new PositionResolver((file) => texts.get(file), Infinity, false); // small: yaml's own positions
         for (const o of locations(state)) if (o.at) o.at = resolver.resolve(o.at);
       }
-      return { state, diagnostics: [], parse: 'fast' };
+      return { state, diagnostics: sorted, parse: 'fast' };
     }
   }
   const state = await loadPositioned(sources, diagnostics, options);

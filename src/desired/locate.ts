@@ -33,6 +33,8 @@ export function indexSections(text: string): SectionIndex | undefined {
   let key: string | undefined;
   let child = 0; // children of the root so far: keys and values alternate
   let items: Position[] = [];
+  /** The value of each item, to check that each position is that of its item. */
+  const itemValues = new Map<Position[], unknown[]>();
   let data: unknown;
   try {
     data = load(text, {
@@ -41,14 +43,22 @@ export function indexSections(text: string): SectionIndex | undefined {
         const depth = (state as unknown as { depth: number }).depth;
         if (depth === 2) {
           if (event === 'open' && child % 2 === 1 && key !== undefined) {
-            index.set(key, { at: skipSpace(text, state.position, state.line, state.lineStart) });
+            const { line, column } = skipSpace(text, state.position, state.line, state.lineStart);
+            index.set(key, { at: { line, column } });
             items = [];
           } else if (event === 'close') {
             if (child % 2 === 0) key = typeof state.result === 'string' ? state.result : undefined;
             else if (key !== undefined && state.kind === 'sequence') index.get(key)!.items = items;
             child++;
           }
-        } else if (depth === 3 && event === 'open' && child % 2 === 1) items.push({ line: state.line + 1, column: state.position - state.lineStart + 1 });
+        } else if (depth === 3 && child % 2 === 1) {
+          if (event === 'open') items.push({ line: state.line + 1, column: state.position - state.lineStart + 1 });
+          else {
+            let values = itemValues.get(items);
+            if (!values) itemValues.set(items, (values = []));
+            values.push(state.result);
+          }
+        }
       },
     });
   } catch {
@@ -57,13 +67,122 @@ export function indexSections(text: string): SectionIndex | undefined {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
   for (const [name, section] of index) {
     const value = (data as Record<string, unknown>)[name];
-    if (section.items && (!Array.isArray(value) || value.length !== section.items.length)) delete section.items;
+    if (value === null || value === undefined) {
+      index.delete(name); // an empty value is placed by yaml where the line ends: left to yaml
+      continue;
+    }
+    const values = section.items && itemValues.get(section.items);
+    if (section.items && (!Array.isArray(value) || value.length !== section.items.length || !values || values.length !== value.length || values.some((v, i) => !Object.is(v, value[i])))) delete section.items;
   }
   return index;
 }
 
+interface Frame {
+  /** The node's path, as pathKey() spells it; undefined: not followed (or a map key). */
+  key?: string;
+  kind?: 'seq' | 'map';
+  children: number;
+  /** In a map: the key whose value comes next. */
+  pendingKey?: string;
+  keyCandidate?: boolean;
+  /** Where the node starts. */
+  offset?: number;
+  /** Indices of the wanted paths this node is at. */
+  wanted?: number[];
+}
+
+const pathKey = (path: readonly Segment[]) => path.map((s) => (typeof s === 'number' ? `\u0001${s}` : `\u0000${s}`)).join('');
+
+/**
+ * The positions of the values at the given paths (users[3].password), from one js-yaml pass;
+ * undefined for a path it cannot place with certainty (the text is one the fast parse leaves
+ * to yaml, the path does not exist, a flow collection on the line after its key, …): each
+ * position found is checked against the parsed value at that path. Used for the diagnostics
+ * of the fast path whose messages hold no other position (secrets); test/desired/fast-path.test.ts
+ * checks them against yaml's.
+ */
+export function locatePaths(text: string, paths: readonly (readonly Segment[])[]): (Position | undefined)[] {
+  const found: (Position | undefined)[] = paths.map(() => undefined);
+  if (isSuspicious(text)) return found;
+  const wanted = new Map<string, number[]>();
+  const prefixes = new Set<string>();
+  paths.forEach((path, i) => {
+    const k = pathKey(path);
+    wanted.set(k, [...(wanted.get(k) ?? []), i]);
+    for (let n = 0; n < path.length; n++) prefixes.add(pathKey(path.slice(0, n)));
+  });
+  /** The value of each node followed, by path. */
+  const results = new Map<string, unknown>();
+  const frames: Frame[] = [];
+  let data: unknown;
+  try {
+    data = load(text, {
+      schema: YAML_CORE_SCHEMA,
+      listener(event, state) {
+        const depth = (state as unknown as { depth: number }).depth;
+        if (event === 'open') {
+          const parent = frames[depth - 1];
+          let key: string | undefined;
+          const frame: Frame = { children: 0 };
+          frames[depth] = frame;
+          if (depth === 1) key = '';
+          else if (parent?.key === undefined || !prefixes.has(parent.key)) return;
+          const at = skipSpace(text, state.position, state.line, state.lineStart);
+          const c = text.charCodeAt(at.offset);
+          frame.offset = at.offset;
+          if (depth > 1 && parent.offset === at.offset && parent.children === 0 && parent.pendingKey === undefined && (c === 0x7b /* { */ || c === 0x5b) /* [ */) {
+            // js-yaml reads a flow collection in block context first as a possible key: the
+            // same node, one level deeper
+            Object.assign(frame, { key: parent.key, kind: parent.kind });
+            return;
+          }
+          if (depth === 1) key = '';
+          else if (parent.kind === 'seq') key = `${parent.key}\u0001${parent.children++}`;
+          else if (parent.pendingKey !== undefined) {
+            key = `${parent.key}\u0000${parent.pendingKey}`;
+            parent.pendingKey = undefined;
+          } else {
+            frame.keyCandidate = true;
+            return;
+          }
+          frame.key = key;
+          const next = text.charCodeAt(at.offset + 1);
+          frame.kind = c === 0x5b /* [ */ || (c === 0x2d /* - */ && (Number.isNaN(next) || next === 0x20 || next === 0x0a || next === 0x0d)) ? 'seq' : 'map';
+          frame.wanted = wanted.get(key);
+          for (const i of frame.wanted ?? []) found[i] = { line: at.line, column: at.column };
+        } else {
+          const frame = frames[depth];
+          if (frame?.keyCandidate) {
+            let i = state.position;
+            while (text.charCodeAt(i) === 0x20) i++;
+            const r = state.result;
+            if (text.charCodeAt(i) === 0x3a /* : */ && (typeof r === 'string' || typeof r === 'number' || typeof r === 'boolean')) frames[depth - 1].pendingKey = String(r);
+          }
+          if (frame?.key !== undefined) results.set(frame.key, state.result);
+          frames.length = depth;
+        }
+      },
+    });
+  } catch {
+    return paths.map(() => undefined);
+  }
+  // every position must be that of the value at its path: the node and each of its ancestors
+  // (objects, compared by identity) are the parsed values at their paths
+  paths.forEach((path, i) => {
+    let value: unknown = data;
+    for (let n = 0; n <= path.length && found[i]; n++) {
+      if (n > 0) value = value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[path[n - 1]] : undefined;
+      const k = pathKey(path.slice(0, n));
+      if (!results.has(k) || !Object.is(results.get(k), value)) found[i] = undefined;
+    }
+    // (an empty value, null, is placed by yaml where the line ends: left to yaml)
+    if (value === null || value === undefined) found[i] = undefined;
+  });
+  return found;
+}
+
 /** The first position from offset that is not white space, a line break or a comment. */
-function skipSpace(text: string, offset: number, line: number, lineStart: number): Position {
+function skipSpace(text: string, offset: number, line: number, lineStart: number): Position & { offset: number } {
   let i = offset;
   for (;;) {
     const c = text.charCodeAt(i);
@@ -75,7 +194,7 @@ function skipSpace(text: string, offset: number, line: number, lineStart: number
     else if (c === 0x23 /* # */) while (i < text.length && text.charCodeAt(i) !== 0x0a && text.charCodeAt(i) !== 0x0d) i++;
     else break;
   }
-  return { line: line + 1, column: i - lineStart + 1 };
+  return { line: line + 1, column: i - lineStart + 1, offset: i };
 }
 
 interface FileEntry {

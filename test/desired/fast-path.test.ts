@@ -5,10 +5,10 @@ import fc from 'fast-check';
 import { parseDocument, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseFast } from '../../src/desired/fast-parse.js';
-import { indexSections } from '../../src/desired/locate.js';
+import { indexSections, locatePaths } from '../../src/desired/locate.js';
 import { schemaAccepts } from '../../src/desired/schema.js';
-import { locate as locatePath, parseSourceFile } from '../../src/desired/source-file.js';
-import { clearLocateCache, loadDesiredState, locate, type DesiredState, type LoadOptions, type SourceLocation } from '../../src/desired/index.js';
+import { locate as locatePath, parseSourceFile, type Segment } from '../../src/desired/source-file.js';
+import { clearLocateCache, loadDesiredState, locate, type DesiredState, type LoadOptions, type SecretsMode, type SourceLocation } from '../../src/desired/index.js';
 import type { RawDesiredFile, RawUser } from '../../src/desired/raw-types.js';
 
 /**
@@ -25,7 +25,7 @@ function write(content: string | Uint8Array): string {
   return file;
 }
 
-const ENV = { PARTNER_PASSWORD: 'x-example' };
+const ENV = { PARTNER_PASSWORD: 'x-example', EMPTY_SECRET: '' };
 const load = (files: string[], options: Partial<LoadOptions> = {}) => loadDesiredState(files, { secrets: 'required', env: ENV, ...options });
 
 /** Every `at` of a state, resolved with locate(). */
@@ -74,11 +74,20 @@ describe('the fast path', () => {
     expect(r.diagnostics[0].message).toContain('test/fixtures/desired/duplicate-user.yaml:5:11');
   });
 
-  it('a warning (a plain-text password) also gets the positioned pipeline: the state, and the warning with its position', async () => {
+  it("a secret's warning or error stays on the fast path, with its exact position", async () => {
     const r = await load(['test/fixtures/desired/plaintext-secret.yaml'], { secrets: 'warn' });
-    expect(r.parse).toBe('positioned');
+    expect(r.parse).toBe('fast');
     expect(r.state).toBeDefined();
-    expect(r.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([['HERMES_PLAINTEXT_SECRET', 6, 15]]);
+    expect(r.diagnostics.map((d) => [d.code, d.line, d.column, d.path])).toEqual([['HERMES_PLAINTEXT_SECRET', 6, 15, 'users[0].password']]);
+    const unset = await load(['test/fixtures/desired/secret-env-unset.yaml'], { env: {} });
+    expect(unset.parse).toBe('fast');
+    expect(unset.state).toBeUndefined();
+    expect(unset.diagnostics.map((d) => [d.code, d.severity, d.line, d.column])).toEqual([['HERMES_SECRET_ENV_UNSET', 'error', 6, 15]]);
+    // with any other diagnostic, the positioned pipeline reports them all
+    const file = write('version: 1\ndomains:\n  - domain: example.com\nusers:\n  - user: a@example.com\n    password: plain-example\n  - user: a@example.com\n');
+    const both = await load([file], { secrets: 'warn' });
+    expect(both.parse).toBe('positioned');
+    expect(both.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([['HERMES_PLAINTEXT_SECRET', 6, 15], ['HERMES_DUPLICATE_USER', 7, 11]]);
   });
 
   it('a file the fast parser declines (an anchor) is read by the positioned pipeline', async () => {
@@ -107,9 +116,12 @@ describe('the fast path', () => {
 const DOMAINS = ['example.com', 'example.org'];
 const POOL_START = 4722334400;
 
+/** No password, or one that resolves, or a secret's warning or error (plain, unset, missing file, empty). */
+const SECRET = fc.option(fc.constantFrom<RawUser['password']>({ env: 'PARTNER_PASSWORD' }, 'plain-example', { env: 'HERMES_SURELY_UNSET' }, { file: 'no-such-secret.txt' }, { env: 'EMPTY_SECRET' }), { nil: undefined, freq: 3 });
+
 const rawState = fc
   .record({
-    locals: fc.uniqueArray(fc.tuple(fc.stringMatching(/^[a-z][a-z0-9._-]{0,7}$/), fc.nat(1), fc.boolean(), fc.oneof(fc.string({ maxLength: 8 }), fc.string({ unit: fc.constantFrom(...'aZ9 .,-()\'"#:/éø'), maxLength: 12 }))), { selector: ([u, d]) => `${u}@${d}`, maxLength: 8 }),
+    locals: fc.uniqueArray(fc.tuple(fc.stringMatching(/^[a-z][a-z0-9._-]{0,7}$/), fc.nat(1), fc.boolean(), fc.oneof(fc.string({ maxLength: 8 }), fc.string({ unit: fc.constantFrom(...'aZ9 .,-()\'"#:/éø'), maxLength: 12 })), SECRET), { selector: ([u, d]) => `${u}@${d}`, maxLength: 8 }),
     remotes: fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { maxLength: 3 }),
     aliasNames: fc.uniqueArray(fc.stringMatching(/^[a-z]{1,6}$/), { maxLength: 4 }),
     phoneCount: fc.nat(3),
@@ -119,9 +131,10 @@ const rawState = fc
   .map(({ locals, remotes, aliasNames, phoneCount, seed, sections }) => {
     const users: RawUser[] = [];
     let n = 0;
-    for (const [username, d, withNumber, displayname] of locals) {
+    for (const [username, d, withNumber, displayname, password] of locals) {
       const user: RawUser = { user: `${username}@${DOMAINS[d]}`, displayname };
       if (withNumber) user.number = `+${POOL_START + n++}`;
+      if (password !== undefined) user.password = password;
       users.push(user);
     }
     for (const r of remotes) users.push({ user: `${r}@partner.net`, registrar: 'sip.partner.net', password: { env: 'PARTNER_PASSWORD' }, r_port: 5060 });
@@ -177,29 +190,31 @@ describe('property: the fast path and the positioned pipeline agree', () => {
 
   it('on validity, diagnostics and the state (positions resolved by locate), for valid and broken texts', async () => {
     await fc.assert(
-      fc.asyncProperty(text, edits, async (base, list) => {
+      fc.asyncProperty(text, edits, fc.constantFrom<SecretsMode>('required', 'warn'), async (base, list, secrets) => {
         const file = write(edited(base, list));
-        const fast = await load([file], { positions: 'lazy' });
-        const positioned = await load([file], { parser: 'positioned' });
+        const fast = await load([file], { positions: 'lazy', secrets });
+        const positioned = await load([file], { parser: 'positioned', secrets });
         expect(fast.diagnostics).toEqual(positioned.diagnostics);
         expect(fast.state === undefined).toBe(positioned.state === undefined);
         if (fast.parse === 'fast') {
-          expect(fast.diagnostics).toEqual([]);
-          expect(lineZero(fast.state!)).toBe(true);
-          expect(located(fast.state!)).toEqual(positioned.state);
-          const eager = await load([file], { positions: 'eager' });
+          expect(fast.diagnostics.every((d) => d.code.includes('SECRET'))).toBe(true);
+          if (fast.state) {
+            expect(lineZero(fast.state)).toBe(true);
+            expect(located(fast.state)).toEqual(positioned.state);
+          }
+          const eager = await load([file], { positions: 'eager', secrets });
           expect(eager).toEqual({ ...positioned, parse: 'fast' });
         } else expect(fast).toEqual(positioned);
       }),
-      { numRuns: 250 },
+      { numRuns: Number(process.env.FAST_RUNS ?? 250) },
     );
   });
 
   it('valid generated states take the fast path (when no value looks like an anchor, alias or tag)', async () => {
     await fc.assert(
       fc.asyncProperty(text.filter((t) => !/[&*!?#\t\]}%]/.test(t)), async (t) => {
-        const r = await load([write(t)], { positions: 'lazy' });
-        expect(r.diagnostics).toEqual([]);
+        const r = await load([write(t)], { positions: 'lazy', secrets: 'warn' });
+        expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
         expect(r.parse).toBe('fast');
       }),
       { numRuns: 60 },
@@ -232,6 +247,18 @@ describe('indexSections (how locate() finds sections and list items in a large f
       section.items?.forEach((p, i) => expect(p, `${file} ${name}[${i}]`).toEqual(pick(locatePath(source, [name, i]))));
       n += 1 + (section.items?.length ?? 0);
     }
+    // locatePaths (the positions of secrets' diagnostics): every value in the document
+    const paths: Segment[][] = [];
+    const walk = (v: unknown, path: Segment[]) => {
+      if (path.length > 0) paths.push(path);
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+      else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+    };
+    walk(parseDocument(t).toJS(), []);
+    locatePaths(t, paths).forEach((p, i) => {
+      if (p) expect(p, `${file} ${paths[i].join('.')}`).toEqual(pick(locatePath(source, paths[i])));
+      if (p) n++;
+    });
     return n;
   };
   const pick = (at: SourceLocation) => ({ line: at.line, column: at.column });
@@ -239,7 +266,7 @@ describe('indexSections (how locate() finds sections and list items in a large f
   it('gives the positions yaml gives, on every fixture', () => {
     let n = 0;
     for (const file of fixtures) n += check(file, readFileSync(file, 'utf8'));
-    expect(n).toBeGreaterThan(100);
+    expect(n).toBeGreaterThan(500);
   });
 
   it('gives the positions yaml gives, on generated and edited texts (comments and blank lines included)', () => {
