@@ -6,9 +6,10 @@
  * (about 18 MB of YAML) into a temporary file, then loads it with loadDesiredState (secrets
  * 'required') as built in dist/ (the code `hermes plan` runs; the bench builds first), in a
  * fresh Node process per run, three times, and prints the median seconds, CPU seconds and
- * peak RSS. Also times locate() of one `at` (the first position a plan problem would print).
- * With --compare, also one run of the positioned pipeline (yaml's parseDocument, what every
- * load did before the fast path).
+ * peak RSS. Also times locate() of one `at` (the first position a plan problem would print),
+ * and one load as `hermes validate` does it without the secrets (10,100 warnings). With
+ * --compare, also one run of the positioned pipeline (yaml's parseDocument, what every load
+ * did before the fast path).
  *
  *   npx tsx bench/load-desired.bench.ts [--compare]
  */
@@ -61,18 +62,23 @@ interface ChildResult {
   /** Peak RSS after locate() too. */
   locateRssMb?: number;
   parse: string;
+  diagnostics: number;
   users: number;
   aliases: number;
   phones: number;
 }
 
 /** One load in this (fresh) process; prints a ChildResult as JSON. */
-async function child(file: string, parser: 'auto' | 'positioned'): Promise<void> {
+async function child(file: string, parser: 'auto' | 'positioned' | 'validate'): Promise<void> {
   // the built code, which `hermes plan` runs (main() builds it first)
   const { loadDesiredState, locate } = (await import(new URL('../dist/desired/index.js', import.meta.url).href)) as typeof import('../src/desired/index.js');
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const result = await loadDesiredState([file], { secrets: 'required', parser, env: { [PASSWORD_ENV]: 'bench-secret-example' } });
+  // 'validate': `hermes validate` without the production secrets: every { env } is a warning
+  const result =
+    parser === 'validate'
+      ? await loadDesiredState([file], { secrets: 'warn', env: {} })
+      : await loadDesiredState([file], { secrets: 'required', parser, env: { [PASSWORD_ENV]: 'bench-secret-example' } });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -89,11 +95,11 @@ async function child(file: string, parser: 'auto' | 'positioned'): Promise<void>
     if (found.line <= 0) throw new Error(`locate(${JSON.stringify(at)}) found no line`);
     locateRssMb = process.resourceUsage().maxRSS / 1024;
   }
-  const out: ChildResult = { seconds, cpuSeconds, locateSeconds, rssMb, locateRssMb, parse: result.parse, users: s.users!.length, aliases: s.aliases!.length, phones: s.phones!.length };
+  const out: ChildResult = { seconds, cpuSeconds, locateSeconds, rssMb, locateRssMb, parse: result.parse, diagnostics: result.diagnostics.length, users: s.users!.length, aliases: s.aliases!.length, phones: s.phones!.length };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-function run(file: string, parser: 'auto' | 'positioned'): ChildResult {
+function run(file: string, parser: 'auto' | 'positioned' | 'validate'): ChildResult {
   const self = fileURLToPath(import.meta.url);
   const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', file, parser], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
@@ -105,7 +111,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') return child(args[1], args[2] as 'auto' | 'positioned');
+  if (args[0] === '--child') return child(args[1], args[2] as 'auto' | 'positioned' | 'validate');
   // build src -> dist (it still emits when files outside src/desired have type errors)
   spawnSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', fileURLToPath(new URL('../tsconfig.build.json', import.meta.url))], { stdio: 'ignore' });
   const dir = mkdtempSync(join(tmpdir(), 'hermes-bench-load-'));
@@ -126,6 +132,11 @@ async function main(): Promise<void> {
     const rss = Math.max(...runs.map((r) => r.rssMb));
     const ok = seconds <= TARGET_SECONDS && rss <= TARGET_RSS_MB;
     console.log(`loadDesiredState (fast path), median of ${RUNS}: ${seconds.toFixed(2)} s (target <= ${TARGET_SECONDS} s), peak RSS ${rss.toFixed(0)} MB (target <= ${TARGET_RSS_MB} MB) ${ok ? 'PASS' : 'FAIL'}; load average ${load()}`);
+    {
+      const before = load();
+      const r = run(file, 'validate');
+      console.log(`validate without the secrets (secrets 'warn', ${r.diagnostics.toLocaleString('en-US')} warnings), one run: ${r.seconds.toFixed(2)} s (CPU ${r.cpuSeconds.toFixed(2)} s), peak RSS ${r.rssMb.toFixed(0)} MB, parse ${r.parse} (load average before: ${before})`);
+    }
     if (args.includes('--compare')) {
       const before = load();
       const r = run(file, 'positioned');
