@@ -186,25 +186,32 @@ function* locations(state: DesiredState): Generator<{ at?: SourceLocation }> {
 export async function loadDesiredState(paths: string[], options: LoadOptions): Promise<LoadResult> {
   const { files, diagnostics } = await resolveFiles(paths);
   const sources = await readSources(files, diagnostics);
+  const order = [...paths, ...files];
   if (diagnostics.length === 0 && files.length > 0 && options.parser !== 'positioned') {
-    const fast = await loadFast(sources, options);
-    const positioned = fast && (fast.diagnostics.length === 0 ? [] : positionDiagnostics(fast.diagnostics, sources));
-    if (fast && positioned) {
-      const sorted = sortDiagnostics(positioned, [...paths, ...files]);
-      if (sorted.some((d) => d.severity === 'error')) return { diagnostics: sorted, parse: 'fast' };
-      const { state } = fast;
-      const bytes = sources.reduce((n, s) => n + s.text.length, 0);
-      const positions = options.positions ?? 'auto';
-      if (positions === 'eager' || (positions === 'auto' && bytes <= EAGER_POSITIONS_MAX_BYTES)) {
-        const texts = new Map(sources.map((s) => [s.file, s.text]));
-        const resolver = new PositionResolver((file) => texts.get(file), Infinity, false); // small: yaml's own positions
-        for (const o of locations(state)) if (o.at) o.at = resolver.resolve(o.at);
-      }
-      return { state, diagnostics: sorted, parse: 'fast' };
-    }
+    // in a function of its own: when it gives up, its values are garbage before yaml parses
+    const result = await tryFast(sources, order, options);
+    if (result) return result;
   }
   const state = await loadPositioned(sources, diagnostics, options);
-  const sorted = sortDiagnostics(diagnostics, [...paths, ...files]);
+  const sorted = sortDiagnostics(diagnostics, order);
   const failed = sorted.some((d) => d.severity === 'error') || files.length === 0;
   return failed ? { diagnostics: sorted, parse: 'positioned' } : { state, diagnostics: sorted, parse: 'positioned' };
+}
+
+/** The fast path's result, or undefined when the positioned pipeline must run. */
+async function tryFast(sources: Source[], order: string[], options: LoadOptions): Promise<LoadResult | undefined> {
+  const fast = await loadFast(sources, options);
+  const positioned = fast && (fast.diagnostics.length === 0 ? [] : positionDiagnostics(fast.diagnostics, sources));
+  if (!fast || !positioned) return undefined;
+  const sorted = sortDiagnostics(positioned, order);
+  if (sorted.some((d) => d.severity === 'error')) return { diagnostics: sorted, parse: 'fast' };
+  const { state } = fast;
+  const bytes = sources.reduce((n, s) => n + s.text.length, 0);
+  const positions = options.positions ?? 'auto';
+  if (positions === 'eager' || (positions === 'auto' && bytes <= EAGER_POSITIONS_MAX_BYTES)) {
+    const texts = new Map(sources.map((s) => [s.file, s.text]));
+    const resolver = new PositionResolver((file) => texts.get(file), Infinity, false); // small: yaml's own positions
+    for (const o of locations(state)) if (o.at) o.at = resolver.resolve(o.at);
+  }
+  return { state, diagnostics: sorted, parse: 'fast' };
 }
