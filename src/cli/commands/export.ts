@@ -1,10 +1,13 @@
 import { writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
 import { HermesError } from '../../errors.js';
 import { exportActualState, exportDesiredState } from '../../reconcile/export-state.js';
 import { readActualState } from '../../reconcile/read-actual.js';
-import { renderStateYaml } from '../../reconcile/render-yaml.js';
+import { renderStateYaml, schemaPathFrom } from '../../reconcile/render-yaml.js';
+import { SCHEMA_URL } from '../../desired/index.js';
 import { action, withDatabases } from '../run-command.js';
 import { DEFAULT_STATE_PATH, loadForPlan } from './plan.js';
 
@@ -33,7 +36,12 @@ export function registerExport(program: Command): void {
           if (paths.length > 0) throw new HermesError('USAGE', 'export takes no paths (did you mean `hermes export --diff PATHS`?)');
           const result = await withDatabases(command, async (db) => exportActualState(await readActualState(db)));
           for (const w of result.warnings) process.stderr.write(`hermes: warning: ${w}\n`);
-          text = renderStateYaml(result.document, ['Exported by `hermes export`. No passwords: a user without one keeps the stored password.']);
+          const folder = options.out ? dirname(resolve(options.out)) : process.cwd();
+          text = renderStateYaml(
+            result.document,
+            ['Exported by `hermes export`. No passwords: a user without one keeps the stored password.'],
+            schemaPathFrom(folder, fileURLToPath(SCHEMA_URL)),
+          );
         }
         if (options.out) {
           try {
