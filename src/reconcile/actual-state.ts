@@ -58,7 +58,10 @@ export interface ActualState {
   pool: NumberRun[];
   /** How many numbers the pool holds. */
   poolSize: number;
-  /** sha256 over the canonical rows, so a saved plan can tell that the state moved. */
+  /**
+   * sha256 over the canonical rows, so a saved plan can tell that the state moved; '' when the
+   * reader was asked not to compute it (readActualState's `fingerprint: false`).
+   */
   fingerprint: string;
 }
 

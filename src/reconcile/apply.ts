@@ -50,7 +50,8 @@ export function assertPlannable(plan: Plan): void {
 export async function applyDesiredState(db: Dbs, request: ApplyRequest): Promise<ApplyOutcome> {
   const lock = await acquireApplyLock(db.provisioning, request.actor, { timeoutSeconds: request.lockTimeoutSeconds });
   try {
-    const actual = await readActualState(db);
+    // The fingerprint only checks a saved plan.
+    const actual = await readActualState(db, { fingerprint: request.saved !== undefined });
     const plan = computePlan(request.desired, actual);
     assertPlannable(plan);
     if (request.saved) {

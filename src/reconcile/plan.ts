@@ -76,7 +76,35 @@ function scopeOf(desired: DesiredState): DomainScope {
 }
 
 function isUnmanaged(scope: DomainScope, domain: string, name: string): boolean {
-  return (scope.globs.get(domain) ?? []).some((re) => re.test(name));
+  const globs = scope.globs.get(domain);
+  return globs !== undefined && globs.length > 0 && globs.some((re) => re.test(name));
+}
+
+/** What the file says about one domain. */
+interface DomainFacts {
+  listed: boolean;
+  absent: boolean;
+  present: boolean;
+}
+
+/**
+ * DomainFacts by domain, remembering the last domain asked for: a platform's rows come a domain
+ * at a time (and share one string per domain), so most lookups are one comparison.
+ */
+function domainFacts(scope: DomainScope): (domain: string) => DomainFacts {
+  const facts = new Map<string, DomainFacts>();
+  let lastDomain: string | undefined;
+  let last: DomainFacts = { listed: false, absent: false, present: false };
+  return (domain) => {
+    if (domain === lastDomain) return last;
+    let f = facts.get(domain);
+    if (f === undefined) {
+      const d = scope.listed.get(domain);
+      facts.set(domain, (f = { listed: d !== undefined, absent: d?.state === 'absent', present: d?.state === 'present' }));
+    }
+    lastDomain = domain;
+    return (last = f);
+  };
 }
 
 const byKey = (a: Change, b: Change) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -90,8 +118,9 @@ export function computePlan(desired: DesiredState, actual: ActualState, _options
     update: { domain: [], number: [], user: [], alias: [], phone: [] },
     delete: { domain: [], number: [], user: [], alias: [], phone: [] },
   };
-  const isAbsent = (domain: string) => scope.listed.get(domain)?.state === 'absent';
-  const isPresent = (domain: string) => scope.listed.get(domain)?.state === 'present';
+  const facts = domainFacts(scope);
+  const isAbsent = (domain: string) => facts(domain).absent;
+  const isPresent = (domain: string) => facts(domain).present;
 
   // --- domains ----------------------------------------------------------------------------
   for (const d of desired.domains ?? []) {
@@ -111,7 +140,7 @@ export function computePlan(desired: DesiredState, actual: ActualState, _options
 
   /** Whether an existing user is in the file's care. */
   const userManaged = (u: ActualUser): boolean => {
-    if (scope.listed.has(u.domain)) {
+    if (facts(u.domain).listed) {
       if (isUnmanaged(scope, u.domain, u.username)) return false;
       return isAbsent(u.domain) || desired.users !== undefined;
     }
@@ -133,9 +162,9 @@ export function computePlan(desired: DesiredState, actual: ActualState, _options
     if (!userManaged(u)) continue;
     managed.user++;
     if (isPresent(u.domain)) {
-      const c = usersPerDomain.get(u.domain) ?? { managed: 0, deleted: 0 };
+      let c = usersPerDomain.get(u.domain);
+      if (c === undefined) usersPerDomain.set(u.domain, (c = { managed: 0, deleted: 0 }));
       c.managed++;
-      usersPerDomain.set(u.domain, c);
     }
     if (isAbsent(u.domain) || !desiredUsers.has(u.address)) {
       deleteUser(u);
@@ -147,6 +176,19 @@ export function computePlan(desired: DesiredState, actual: ActualState, _options
   for (const u of desiredUsers.values()) {
     if (isAbsent(u.domain)) continue; // the loader reports this; never recreate in a domain being removed
     const a = actual.users.get(u.address);
+    // The common case, an unchanged local user, without building its fields.
+    if (
+      a !== undefined &&
+      u.kind === 'local' &&
+      a.kind === 'local' &&
+      (u.displayname ?? '') === a.displayname &&
+      (u.email ?? '') === a.email &&
+      (u.dialplan ?? '') === a.dialplan &&
+      (u.linetext ?? '') === a.linetext &&
+      (u.password === undefined || passwordMatches(a, u.password))
+    ) {
+      continue;
+    }
     const after = desiredUserFields(u);
     if (a && a.kind !== u.kind) {
       if (!scope.listed.has(a.domain) && a.kind === 'local') {
@@ -193,7 +235,9 @@ export function computePlan(desired: DesiredState, actual: ActualState, _options
   interface WantedAlias {
     alias_username: string;
     alias_domain: string;
-    destination: string;
+    /** The destination's username and domain (compared without building username@domain). */
+    username: string;
+    domain: string;
     at?: SourceLocation;
     /** An alias row with this address exists. */
     exists?: boolean;
@@ -205,13 +249,13 @@ export function computePlan(desired: DesiredState, actual: ActualState, _options
   };
   if (desired.users !== undefined) {
     for (const u of desired.users) {
-      if (u.number !== undefined && !isAbsent(u.domain)) wantAlias({ alias_username: u.number, alias_domain: u.domain, destination: u.address, at: u.at });
+      if (u.number !== undefined && !isAbsent(u.domain)) wantAlias({ alias_username: u.number, alias_domain: u.domain, username: u.username, domain: u.domain, at: u.at });
     }
   }
   if (desired.aliases !== undefined) {
     for (const a of desired.aliases) {
       if (isAbsent(a.alias_domain)) continue;
-      wantAlias({ alias_username: a.alias_username, alias_domain: a.alias_domain, destination: `${a.username}@${a.domain}`, at: a.at });
+      wantAlias({ alias_username: a.alias_username, alias_domain: a.alias_domain, username: a.username, domain: a.domain, at: a.at });
     }
   }
   // Numbers in use after the apply: kept E.164 aliases (managed or not) and declared ones.
@@ -221,7 +265,7 @@ export function computePlan(desired: DesiredState, actual: ActualState, _options
     const want = desiredAliases.get(a.alias_domain)?.get(a.alias_username);
     if (want) want.exists = true;
     const e164 = isE164(a.alias_username);
-    if (!scope.listed.has(a.alias_domain) || isUnmanaged(scope, a.alias_domain, a.alias_username)) {
+    if (!facts(a.alias_domain).listed || isUnmanaged(scope, a.alias_domain, a.alias_username)) {
       if (e164) used.push(numericNumber(a.alias_username));
       continue;
     }
@@ -231,21 +275,20 @@ export function computePlan(desired: DesiredState, actual: ActualState, _options
       continue;
     }
     managed.alias++;
-    const destination = `${a.username}@${a.domain}`;
     if (isAbsent(a.alias_domain) || !want) {
-      changes.delete.alias.push({ action: 'delete', kind: 'alias', key, before: { destination } });
+      changes.delete.alias.push({ action: 'delete', kind: 'alias', key, before: { destination: `${a.username}@${a.domain}` } });
       continue;
     }
     if (e164) used.push(numericNumber(a.alias_username));
-    if (want.destination !== destination) {
-      changes.update.alias.push({ action: 'update', kind: 'alias', key, before: { destination }, after: { destination: want.destination }, at: want.at });
+    if (want.username !== a.username || want.domain !== a.domain) {
+      changes.update.alias.push({ action: 'update', kind: 'alias', key, before: { destination: `${a.username}@${a.domain}` }, after: { destination: `${want.username}@${want.domain}` }, at: want.at });
     }
   }
   for (const inDomain of desiredAliases.values()) {
     for (const want of inDomain.values()) {
       if (isE164(want.alias_username)) used.push(numericNumber(want.alias_username));
       if (!want.exists) {
-        changes.create.alias.push({ action: 'create', kind: 'alias', key: `${want.alias_username}@${want.alias_domain}`, after: { destination: want.destination }, at: want.at });
+        changes.create.alias.push({ action: 'create', kind: 'alias', key: `${want.alias_username}@${want.alias_domain}`, after: { destination: `${want.username}@${want.domain}` }, at: want.at });
       }
     }
   }

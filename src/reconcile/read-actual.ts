@@ -1,7 +1,7 @@
 /**
  * Reads the actual state in bulk: one query per table (domain, subscriber, dbaliases,
- * hermes_users, hermes_phones, hermes_numbers), never one per object, canonicalised and keyed
- * for the planner, with a fingerprint over the canonical rows.
+ * hermes_users, hermes_phones, hermes_numbers), never one per object, all sent at once,
+ * canonicalised and keyed for the planner, with a fingerprint over the canonical rows.
  */
 import { createHash } from 'node:crypto';
 import type { Dbs } from '../db/types.js';
@@ -12,7 +12,17 @@ import { mergeRuns, numericNumber, type NumberRun } from './number-ranges.js';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export async function readActualState(dbs: Dbs): Promise<ActualState> {
+export interface ReadActualOptions {
+  /**
+   * Compute the fingerprint (default true). Only what compares or records the state needs it
+   * (a saved plan, `--format json`/`markdown`, `--out`); without it `fingerprint` is '' and
+   * the canonical lines are never built. When computed it is the same either way.
+   */
+  fingerprint?: boolean;
+}
+
+export async function readActualState(dbs: Dbs, options: ReadActualOptions = {}): Promise<ActualState> {
+  const fp = options.fingerprint ?? true;
   const [domainRows, subscriberRows, aliasRows, userRows, phoneRows, pool] = await Promise.all([
     // Ordered by id: a stable order for the fingerprint without sorting in JavaScript.
     dbs.kamailio.selectFrom('domain').select(['domain']).orderBy('id').execute(),
@@ -27,8 +37,9 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
     readPool(dbs),
   ]);
 
-  const hash = createHash('sha256');
+  const hash = fp ? createHash('sha256') : undefined;
   const feed = (table: string, lines: string[]) => {
+    if (!hash) return;
     hash.update(`#${table}\n`);
     const chunk = 10_000;
     for (let i = 0; i < lines.length; i += chunk) hash.update(lines.slice(i, i + chunk).join('\n') + '\n');
@@ -42,7 +53,7 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
     return l;
   };
   const domains = new Set(domainRows.map((r) => lower(r.domain)));
-  feed('domain', [...domains]);
+  if (fp) feed('domain', [...domains]);
 
   const users = new Map<string, ActualUser>();
   const subscriberLines: string[] = [];
@@ -50,7 +61,7 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
     const domain = lower(r.domain);
     const address = `${r.username}@${domain}`;
     const ha1 = r.ha1.toLowerCase();
-    subscriberLines.push(`${address}\u0000${r.password}\u0000${ha1}`);
+    if (fp) subscriberLines.push(`${address}\u0000${r.password}\u0000${ha1}`);
     users.set(address, {
       username: r.username,
       domain,
@@ -88,7 +99,7 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
       p_port: r.p_port === null || r.p_port === undefined ? null : Number(r.p_port),
       authid: r.authid ?? null,
     };
-    userLines.push(
+    if (fp) userLines.push(
       `${address}\u0000${r.kind}\u0000${r.password ?? '\u0001'}\u0000${fields.displayname}\u0000${fields.email}\u0000${fields.dialplan}\u0000${fields.linetext}\u0000${fields.registrar ?? '\u0001'}\u0000${fields.r_port ?? ''}\u0000${fields.proxy ?? '\u0001'}\u0000${fields.p_port ?? ''}\u0000${fields.authid ?? '\u0001'}`,
     );
     const existing = users.get(address);
@@ -126,7 +137,7 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
   for (const r of aliasRows) {
     const alias = { alias_username: r.alias_username, alias_domain: lower(r.alias_domain), username: r.username, domain: lower(r.domain) };
     const key = `${alias.alias_username}@${alias.alias_domain}`;
-    aliasLines.push(`${key}\u0000${alias.username}@${alias.domain}`);
+    if (fp) aliasLines.push(`${key}\u0000${alias.username}@${alias.domain}`);
     if (aliases.get(key) === undefined) aliases.set(key, alias);
   }
   feed('dbaliases', aliasLines);
@@ -142,11 +153,12 @@ export async function readActualState(dbs: Dbs): Promise<ActualState> {
     if (lines) lines.push(l.address);
     else phones.set(l.mac, [l.address]);
   }
-  feed('hermes_phones', phoneLines.map((l) => `${l.mac} ${l.line} ${l.address}`));
+  if (fp) {
+    feed('hermes_phones', phoneLines.map((l) => `${l.mac} ${l.line} ${l.address}`));
+    feed('hermes_numbers', [...pool.runs.map((r) => `${r.start}..${r.end}`), ...pool.other]);
+  }
 
-  feed('hermes_numbers', [...pool.runs.map((r) => `${r.start}..${r.end}`), ...pool.other]);
-
-  return { domains, users, aliases, phones, pool: pool.runs, poolSize: pool.size, fingerprint: hash.digest('hex') };
+  return { domains, users, aliases, phones, pool: pool.runs, poolSize: pool.size, fingerprint: hash ? hash.digest('hex') : '' };
 }
 
 /** Buckets whose detail is read per query (each a range condition on the primary key). */

@@ -1,16 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
+import { sql } from 'kysely';
+import { openDatabases, type Connection } from '../../db/connect.js';
+import { DEFAULT_DB_URL, dialectOf } from '../../db/url.js';
 import { formatDiagnostic, loadDesiredState, locate } from '../../desired/index.js';
 import type { DesiredState } from '../../desired/types.js';
 import { HermesError } from '../../errors.js';
 import { hashFiles } from '../../reconcile/desired-files.js';
 import { toPlanDocument } from '../../reconcile/plan-document.js';
 import { computePlan } from '../../reconcile/plan.js';
+import type { ActualState } from '../../reconcile/actual-state.js';
 import type { Plan } from '../../reconcile/plan-types.js';
 import { readActualState } from '../../reconcile/read-actual.js';
 import { renderMarkdown } from '../../reconcile/render-markdown.js';
 import { renderText } from '../../reconcile/render-text.js';
 import { packageVersion } from '../package-version.js';
+import { databaseOptions } from '../global-options.js';
 import { action, ExitCode, withDatabases } from '../run-command.js';
 
 export const DEFAULT_STATE_PATH = './hermes.yaml';
@@ -43,6 +48,54 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
 }
 
+/** Whether both databases are servers (MySQL/MariaDB), so reading them can overlap loading the YAML. */
+function databasesAreServers(command: Command): boolean {
+  const { db, provisioningDb } = databaseOptions(command);
+  try {
+    const kamailio = db?.trim() || DEFAULT_DB_URL;
+    return dialectOf(kamailio) === 'mysql' && dialectOf(provisioningDb?.trim() || kamailio) === 'mysql';
+  } catch {
+    return false; // a bad URL is reported where the databases are opened, after the YAML
+  }
+}
+
+/** The queries readActualState sends at once, per pool: as many connections, opened beforehand. */
+const PARALLEL_READS = 6;
+
+/**
+ * Loads the desired state and reads the actual state. On MySQL/MariaDB the database work is
+ * started first (connect, check the schemas, open a connection per query, send the queries)
+ * and the YAML is loaded while the server runs them; the YAML's diagnostics still come first
+ * (an invalid file is reported as before, and the read is then discarded). On SQLite (a file
+ * read in this process, which `hermes plan` must not create when the YAML is invalid) the two
+ * run one after the other.
+ */
+export async function loadAndRead(paths: string[], command: Command, options: { fingerprint: boolean }): Promise<{ desired: DesiredState; actual: ActualState }> {
+  if (!databasesAreServers(command)) {
+    const desired = await loadForPlan(paths);
+    const actual = await withDatabases(command, (db) => readActualState(db, options));
+    return { desired, actual };
+  }
+  let connection: Connection | undefined;
+  const reading = (async () => {
+    connection = await openDatabases(databaseOptions(command));
+    const pools = connection.shared ? [connection.kamailio] : [connection.kamailio, connection.provisioning];
+    await Promise.all(pools.flatMap((pool) => Array.from({ length: PARALLEL_READS }, () => sql`select 1`.execute(pool))));
+    return readActualState(connection, options);
+  })();
+  const settled = reading.then(
+    () => undefined,
+    () => undefined,
+  );
+  try {
+    const desired = await loadForPlan(paths);
+    return { desired, actual: await reading };
+  } finally {
+    await settled;
+    await connection?.close();
+  }
+}
+
 interface PlanOptions {
   format: 'text' | 'json' | 'markdown';
   out?: string;
@@ -59,8 +112,10 @@ export function registerPlan(program: Command): void {
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .action(
       action(async (paths: string[], options: PlanOptions, command: Command) => {
-        const desired = await loadForPlan(paths);
-        const plan = await withDatabases(command, async (db) => computePlan(desired, await readActualState(db)));
+        // The fingerprint is for what records or compares the state (json, markdown, --out).
+        const fingerprint = options.format !== 'text' || options.out !== undefined;
+        const { desired, actual } = await loadAndRead(paths, command, { fingerprint });
+        const plan = computePlan(desired, actual);
         reportProblems(plan);
         const document = () => toPlanDocument(plan, hashFiles(desired.files), { hermesVersion: packageVersion(), createdAt: new Date().toISOString() });
         if (options.out) {
