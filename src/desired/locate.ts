@@ -2,7 +2,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { isSuspicious, YAML_CORE_SCHEMA } from './fast-parse.js';
 import { locate as locatePath, parseSourceFile, type Segment, type SourceFile } from './source-file.js';
+import { RAW_KEYS } from './raw-types.js';
 import type { SourceLocation } from './types.js';
+
+const ROOT_KEYS: ReadonlySet<string> = new Set(RAW_KEYS.root);
 
 /** users[3].number -> ['users', 3, 'number'] (the inverse of formatPath). */
 export function parsePath(path: string): Segment[] {
@@ -65,6 +68,9 @@ export function indexSections(text: string): SectionIndex | undefined {
     return undefined;
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  // A key that is no section means js-yaml read the text otherwise than yaml may have (e.g. a
+  // quoted scalar running over lines): place nothing from this pass; yaml places it instead.
+  if (Object.keys(data).some((k) => !ROOT_KEYS.has(k))) return undefined;
   for (const [name, section] of index) {
     const value = (data as Record<string, unknown>)[name];
     if (value === null || value === undefined) {
