@@ -31,6 +31,15 @@ describe('hermes apply', () => {
     expect(plan.code).toBe(2);
   });
 
+  it('reports a broken file as such, not as a missing approval, and creates no database', async () => {
+    const cwd = writePlatform();
+    writeFileSync(join(cwd, 'broken.yaml'), 'version: 1\nusers:\n  - user: bad\n');
+    const r = await runHermes(['apply', 'broken.yaml'], { cwd, env: ENV });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^broken\.yaml:3:11: error HERMES_INVALID_ADDRESS/);
+    expect(r.stderr).not.toContain('APPLY_NOT_APPROVED');
+  });
+
   it('applies a saved plan without asking, and refuses it once stale (database or file changed)', async () => {
     const cwd = writePlatform();
     expect((await runHermes(['plan', '--out', 'plan.json'], { cwd, env: ENV })).code).toBe(0);

@@ -79,10 +79,6 @@ export function registerApply(program: Command): void {
         const maxChangePercent = nonNegative(options.maxChangePercent, '--max-change-percent');
         const saved = options.plan ? readSavedPlan(options.plan) : undefined;
         if (saved && paths.length > 0) throw new HermesError('USAGE', 'give either --plan FILE or YAML paths, not both');
-        const interactive = Boolean(process.stdin.isTTY);
-        if (!saved && !options.autoApprove && !interactive) {
-          throw new HermesError('APPLY_NOT_APPROVED', 'refusing to apply without confirmation: stdin is not a terminal (use --auto-approve, or apply a saved plan with --plan)');
-        }
         let desired;
         if (saved) {
           const loaded = await loadDesiredState(saved.files.map((f) => f.path), { secrets: 'required' });
@@ -90,6 +86,10 @@ export function registerApply(program: Command): void {
           if (!loaded.state) throw new ExitCode(1);
           desired = loaded.state;
         } else desired = await loadForPlan(paths);
+        // After validation, so that a broken file is reported as such; before the database.
+        if (!saved && !options.autoApprove && !process.stdin.isTTY) {
+          throw new HermesError('APPLY_NOT_APPROVED', 'refusing to apply without confirmation: stdin is not a terminal (use --auto-approve, or apply a saved plan with --plan)');
+        }
 
         const actor = resolveActor(options.actor);
         const color = useColor(process.stdout);
@@ -126,7 +126,7 @@ export function registerApply(program: Command): void {
         const generated = outcome.result?.generatedPasswords ?? [];
         if (generated.length > 0) {
           process.stdout.write(
-            `${generated.length} new local user(s) got a generated password (not printed); read one with \`hermes call user/get username=NAME domain=DOMAIN\`.\n`,
+            `${generated.length} new local user(s) got a generated password (not printed); read one with \`hermes call user/get user=NAME@DOMAIN\`.\n`,
           );
         }
         if (outcome.result?.domainsChanged && options.kamailioRpc) {
