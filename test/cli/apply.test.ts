@@ -31,7 +31,7 @@ describe('hermes apply', () => {
     expect(plan.code).toBe(2);
   });
 
-  it('reports a broken file as such, not as a missing approval, and creates no database', async () => {
+  it('reports a broken file as such, not as a missing approval', async () => {
     const cwd = writePlatform();
     writeFileSync(join(cwd, 'broken.yaml'), 'version: 1\nusers:\n  - user: bad\n');
     const r = await runHermes(['apply', 'broken.yaml'], { cwd, env: ENV });
