@@ -3,30 +3,17 @@
  * read in bulk (read-actual.ts) and canonicalised (lowercase domains, 12-hex MACs), keyed by
  * address so that the pure planner compares in O(n).
  */
+import type { UserRecord } from '../ops/index.js';
 import type { NumberRun } from './number-ranges.js';
 
-export type UserKind = 'local' | 'remote';
+export type UserKind = UserRecord['kind'];
 
-export interface ActualUser {
-  username: string;
-  /** Lowercase. */
-  domain: string;
-  /** username@domain */
-  address: string;
-  kind: UserKind;
+/** A user as user/get describes it, plus what the planner needs to compare passwords. */
+export interface ActualUser extends Omit<UserRecord, 'password'> {
   /** A `subscriber` row exists (local users). */
   hasSubscriber: boolean;
   /** A hermes_users row exists (false: a subscriber written by kamctl & co., adopted). */
   hasProvisioning: boolean;
-  displayname: string;
-  email: string;
-  dialplan: string;
-  linetext: string;
-  registrar: string | null;
-  r_port: number | null;
-  proxy: string | null;
-  p_port: number | null;
-  authid: string | null;
   /** Local: subscriber.password (may be '' when only ha1 is kept); remote: the stored password. */
   password: string;
   /** Local: subscriber.ha1 (lowercase). */
