@@ -3,8 +3,7 @@ import { Option, type Command } from 'commander';
 import { sql } from 'kysely';
 import { openDatabases, type Connection } from '../../db/connect.js';
 import { DEFAULT_DB_URL, dialectOf } from '../../db/url.js';
-import { formatDiagnostic, locate } from '../../desired/index.js';
-import { loadDesiredStateInWorker } from '../../desired/load-in-worker.js';
+import { formatDiagnostic, loadDesiredState, locate } from '../../desired/index.js';
 import type { DesiredState } from '../../desired/types.js';
 import { HermesError } from '../../errors.js';
 import { hashFiles } from '../../reconcile/desired-files.js';
@@ -21,13 +20,9 @@ import { action, ExitCode, withDatabases } from '../run-command.js';
 
 export const DEFAULT_STATE_PATH = './hermes.yaml';
 
-/**
- * Loads the desired state; prints every diagnostic like `hermes validate`; exit 1 on errors.
- * `worker: 'auto'` loads a large input in a worker thread (loadDesiredStateInWorker), for a
- * caller that has work for this thread meanwhile; by default it loads in this thread.
- */
-export async function loadForPlan(paths: string[], options: { secrets: 'required' | 'warn'; worker?: 'auto' | 'never' } = { secrets: 'required' }): Promise<DesiredState> {
-  const result = await loadDesiredStateInWorker(paths.length > 0 ? paths : [DEFAULT_STATE_PATH], { secrets: options.secrets, worker: options.worker ?? 'never' });
+/** Loads the desired state; prints every diagnostic like `hermes validate`; exit 1 on errors. */
+export async function loadForPlan(paths: string[], options: { secrets: 'required' | 'warn' } = { secrets: 'required' }): Promise<DesiredState> {
+  const result = await loadDesiredState(paths.length > 0 ? paths : [DEFAULT_STATE_PATH], { secrets: options.secrets });
   for (const d of result.diagnostics) {
     // Without secrets (export --diff), their warnings are noise.
     if (options.secrets === 'warn' && d.severity === 'warning' && d.code.startsWith('HERMES_SECRET')) continue;
@@ -70,8 +65,7 @@ const PARALLEL_READS = 6;
 /**
  * Loads the desired state and reads the actual state. On MySQL/MariaDB the database work is
  * started first (connect, check the schemas, open a connection per query, send the queries)
- * and the YAML is loaded (a large one in a worker thread, so that decoding the rows on this
- * thread and loading run on two cores) while the server runs them; the YAML's diagnostics still come first
+ * and the YAML is loaded while the server runs them; the YAML's diagnostics still come first
  * (an invalid file is reported as before, and the read is then discarded). On SQLite (a file
  * read in this process, which `hermes plan` must not create when the YAML is invalid) the two
  * run one after the other.
@@ -94,7 +88,7 @@ export async function loadAndRead(paths: string[], command: Command, options: { 
     () => undefined,
   );
   try {
-    const desired = await loadForPlan(paths, { secrets: 'required', worker: 'auto' });
+    const desired = await loadForPlan(paths);
     return { desired, actual: await reading };
   } finally {
     await settled;
