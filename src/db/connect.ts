@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Kysely, sql } from 'kysely';
 import { HermesError, isHermesError } from '../errors.js';
-import { createMysqlDialect, quoteMysqlIdentifier, runServerStatement } from './dialects/mysql.js';
-import { createSqliteDialect } from './dialects/sqlite.js';
 import { translateConnectError } from './driver-errors.js';
 import { checkKamailioSchema, createMissingKamailioTables, type KamailioTableName } from './kamailio-schema.js';
 import { checkProvisioningSchema, migrateProvisioning } from './migrations.js';
@@ -51,13 +49,14 @@ function resolveTargets(urls: DatabaseUrls): { kamailio: DbTarget; provisioning:
   };
 }
 
+/** Only the driver a URL names is loaded (start-up time of every command). */
 async function openTarget(target: DbTarget, options: { mustExist: boolean; poolSize?: number }): Promise<Opened> {
   let db: Kysely<any>;
   try {
     db =
       target.dialect === 'sqlite'
-        ? new Kysely({ dialect: createSqliteDialect(target, { mustExist: options.mustExist }) })
-        : new Kysely({ dialect: createMysqlDialect(target, { connectionLimit: options.poolSize }) });
+        ? new Kysely({ dialect: (await import('./dialects/sqlite.js')).createSqliteDialect(target, { mustExist: options.mustExist }) })
+        : new Kysely({ dialect: (await import('./dialects/mysql.js')).createMysqlDialect(target, { connectionLimit: options.poolSize }) });
   } catch (error) {
     throw translateConnectError(error, target);
   }
@@ -136,6 +135,7 @@ async function createMysqlDatabaseIfMissing(target: DbTarget): Promise<boolean> 
     } finally {
       await pool.db.destroy();
     }
+    const { quoteMysqlIdentifier, runServerStatement } = await import('./dialects/mysql.js');
     await runServerStatement(target, `CREATE DATABASE ${quoteMysqlIdentifier(target.database)}`);
     return true;
   } catch (error) {

@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { createTwoFilesPatch } from 'diff';
 import { HermesError } from '../../errors.js';
 import { exportActualState, exportDesiredState } from '../../reconcile/export-state.js';
 import { readActualState } from '../../reconcile/read-actual.js';
@@ -31,6 +30,7 @@ export function registerExport(program: Command): void {
           const actual = await withDatabases(command, (db) => readActualState(db));
           const declared = renderStateYaml(exportDesiredState(desired));
           const live = renderStateYaml(exportActualState(actual, desired).document);
+          const { createTwoFilesPatch } = await import('diff');
           text = declared !== live ? createTwoFilesPatch('declared', 'database', declared, live, (paths.length ? paths : [DEFAULT_STATE_PATH]).join(' '), 'live') : '';
         } else {
           if (paths.length > 0) throw new HermesError('USAGE', 'export takes no paths (did you mean `hermes export --diff PATHS`?)');

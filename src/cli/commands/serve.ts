@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { openDatabases } from '../../db/connect.js';
 import { HermesError } from '../../errors.js';
-import { buildApp } from '../../nodes-api/app.js';
+import type { buildApp } from '../../nodes-api/app.js';
 import { DEFAULT_LISTEN, formatListenAddress, isLoopback, parseListenAddress } from '../../nodes-api/listen-address.js';
 import { hasTokens } from '../../ops/tokens.js';
 import { databaseOptions } from '../global-options.js';
@@ -48,6 +48,8 @@ export function registerServe(program: Command): void {
               'no API token exists, so no client could call the server: create one with `hermes token create NAME --scope read|write` (or use --no-auth on a loopback address)',
             );
           }
+          // Loaded here: Fastify costs the other commands' start-up ~0.2 s they need not pay.
+          const { buildApp } = await import('../../nodes-api/app.js');
           app = buildApp(connection, { auth: options.auth ? 'tokens' : 'none', readOnly: options.readOnly, log: { level: options.logLevel } });
           try {
             await app.listen({ host: address.host, port: address.port });
