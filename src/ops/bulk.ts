@@ -94,13 +94,6 @@ export function kamailioDatetime(date: Date): string {
   return date.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** Number of rows an INSERT/UPDATE/DELETE result reports. */
-export function affected(result: { numInsertedOrUpdatedRows?: bigint; numDeletedRows?: bigint; numUpdatedRows?: bigint } | readonly { numInsertedOrUpdatedRows?: bigint }[]): number {
-  if (Array.isArray(result)) return result.reduce((n, r) => n + Number(r.numInsertedOrUpdatedRows ?? 0n), 0);
-  const r = result as { numInsertedOrUpdatedRows?: bigint; numDeletedRows?: bigint; numUpdatedRows?: bigint };
-  return Number(r.numInsertedOrUpdatedRows ?? r.numDeletedRows ?? r.numUpdatedRows ?? 0n);
-}
-
 /** Bound values per statement at most (SQLite allows 32,766; MySQL statements stay well below max_allowed_packet). */
 const MAX_PARAMS = 30_000;
 /** Rows per multi-row INSERT at most. */

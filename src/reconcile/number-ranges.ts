@@ -31,26 +31,6 @@ export function* expandRange(start: string, end: string): Generator<string> {
   for (let v = a; v <= b; v++) yield format(v, start.length);
 }
 
-/** Sorted consecutive runs of the given numbers (a single number is a run of 1). */
-export function compactNumbers(numbers: Iterable<string>): NumberRun[] {
-  const sorted = [...numbers].sort(compareNumbers);
-  const runs: NumberRun[] = [];
-  let current: NumberRun | undefined;
-  let last = -1;
-  for (const n of sorted) {
-    const v = digits(n);
-    if (current && n.length === current.end.length && v === last + 1) {
-      current.end = n;
-      current.count++;
-    } else {
-      current = { start: n, end: n, count: 1 };
-      runs.push(current);
-    }
-    last = v;
-  }
-  return runs;
-}
-
 /** The key of a run in a plan: the number, or start..end. */
 export function runKey(run: { start: string; end: string }): string {
   return run.start === run.end ? run.start : `${run.start}..${run.end}`;
