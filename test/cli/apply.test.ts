@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runHermes } from '../helpers/cli.js';
 import { ENV, PLATFORM_YAML, writePlatform } from '../reconcile/fixtures.js';
 

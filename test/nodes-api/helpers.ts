@@ -3,6 +3,9 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Connection } from '../../src/db/connect.js';
 import { buildApp, type AppOptions } from '../../src/nodes-api/app.js';
 import { createToken } from '../../src/ops/tokens.js';
+import { addDomains } from '../../src/ops/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import type { DatabaseSuite } from '../helpers/databases.js';
 
 export type Transport = 'get' | 'form' | 'json';
 export const TRANSPORTS: readonly Transport[] = ['get', 'form', 'json'];
@@ -71,7 +74,7 @@ export async function request(
   return app.inject({ method: 'POST', url: `/${node}`, headers: { ...headers, 'content-type': 'application/json' }, payload: JSON.stringify(params) });
 }
 
-export async function tokens(connection: Connection): Promise<{ read: string; write: string }> {
+export async function tokens(connection: Connection): Promise<Tokens> {
   const read = await createToken(connection, { name: 'reader', scope: 'read' }, { actor: 'test' });
   const write = await createToken(connection, { name: 'writer', scope: 'write' }, { actor: 'test' });
   return { read: read.token, write: write.token };
@@ -91,4 +94,36 @@ export async function snapshot(connection: Connection): Promise<Record<string, u
     out[table] = await (table === 'hermes_numbers' ? q.orderBy('number') : q.orderBy('id')).execute();
   }
   return out;
+}
+
+export interface Tokens {
+  read: string;
+  write: string;
+}
+
+/** A suite's app and tokens, filled in by useApi's beforeAll. */
+export interface ApiFixture {
+  t: TestApp;
+  tok: Tokens;
+}
+
+/**
+ * Per suite: empties the database, creates a read and a write token and the local `domains`
+ * (default example.com), runs `seed`, and starts an app over it (closed afterwards). The
+ * returned fixture is filled in before the suite's tests run.
+ */
+export function useApi(
+  suite: DatabaseSuite,
+  options: { domains?: string[]; seed?: (connection: Connection) => Promise<unknown>; app?: AppOptions } = {},
+): ApiFixture {
+  const fixture = {} as ApiFixture;
+  beforeAll(async () => {
+    await suite.clear();
+    fixture.tok = await tokens(suite.db.connection);
+    await addDomains(suite.db.connection, options.domains ?? ['example.com'], { actor: 'test' });
+    await options.seed?.(suite.db.connection);
+    fixture.t = await startApp(suite.db.connection, options.app);
+  });
+  afterAll(async () => fixture.t?.close());
+  return fixture;
 }

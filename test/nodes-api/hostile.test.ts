@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { addDomains, addLocalUsers, addNumbers } from '../../src/ops/index.js';
+import { expect, it } from 'vitest';
+import { addLocalUsers, addNumbers } from '../../src/ops/index.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { TRANSPORTS, request, snapshot, startApp, tokens, type Params, type TestApp } from './helpers.js';
+import { TRANSPORTS, request, snapshot, type Params, useApi } from './helpers.js';
 
 const SQL = ["x' OR '1'='1", "'; DROP TABLE subscriber; --", '" OR ""="', 'x%', 'a_b*', '\\', "alice@example.com' --"];
 const LONG = 'a'.repeat(5000);
@@ -36,23 +36,18 @@ function hostileCalls(): { node: string; params: Params }[] {
 }
 
 describeEachDatabase('hostile parameters over HTTP', (suite) => {
-  let t: TestApp;
-  let tok: { read: string; write: string };
-  beforeAll(async () => {
-    await suite.clear();
-    tok = await tokens(suite.db.connection);
-    await addDomains(suite.db.connection, ['example.com'], { actor: 'test' });
-    await addLocalUsers(suite.db.connection, [{ username: 'victim', domain: 'example.com' }], { actor: 'test' });
-    await addNumbers(suite.db.connection, ['+4722000000'], { actor: 'test' });
-    t = await startApp(suite.db.connection);
+  const api = useApi(suite, {
+    seed: async (c) => {
+      await addLocalUsers(c, [{ username: 'victim', domain: 'example.com' }], { actor: 'test' });
+      await addNumbers(c, ['+4722000000'], { actor: 'test' });
+    },
   });
-  afterAll(async () => t?.close());
 
   it('answers invalid (400) and changes nothing, by every transport', async () => {
     const before = await snapshot(suite.db.connection);
     for (const transport of TRANSPORTS) {
       for (const { node, params } of hostileCalls()) {
-        const r = await request(t.app, node, params, { token: tok.write, transport });
+        const r = await request(api.t.app, node, params, { token: api.tok.write, transport });
         const label = `${transport} ${node} ${JSON.stringify(params).slice(0, 80)}`;
         expect(r.statusCode, label).toBe(400);
         expect(r.json().response, label).toBe('invalid');
@@ -64,21 +59,21 @@ describeEachDatabase('hostile parameters over HTTP', (suite) => {
   it('treats SQL metacharacters in valid-looking values as plain text', async () => {
     const before = await snapshot(suite.db.connection);
     for (const bad of SQL) {
-      const r = await request(t.app, 'user/get', { username: bad.replace(/[ "\\]/g, ''), domain: 'example.com' }, { token: tok.read });
+      const r = await request(api.t.app, 'user/get', { username: bad.replace(/[ "\\]/g, ''), domain: 'example.com' }, { token: api.tok.read });
       expect([400, 404], bad).toContain(r.statusCode);
       expect(r.body).not.toContain('victim');
     }
-    const list = await request(t.app, 'user/list', { search: "%' OR 1=1 --" }, { token: tok.read });
+    const list = await request(api.t.app, 'user/list', { search: "%' OR 1=1 --" }, { token: api.tok.read });
     expect(list.json()).toMatchObject({ response: 'ok', users: [] });
-    const underscore = await request(t.app, 'user/list', { search: 'v_ctim@*' }, { token: tok.read });
+    const underscore = await request(api.t.app, 'user/list', { search: 'v_ctim@*' }, { token: api.tok.read });
     expect(underscore.json()).toMatchObject({ response: 'ok', users: [] });
     expect(await snapshot(suite.db.connection)).toEqual(before);
   });
 
   it('stores unicode display names as given', async () => {
-    const r = await request(t.app, 'user/add_local', { user: 'zoë@example.com'.replace('ë', 'e'), displayname: 'Zoë 😀 Ωmega' }, { token: tok.write, transport: 'json' });
+    const r = await request(api.t.app, 'user/add_local', { user: 'zoë@example.com'.replace('ë', 'e'), displayname: 'Zoë 😀 Ωmega' }, { token: api.tok.write, transport: 'json' });
     expect(r.statusCode).toBe(200);
-    const got = await request(t.app, 'user/get', { user: 'zoe@example.com' }, { token: tok.read });
+    const got = await request(api.t.app, 'user/get', { user: 'zoe@example.com' }, { token: api.tok.read });
     expect(got.json()).toMatchObject({ user: { displayname: 'Zoë 😀 Ωmega' } });
   });
 });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { NODES, addDomains } from '../../src/ops/index.js';
+import { expect, it } from 'vitest';
+import { NODES } from '../../src/ops/index.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { TRANSPORTS, request, startApp, tokens, type Params, type TestApp, type Transport } from './helpers.js';
+import { TRANSPORTS, request, type Params, type Transport, useApi } from './helpers.js';
 
 /** A call that must answer ok, and what its answer must contain. */
 interface Step {
@@ -46,22 +46,14 @@ function scenario(t: Transport, digit: string): Step[] {
 }
 
 describeEachDatabase('every node over HTTP', (suite) => {
-  let t: TestApp;
-  let tok: { read: string; write: string };
-  beforeAll(async () => {
-    await suite.clear();
-    tok = await tokens(suite.db.connection);
-    await addDomains(suite.db.connection, ['example.com'], { actor: 'test' });
-    t = await startApp(suite.db.connection);
-  });
-  afterAll(async () => t?.close());
+  const api = useApi(suite);
 
   for (const [i, transport] of TRANSPORTS.entries()) {
     it(`answers ok for every node by ${transport === 'get' ? 'GET with a query' : transport === 'form' ? 'POST with a form' : 'POST with JSON'}`, async () => {
       const steps = scenario(transport, String(i + 1));
       expect(new Set(steps.map((s) => s.node))).toEqual(new Set(NODES.keys()));
       for (const step of steps) {
-        const r = await request(t.app, step.node, step.params, { token: tok.write, transport });
+        const r = await request(api.t.app, step.node, step.params, { token: api.tok.write, transport });
         expect({ node: step.node, status: r.statusCode, body: r.json() }).toMatchObject({ status: 200, body: { response: 'ok', ...step.expect } });
         expect(r.headers['content-type']).toMatch(/^application\/json/);
       }
@@ -69,10 +61,10 @@ describeEachDatabase('every node over HTTP', (suite) => {
   }
 
   it('accepts JSON numbers and booleans as parameter text', async () => {
-    const r = await t.app.inject({
+    const r = await api.t.app.inject({
       method: 'POST',
       url: '/numbers/list',
-      headers: { authorization: `Bearer ${tok.read}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${api.tok.read}`, 'content-type': 'application/json' },
       payload: { random: true, limit: 2 },
     });
     expect(r.statusCode).toBe(200);
@@ -81,7 +73,7 @@ describeEachDatabase('every node over HTTP', (suite) => {
 
   it('answers 404 invalid/node for unknown nodes and other methods', async () => {
     for (const [method, url] of [['GET', '/user/nope'], ['GET', '/'], ['POST', '/user'], ['GET', '/user/get/extra'], ['DELETE', '/user/get'], ['GET', '/User/Get']] as const) {
-      const r = await t.app.inject({ method, url, headers: { authorization: `Bearer ${tok.read}` } });
+      const r = await api.t.app.inject({ method, url, headers: { authorization: `Bearer ${api.tok.read}` } });
       expect(r.statusCode, `${method} ${url}`).toBe(404);
       expect(r.json()).toMatchObject({ response: 'invalid', cause: 'node' });
     }

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabases } from '../../src/db/connect.js';
 import { httpStatusOf } from '../../src/nodes-api/status.js';
-import { addDomains } from '../../src/ops/index.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { request, startApp, tokens, type TestApp } from './helpers.js';
+import { request, startApp, useApi } from './helpers.js';
 
 describe('httpStatusOf', () => {
   it('mirrors the envelope', () => {
@@ -18,17 +17,9 @@ describe('httpStatusOf', () => {
 });
 
 describeEachDatabase('node API status codes', (suite) => {
-  let t: TestApp;
-  let tok: { read: string; write: string };
-  beforeAll(async () => {
-    await suite.clear();
-    tok = await tokens(suite.db.connection);
-    await addDomains(suite.db.connection, ['example.com'], { actor: 'test' });
-    t = await startApp(suite.db.connection);
-  });
-  afterAll(async () => t?.close());
+  const api = useApi(suite);
 
-  const call = (node: string, params: Record<string, string>) => request(t.app, node, params, { token: tok.write });
+  const call = (node: string, params: Record<string, string>) => request(api.t.app, node, params, { token: api.tok.write });
 
   it('answers 400 for invalid, 404 for nonexistant, 409 for other failures', async () => {
     const invalid = await call('user/get', { username: 'a b', domain: 'example.com' });
@@ -43,23 +34,23 @@ describeEachDatabase('node API status codes', (suite) => {
     expect([inuse.statusCode, inuse.json()]).toMatchObject([409, { response: 'failed', cause: 'inuse' }]);
     const nxdomain = await call('alias/add', { alias_username: 'x', alias_domain: 'elsewhere.example', destination: 'erin@example.com' });
     expect([nxdomain.statusCode, nxdomain.json()]).toMatchObject([409, { response: 'failed', cause: 'nxdomain' }]);
-    const notInPool = await request(t.app, 'numbers/inpool', { number: '+4799999999' }, { token: tok.read });
+    const notInPool = await request(api.t.app, 'numbers/inpool', { number: '+4799999999' }, { token: api.tok.read });
     expect([notInPool.statusCode, notInPool.json()]).toMatchObject([404, { response: 'failed', cause: 'nonexistant' }]);
   });
 
   it('answers invalid/body for bodies it cannot read', async () => {
-    const headers = { authorization: `Bearer ${tok.read}` };
-    const bad = await t.app.inject({ method: 'POST', url: '/user/list', headers: { ...headers, 'content-type': 'application/json' }, payload: '{"search":' });
+    const headers = { authorization: `Bearer ${api.tok.read}` };
+    const bad = await api.t.app.inject({ method: 'POST', url: '/user/list', headers: { ...headers, 'content-type': 'application/json' }, payload: '{"search":' });
     expect([bad.statusCode, bad.json()]).toMatchObject([400, { response: 'invalid', cause: 'body' }]);
-    const array = await t.app.inject({ method: 'POST', url: '/user/list', headers: { ...headers, 'content-type': 'application/json' }, payload: '["x"]' });
+    const array = await api.t.app.inject({ method: 'POST', url: '/user/list', headers: { ...headers, 'content-type': 'application/json' }, payload: '["x"]' });
     expect([array.statusCode, array.json()]).toMatchObject([400, { response: 'invalid', cause: 'body' }]);
-    const nested = await t.app.inject({ method: 'POST', url: '/user/list', headers: { ...headers, 'content-type': 'application/json' }, payload: '{"search":{"$ne":1}}' });
+    const nested = await api.t.app.inject({ method: 'POST', url: '/user/list', headers: { ...headers, 'content-type': 'application/json' }, payload: '{"search":{"$ne":1}}' });
     expect([nested.statusCode, nested.json()]).toMatchObject([400, { response: 'invalid', cause: 'search' }]);
-    const text = await t.app.inject({ method: 'POST', url: '/user/list', headers: { ...headers, 'content-type': 'text/plain' }, payload: 'search=x' });
+    const text = await api.t.app.inject({ method: 'POST', url: '/user/list', headers: { ...headers, 'content-type': 'text/plain' }, payload: 'search=x' });
     expect([text.statusCode, text.json()]).toMatchObject([400, { response: 'invalid', cause: 'body' }]);
-    const xml = await t.app.inject({ method: 'POST', url: '/user/list', headers: { ...headers, 'content-type': 'application/xml' }, payload: '<search/>' });
+    const xml = await api.t.app.inject({ method: 'POST', url: '/user/list', headers: { ...headers, 'content-type': 'application/xml' }, payload: '<search/>' });
     expect([xml.statusCode, xml.json()]).toMatchObject([415, { response: 'invalid', cause: 'body' }]);
-    const huge = await t.app.inject({ method: 'POST', url: '/user/list', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, payload: `search=${'x'.repeat(200_000)}` });
+    const huge = await api.t.app.inject({ method: 'POST', url: '/user/list', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, payload: `search=${'x'.repeat(200_000)}` });
     expect([huge.statusCode, huge.json()]).toMatchObject([413, { response: 'invalid', cause: 'body' }]);
   });
 

@@ -1,27 +1,24 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { addDomains, addLocalUsers, addRemoteUsers } from '../../src/ops/index.js';
+import { expect, it } from 'vitest';
+import { addLocalUsers, addRemoteUsers } from '../../src/ops/index.js';
 import { coalescedRead } from '../../src/ops/user-batch.js';
 import type { Address } from '../../src/ops/types.js';
 import { inTransaction } from '../../src/db/transaction.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { request, startApp, tokens, type TestApp } from './helpers.js';
+import { request, useApi } from './helpers.js';
 
 describeEachDatabase('concurrent user/get requests share bulk reads', (suite) => {
-  let t: TestApp;
-  let tok: { read: string; write: string };
-  beforeAll(async () => {
-    await suite.clear();
-    tok = await tokens(suite.db.connection);
-    await addDomains(suite.db.connection, ['a.example', 'b.example'], { actor: 'test' });
-    await addLocalUsers(suite.db.connection, Array.from({ length: 60 }, (_, i) => ({ username: `u${i}`, domain: i % 2 ? 'a.example' : 'b.example', displayname: `User ${i}` })), { actor: 'test' });
-    await addRemoteUsers(suite.db.connection, [{ username: 'far', domain: 'remote.example', password: 'Remote-1', registrar: 'sip.remote.example' }], { actor: 'test' });
-    t = await startApp(suite.db.connection, { log: false });
+  const api = useApi(suite, {
+    domains: ['a.example', 'b.example'],
+    seed: async (c) => {
+      await addLocalUsers(c, Array.from({ length: 60 }, (_, i) => ({ username: `u${i}`, domain: i % 2 ? 'a.example' : 'b.example', displayname: `User ${i}` })), { actor: 'test' });
+      await addRemoteUsers(c, [{ username: 'far', domain: 'remote.example', password: 'Remote-1', registrar: 'sip.remote.example' }], { actor: 'test' });
+    },
+    app: { log: false },
   });
-  afterAll(async () => t?.close());
 
   it('answers each request with its own user, or nonexistant', async () => {
     const asks = [...Array.from({ length: 60 }, (_, i) => `u${i}@${i % 2 ? 'a.example' : 'b.example'}`), 'u1@b.example', 'nobody@a.example', 'far@remote.example'];
-    const answers = await Promise.all(asks.map((user) => request(t.app, 'user/get', { user }, { token: tok.write })));
+    const answers = await Promise.all(asks.map((user) => request(api.t.app, 'user/get', { user }, { token: api.tok.write })));
     answers.forEach((r, i) => {
       const user = asks[i];
       if (user === 'u1@b.example' || user === 'nobody@a.example') {

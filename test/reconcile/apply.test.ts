@@ -1,5 +1,5 @@
 import { createConnection } from 'mysql2/promise';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { openDatabases } from '../../src/db/connect.js';
 import { isHermesError } from '../../src/errors.js';
