@@ -124,6 +124,8 @@ export class SemanticChecker {
 
   /** A SIP address, or null after reporting why it is not one. */
   private address(value: string, at: SourceLocation, what: string): Address | null {
+    const address = parseAddress(value);
+    if (address) return address; // parseAddress accepts at most 64 characters in each part
     const s = value.trim().replace(/^sips?:/i, '');
     const i = s.lastIndexOf('@');
     if (i > 0 && i < s.length - 1) {
@@ -138,10 +140,8 @@ export class SemanticChecker {
         return null;
       }
     }
-    const address = parseAddress(value);
-    if (!address)
-      this.report('HERMES_INVALID_ADDRESS', at, `${what} ${JSON.stringify(value)} is not a SIP address: expected username@domain, where the username uses letters, digits and - _ . ! ~ * ' ( ) & = + $ , ; ? / (or %XX) and the domain is a host name`);
-    return address;
+    this.report('HERMES_INVALID_ADDRESS', at, `${what} ${JSON.stringify(value)} is not a SIP address: expected username@domain, where the username uses letters, digits and - _ . ! ~ * ' ( ) & = + $ , ; ? / (or %XX) and the domain is a host name`);
+    return null;
   }
 
   async check(): Promise<DesiredState> {
@@ -270,10 +270,11 @@ export class SemanticChecker {
 
     // --- users ---------------------------------------------------------------------------
     const userItems = this.items<RawUser>('users', undefined, ['user']);
-    const declared = new Map<string, SourceLocation>(); // exact canonical address
-    const declaredFolded = new Map<string, SourceLocation>(); // case-folded, for duplicates
+    const declaredFolded = new Map<string, SourceLocation>(); // case-folded canonical address, for duplicates
+    /** The exact address of each declared user whose address has capitals, by its folded form. */
+    const mixedCase = new Map<string, string>();
     const looselyDeclared = new Set<string>();
-    const aliasAddresses = new Map<string, { at: SourceLocation; e164: boolean }>(); // case-folded alias address
+    const aliasAddresses = new Map<string, SourceLocation>(); // case-folded alias address
     /** The alias each user's number makes (number@domain, already case-folded). */
     const numberAliases = new Map<string, SourceLocation>();
     const users: DesiredUser[] = [];
@@ -292,11 +293,11 @@ export class SemanticChecker {
       const folded = key.toLowerCase();
       const other = declaredFolded.get(folded);
       if (other) {
-        this.report('HERMES_DUPLICATE_USER', userAt, `user ${key} is declared twice; it is also at ${formatLocation(other)}${declared.has(key) ? '' : ' (usernames that differ only in case collide in MySQL)'}`);
+        this.report('HERMES_DUPLICATE_USER', userAt, `user ${key} is declared twice; it is also at ${formatLocation(other)}${(mixedCase.get(folded) ?? folded) === key ? '' : ' (usernames that differ only in case collide in MySQL)'}`);
         continue;
       }
       declaredFolded.set(folded, userAt);
-      declared.set(key, userAt);
+      if (folded !== key) mixedCase.set(folded, key);
       const domain = listed.get(address.domain);
       if (domain?.state === 'absent') {
         this.report('HERMES_IN_ABSENT_DOMAIN', userAt, `user ${key} is in ${address.domain}, which is listed with state: absent (removed with everything in it); remove the user or make the domain present`);
@@ -350,7 +351,10 @@ export class SemanticChecker {
     }
     if (userItems.present) state.users = users;
     /** key: username@domain of a canonical address. */
-    const isDeclared = (key: string) => declared.has(key) || (looselyDeclared.size > 0 && looselyDeclared.has(key));
+    const isDeclared = (key: string) => {
+      const folded = key.toLowerCase();
+      return (declaredFolded.has(folded) && (mixedCase.get(folded) ?? folded) === key) || (looselyDeclared.size > 0 && looselyDeclared.has(key));
+    };
 
     // --- aliases -------------------------------------------------------------------------
     const aliasItems = this.items<RawAlias>('aliases', undefined, ['alias', 'destination']);
@@ -382,13 +386,16 @@ export class SemanticChecker {
       const glob = aliasDomain ? unmanagedGlob(alias.username, alias.domain) : undefined;
       if (glob !== undefined) this.report('HERMES_UNMANAGED_CONFLICT', aliasAt, `alias ${aliasKey} matches the unmanaged glob ${JSON.stringify(glob)} of ${alias.domain}; an alias is either declared or left unmanaged, not both`);
       const numberAt = e164 ? numberAliases.get(aliasFolded) : undefined; // only an E.164 alias can be a user's number
-      const other = numberAt ? { at: numberAt, e164: true } : aliasAddresses.get(aliasFolded);
-      if (other) {
-        if (other.e164) this.report('HERMES_NUMBER_IN_USE', aliasAt, `alias ${aliasKey} is already the number of the user at ${formatLocation(other.at)}; a number belongs to one user`);
-        else this.report('HERMES_DUPLICATE_ALIAS', aliasAt, `alias ${aliasKey} is declared twice; it is also at ${formatLocation(other.at)}`);
+      if (numberAt) {
+        this.report('HERMES_NUMBER_IN_USE', aliasAt, `alias ${aliasKey} is already the number of the user at ${formatLocation(numberAt)}; a number belongs to one user`);
         continue;
       }
-      aliasAddresses.set(aliasFolded, { at: aliasAt, e164: false });
+      const other = aliasAddresses.get(aliasFolded);
+      if (other) {
+        this.report('HERMES_DUPLICATE_ALIAS', aliasAt, `alias ${aliasKey} is declared twice; it is also at ${formatLocation(other)}`);
+        continue;
+      }
+      aliasAddresses.set(aliasFolded, aliasAt);
       const destDomain = listed.get(dest.domain);
       if (destDomain && !isDeclared(destKey)) {
         this.report('HERMES_ALIAS_UNDECLARED_DESTINATION', destAt, `destination ${destKey} is in ${dest.domain}, a listed domain, but is not a declared user; declare it under users or route the alias to a declared user`);

@@ -30,10 +30,16 @@ export function isE164(input: string): boolean {
   return /^\+[1-9][0-9]{0,14}$/.test(input);
 }
 
+/** The last string isDomain accepted: a platform's addresses come a domain at a time. */
+let lastDomain = '';
+
 /** A DNS host name (or IPv4 address) as Kamailio's domain column holds it. */
 export function isDomain(input: string): boolean {
+  if (input === lastDomain) return true;
   if (input.length === 0 || input.length > MAX_DOMAIN_LENGTH) return false;
-  return /^(?=.{1,64}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(input);
+  const ok = /^(?=.{1,64}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(input);
+  if (ok) lastDomain = input;
+  return ok;
 }
 
 /**

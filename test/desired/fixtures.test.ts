@@ -56,6 +56,12 @@ describe('desired-state fixtures: exact diagnostics', () => {
     seenCodes.add(d.code);
   });
 
+  it('a duplicate user says when the two differ only in case, and not otherwise', async () => {
+    const load = async (name: string) => (await loadDesiredState([rel(join(DIR, name))], { secrets: 'warn' })).diagnostics[0].message;
+    expect(await load('duplicate-user-case.yaml')).toContain('differ only in case');
+    expect(await load('duplicate-user.yaml')).not.toContain('differ only in case');
+  });
+
   it('secrets that cannot be resolved are errors when secrets are required', async () => {
     for (const name of ['secret-env-unset.yaml', 'secret-file-unreadable.yaml', 'secret-empty.yaml']) {
       const result = await loadDesiredState([rel(join(DIR, name))], { secrets: 'required', env: {} });
