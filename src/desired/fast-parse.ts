@@ -59,8 +59,8 @@ export const YAML_CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
  */
 const SUSPICIOUS = /(?:^|[\s[\]{},:])(?:[&*!][^\s[\]{},]|\?(?:\s|$))|[\]}][ \t]*:|(?:["'[\]{},]|[|>][-+0-9]*)#|^%|\t/m;
 
-/** A key without a value on its line, then a comment line. */
-const KEY_THEN_COMMENT = /:[ \t]*\r?\n[ \t]*#/g;
+/** A key without a value on its line, then a comment line (after blank lines, if any). */
+const KEY_THEN_COMMENT = /:[ \t]*\r?\n(?:[ \t]*\r?\n)*[ \t]*#/g;
 
 /** True when the text uses a YAML feature the fast parse leaves to yaml. */
 export function isSuspicious(text: string): boolean {

@@ -98,6 +98,18 @@ describe('the fast path', () => {
     expect(r.state!.users![0].at).toEqual({ file, line: 5, column: 5, path: 'users[0]' });
   });
 
+  it('a key, blank lines, a comment line, then a plain scalar: declined (yaml rejects what js-yaml reads as the value)', async () => {
+    // Found by the property below (seed 280154392): js-yaml read password: "PARTNER_PASSWORD".
+    // yaml reads the first as displayname: Alice, and rejects the others (a multi-line implicit key).
+    for (const [gap, codes] of [['\n', []], ['\n\n', ['HERMES_YAML_SYNTAX']], ['\n  \n\n', ['HERMES_YAML_SYNTAX']]] as const) {
+      const text = `version: 1\ndomains:\n  - domain: example.com\nusers:\n  - user: alice@example.com\n    displayname:${gap}#      note\n        Alice\n    linetext: x\n`;
+      expect(parseFast('f.yaml', text)).toBeUndefined();
+      const r = await load([write(text)]);
+      expect(r.parse).toBe('positioned');
+      expect(r.diagnostics.map((d) => d.code)).toEqual(codes);
+    }
+  });
+
   it('locate() re-reads a file that changed, and leaves a location in an unreadable file as it is', async () => {
     const file = write('version: 1\nusers:\n  - user: bob@partner.net\n    registrar: sip.partner.net\n');
     const r = await load([file], { positions: 'lazy' });
