@@ -90,7 +90,7 @@ export async function applyDesiredState(db: Dbs, request: ApplyRequest): Promise
     // The actual state and the printed plan are garbage now: collect them before executing.
     if (plan.changes.length >= LARGE_PLAN) releaseMemory();
     try {
-      const result = await inTransaction(db, (trx) => executePlan(trx, plan, request.desired, ctx, { onProgress: request.onProgress }));
+      const result = await inTransaction(db, (trx) => executePlan(trx, plan, request.desired, ctx, { onProgress: request.onProgress, afterLargeBatch: releaseMemory }));
       return { plan, applied: true, result };
     } catch (error) {
       if (error instanceof ApplyFailure) {

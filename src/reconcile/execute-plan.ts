@@ -37,7 +37,15 @@ import { changeTitle } from './render-text.js';
 export interface ExecuteOptions {
   /** Called after each batch with the number of changes done so far. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called after each batch of at least LARGE_BATCH changes, whose inputs, rows and SQL text
+   * are garbage by then (apply passes releaseMemory: a full collection caps the peak memory).
+   */
+  afterLargeBatch?: () => void;
 }
+
+/** A batch this large leaves enough garbage to be worth a collection (see afterLargeBatch). */
+export const LARGE_BATCH = 10_000;
 
 export interface ExecuteResult {
   /** Local users created with a generated password. */
@@ -193,6 +201,7 @@ export async function executePlan(db: Dbs, plan: Plan, desired: DesiredState, ct
       }
     });
     done += batch.length;
+    if (batch.length >= LARGE_BATCH) options.afterLargeBatch?.();
     options.onProgress?.(done, total);
   }
   return result;

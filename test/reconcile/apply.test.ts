@@ -6,12 +6,14 @@ import { isHermesError } from '../../src/errors.js';
 import { computeHa1 } from '../../src/ops/canonical.js';
 import { acquireApplyLock } from '../../src/reconcile/apply-lock.js';
 import { applyDesiredState } from '../../src/reconcile/apply.js';
+import { executePlan, LARGE_BATCH } from '../../src/reconcile/execute-plan.js';
 import { exportActualState } from '../../src/reconcile/export-state.js';
 import { toPlanDocument } from '../../src/reconcile/plan-document.js';
 import { computePlan } from '../../src/reconcile/plan.js';
 import { readActualState } from '../../src/reconcile/read-actual.js';
 import { renderStateYaml } from '../../src/reconcile/render-yaml.js';
 import { describeEachDatabase } from '../helpers/databases.js';
+import { domain, state, user } from './builders.js';
 import { load, snapshot } from './fixtures.js';
 
 const yes = async () => true;
@@ -49,6 +51,24 @@ describeEachDatabase('apply', (suite) => {
     expect(audit.every((a) => a.actor === 'test' && a.node === 'apply')).toBe(true);
     expect(JSON.stringify(audit)).not.toContain('alice-Secret-1');
     expect(await db.provisioning.selectFrom('hermes_locks').selectAll().execute()).toEqual([]);
+  });
+
+  it('calls afterLargeBatch (the memory release) after each batch of at least LARGE_BATCH changes, and only then', async () => {
+    await suite.clear();
+    const db = suite.db.connection;
+    const mac = (i: number) => (0x0004f2000000 + i).toString(16).padStart(12, '0');
+    const desired = state({
+      domains: [domain('example.com')],
+      users: [user('alice@example.com'), user('bob@example.com')],
+      phones: Array.from({ length: LARGE_BATCH }, (_, i) => ({ mac: mac(i), lines: ['alice@example.com'] })),
+    });
+    const plan = computePlan(desired, await readActualState(db));
+    let calls = 0;
+    const done: number[] = [];
+    await executePlan(db, plan, desired, { actor: 'test' }, { afterLargeBatch: () => calls++, onProgress: (n) => done.push(n) });
+    expect(calls).toBe(1); // the phones; not the domain or the two users
+    expect(done).toEqual([1, 3, LARGE_BATCH + 3]);
+    expect((await snapshot(db)).hermes_phones).toHaveLength(LARGE_BATCH);
   });
 
   it('leaves rows written by another tool in unlisted domains alone, and adopts subscribers in listed ones', async () => {
