@@ -48,4 +48,34 @@ describeEachDatabase('concurrent user/get requests share bulk reads', (suite) =>
     });
     expect(seen.slice(1)).toEqual([[{ username: 'y1', domain: 'a.example' }], [{ username: 'y2', domain: 'a.example' }]]);
   });
+
+  it('runs at most 4 bulk reads at once, of at most 500 addresses; a waiting batch keeps collecting calls', async () => {
+    const sizes: number[] = [];
+    let running = 0;
+    let most = 0;
+    const releases: (() => void)[] = [];
+    const read = async (_db: unknown, addresses: readonly Address[]) => {
+      sizes.push(addresses.length);
+      most = Math.max(most, ++running);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      running--;
+      return addresses.length;
+    };
+    const db = suite.db.connection;
+    const call = (i: number) => coalescedRead(db, { username: `z${i}`, domain: 'a.example' }, read);
+    const first = Array.from({ length: 2010 }, (_, i) => call(i));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sizes).toEqual([500, 500, 500, 500]); // the fifth batch (10 calls) waits for a slot
+    const later = Array.from({ length: 5 }, (_, i) => call(3000 + i)); // join the waiting batch
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sizes).toHaveLength(4);
+    releases.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sizes).toEqual([500, 500, 500, 500, 15]);
+    while (releases.length > 0) releases.shift()!();
+    const counts = await Promise.all([...first, ...later]);
+    expect(counts.slice(0, 2000).every((n) => n === 500)).toBe(true);
+    expect(counts.slice(2000)).toEqual(Array(15).fill(15));
+    expect(most).toBe(4);
+  });
 });
