@@ -55,3 +55,29 @@ export interface ActualState {
 export function emptyActualState(): ActualState {
   return { domains: new Set(), users: new Map(), aliases: new Map(), phones: new Map(), pool: [], poolSize: 0, fingerprint: '' };
 }
+
+/**
+ * A local user as its subscriber row alone describes it (a row kamctl & co. may have written,
+ * before any hermes_users row): the fields the ops write by default.
+ */
+export function subscriberUser(username: string, domain: string, address: string, password: string, ha1: string): ActualUser {
+  return {
+    username,
+    domain,
+    address,
+    kind: 'local',
+    hasSubscriber: true,
+    hasProvisioning: false,
+    displayname: '',
+    email: '',
+    dialplan: '',
+    linetext: '',
+    registrar: null,
+    r_port: null,
+    proxy: null,
+    p_port: null,
+    authid: null,
+    password,
+    ha1,
+  };
+}

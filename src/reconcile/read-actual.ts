@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Dbs } from '../db/types.js';
 import { sql } from 'kysely';
 import { isE164, normalizeMac } from '../ops/canonical.js';
-import type { ActualState, ActualUser } from './actual-state.js';
+import { subscriberUser, type ActualState, type ActualUser } from './actual-state.js';
 import { mergeRuns, numericNumber, type NumberRun } from './number-ranges.js';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -62,25 +62,7 @@ export async function readActualState(dbs: Dbs, options: ReadActualOptions = {})
     const address = `${r.username}@${domain}`;
     const ha1 = r.ha1.toLowerCase();
     if (fp) subscriberLines.push(`${address}\u0000${r.password}\u0000${ha1}`);
-    users.set(address, {
-      username: r.username,
-      domain,
-      address,
-      kind: 'local',
-      hasSubscriber: true,
-      hasProvisioning: false,
-      displayname: '',
-      email: '',
-      dialplan: '',
-      linetext: '',
-      registrar: null,
-      r_port: null,
-      proxy: null,
-      p_port: null,
-      authid: null,
-      password: r.password,
-      ha1,
-    });
+    users.set(address, subscriberUser(r.username, domain, address, r.password, ha1));
   }
   feed('subscriber', subscriberLines);
 

@@ -1,6 +1,6 @@
 import type { DesiredDomain, DesiredState, DesiredUser } from '../../src/desired/types.js';
 import { computeHa1 } from '../../src/ops/canonical.js';
-import { emptyActualState, type ActualState, type ActualUser } from '../../src/reconcile/actual-state.js';
+import { emptyActualState, subscriberUser, type ActualState, type ActualUser } from '../../src/reconcile/actual-state.js';
 import { mergeRuns } from '../../src/reconcile/number-ranges.js';
 
 export function domain(name: string, extra: Partial<DesiredDomain> = {}): DesiredDomain {
@@ -35,26 +35,7 @@ export function actualUser(address: string, extra: Partial<ActualUser> & { plain
   const username = address.slice(0, at);
   const domain = address.slice(at + 1);
   const { plainPassword = 'pw', ...rest } = extra;
-  return {
-    username,
-    domain,
-    address,
-    kind: 'local',
-    hasSubscriber: true,
-    hasProvisioning: true,
-    displayname: '',
-    email: '',
-    dialplan: '',
-    linetext: '',
-    registrar: null,
-    r_port: null,
-    proxy: null,
-    p_port: null,
-    authid: null,
-    password: plainPassword,
-    ha1: computeHa1(username, domain, plainPassword),
-    ...rest,
-  };
+  return { ...subscriberUser(username, domain, address, plainPassword, computeHa1(username, domain, plainPassword)), hasProvisioning: true, ...rest };
 }
 
 export function actual(build: (a: ActualState) => void): ActualState {
