@@ -1,29 +1,21 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parseDocument, stringify } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseFast } from '../../src/desired/fast-parse.js';
 import { indexSections, locatePaths } from '../../src/desired/locate.js';
 import { schemaAccepts } from '../../src/desired/schema.js';
 import { locate as locatePath, parseSourceFile, type Segment } from '../../src/desired/source-file.js';
 import { clearLocateCache, loadDesiredState, locate, type DesiredState, type LoadOptions, type SecretsMode, type SourceLocation } from '../../src/desired/index.js';
 import type { RawDesiredFile, RawUser } from '../../src/desired/raw-types.js';
+import { scratchFiles } from '../helpers/scratch-files.js';
 
 /**
  * The fast path (js-yaml, no positions) and the positioned pipeline (yaml's parseDocument)
  * must agree: on validity, on the diagnostics (the positioned pipeline produces them all), and
  * on the state, whose fast-path positions locate() resolves to the positioned ones.
  */
-const dir = mkdtempSync(join(tmpdir(), 'hermes-fast-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let counter = 0;
-function write(content: string | Uint8Array): string {
-  const file = join(dir, `state-${counter++}.yaml`);
-  writeFileSync(file, content);
-  return file;
-}
+const write = scratchFiles('fast');
 
 const ENV = { PARTNER_PASSWORD: 'x-example', EMPTY_SECRET: '' };
 const load = (files: string[], options: Partial<LoadOptions> = {}) => loadDesiredState(files, { secrets: 'required', env: ENV, ...options });

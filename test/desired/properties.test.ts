@@ -1,20 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDesiredState, type DiagnosticCode } from '../../src/desired/index.js';
 import type { RawDesiredFile, RawUser } from '../../src/desired/raw-types.js';
+import { scratchFiles } from '../helpers/scratch-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'hermes-desired-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let counter = 0;
-function write(content: string | Uint8Array): string {
-  const file = join(dir, `state-${counter++}.yaml`);
-  writeFileSync(file, content);
-  return file;
-}
+const write = scratchFiles('desired');
 
 const DOMAINS = ['example.com', 'example.org', 'voip.example.net'];
 const POOL_START = 4722334400;
