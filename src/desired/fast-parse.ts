@@ -15,8 +15,9 @@ import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
  *   (`suspicious`): anchors, aliases and tags (yaml limits alias expansion and resolves explicit
  *   tags its own way), explicit keys (`? `) and collections as keys (stringified differently),
  *   directives (`%YAML`), tabs (indentation rules differ), a comment right after a quoted
- *   scalar or a bracket (an error in yaml, a comment in js-yaml), a plain scalar value after a
- *   comment line.
+ *   scalar or a bracket (an error in yaml, a comment in js-yaml), an empty block sequence entry
+ *   (`-` alone or before a comment: js-yaml nests the next, less indented entry in it), a
+ *   plain scalar value after a comment line.
  * test/desired/fast-path.test.ts checks with fast-check that both agree on generated valid
  * and broken texts.
  */
@@ -57,7 +58,7 @@ export const YAML_CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
  * YAML features the fast parse leaves to yaml (see above). Conservative: a false positive
  * (e.g. "Tom &Jerry" unquoted, a quoted "]:") only costs the slow path.
  */
-const SUSPICIOUS = /(?:^|[\s[\]{},:])(?:[&*!][^\s[\]{},]|\?(?:\s|$))|[\]}][ \t]*:|(?:["'[\]{},]|[|>][-+0-9]*)#|^%|\t/m;
+const SUSPICIOUS = /(?:^|[\s[\]{},:])(?:[&*!][^\s[\]{},]|\?(?:\s|$))|[\]}][ \t]*:|(?:["'[\]{},]|[|>][-+0-9]*)#|^%|\t|^[ \t]*-[ \t]*(?:#.*)?$/m;
 
 /** A key without a value on its line, then a comment line (after blank lines, if any). */
 const KEY_THEN_COMMENT = /:[ \t]*\r?\n(?:[ \t]*\r?\n)*[ \t]*#/g;

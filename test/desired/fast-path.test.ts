@@ -102,6 +102,18 @@ describe('the fast path', () => {
     }
   });
 
+  it('an empty block sequence entry: declined (js-yaml nests the next, less indented entry in it)', async () => {
+    // Found by the positions property below (seed -714436421): "      - #a@partner.net" then "  - mac: …".
+    for (const entry of ['-', '- ', '- #c', '-   # c']) {
+      const text = `version: 1\ndomains:\n  - domain: example.com\nusers:\n  - user: a@example.com\nphones:\n  - mac: "0004f2000000"\n    users:\n      - a@example.com\n      ${entry}\n  - mac: "0004f2000001"\n    users: [a@example.com]\n`;
+      expect(parseFast('f.yaml', text)).toBeUndefined();
+      expect(indexSections(text)).toBeUndefined();
+      const r = await load([write(text)]);
+      expect(r.parse).toBe('positioned');
+      expect(r.diagnostics.map((d) => [d.code, d.line, d.path])).toEqual([['HERMES_SCHEMA', 10, 'phones[0].users[1]']]); // yaml's reading: a null line, not a third phone
+    }
+  });
+
   it('locate() re-reads a file that changed, and leaves a location in an unreadable file as it is', async () => {
     const file = write('version: 1\nusers:\n  - user: bob@partner.net\n    registrar: sip.partner.net\n');
     const r = await load([file], { positions: 'lazy' });
