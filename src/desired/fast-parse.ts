@@ -15,9 +15,12 @@ import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
  *   (`suspicious`): anchors, aliases and tags (yaml limits alias expansion and resolves explicit
  *   tags its own way), explicit keys (`? `) and collections as keys (stringified differently),
  *   directives (`%YAML`), tabs (indentation rules differ), a comment right after a quoted
- *   scalar or a bracket (an error in yaml, a comment in js-yaml), an empty block sequence entry
- *   (`-` alone or before a comment: js-yaml nests the next, less indented entry in it), a
- *   plain scalar value after a comment line.
+ *   scalar or a bracket (an error in yaml, a comment in js-yaml), a plain scalar value after a
+ *   comment line;
+ * - an empty block sequence entry (`-` alone or before a comment) followed by a less indented
+ *   entry is misread by js-yaml (it nests that entry in the inner sequence, where yaml reads
+ *   the two apart); the result always holds a null item, which no list of the schema accepts,
+ *   so the caller falls back; the position index checks for it (hasEmptyItem).
  * test/desired/fast-path.test.ts checks with fast-check that both agree on generated valid
  * and broken texts.
  */
@@ -58,7 +61,7 @@ export const YAML_CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
  * YAML features the fast parse leaves to yaml (see above). Conservative: a false positive
  * (e.g. "Tom &Jerry" unquoted, a quoted "]:") only costs the slow path.
  */
-const SUSPICIOUS = /(?:^|[\s[\]{},:])(?:[&*!][^\s[\]{},]|\?(?:\s|$))|[\]}][ \t]*:|(?:["'[\]{},]|[|>][-+0-9]*)#|^%|\t|^[ \t]*-[ \t]*(?:#.*)?$/m;
+const SUSPICIOUS = /(?:^|[\s[\]{},:])(?:[&*!][^\s[\]{},]|\?(?:\s|$))|[\]}][ \t]*:|(?:["'[\]{},]|[|>][-+0-9]*)#|^%|\t/m;
 
 /** A key without a value on its line, then a comment line (after blank lines, if any). */
 const KEY_THEN_COMMENT = /:[ \t]*\r?\n(?:[ \t]*\r?\n)*[ \t]*#/g;
@@ -89,4 +92,25 @@ export function parseFast(file: string, text: string): { data: unknown } | undef
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether a sequence anywhere in data holds an empty (null) item: the mark of js-yaml's
+ * misreading of an empty block sequence entry (see above), after which its structure may
+ * differ from yaml's. locate.ts places nothing from such a parse.
+ */
+export function hasEmptyItem(data: unknown): boolean {
+  const stack: unknown[] = [data];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (x === null) return true;
+        if (typeof x === 'object') stack.push(x);
+      }
+    } else if (v !== null && typeof v === 'object') {
+      for (const x of Object.values(v)) if (x !== null && typeof x === 'object') stack.push(x);
+    }
+  }
+  return false;
 }

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { load } from 'js-yaml';
-import { isSuspicious, YAML_CORE_SCHEMA } from './fast-parse.js';
+import { hasEmptyItem, isSuspicious, YAML_CORE_SCHEMA } from './fast-parse.js';
 import { locate as locatePath, parseSourceFile, type Segment, type SourceFile } from './source-file.js';
 import { RAW_KEYS } from './raw-types.js';
 import type { SourceLocation } from './types.js';
@@ -67,7 +67,7 @@ export function indexSections(text: string): SectionIndex | undefined {
   } catch {
     return undefined;
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  if (data === null || typeof data !== 'object' || Array.isArray(data) || hasEmptyItem(data)) return undefined;
   // A key that is no section means js-yaml read the text otherwise than yaml may have (e.g. a
   // quoted scalar running over lines): place nothing from this pass; yaml places it instead.
   if (Object.keys(data).some((k) => !ROOT_KEYS.has(k))) return undefined;
@@ -172,6 +172,7 @@ export function locatePaths(text: string, paths: readonly (readonly Segment[])[]
   } catch {
     return paths.map(() => undefined);
   }
+  if (hasEmptyItem(data)) return paths.map(() => undefined); // js-yaml may have misread it
   // every position must be that of the value at its path: the node and each of its ancestors
   // (objects, compared by identity) are the parsed values at their paths
   paths.forEach((path, i) => {
