@@ -14,9 +14,10 @@ import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
  * - text using YAML features where the two parsers may differ is not fast-parsed at all
  *   (`suspicious`): anchors, aliases and tags (yaml limits alias expansion and resolves explicit
  *   tags its own way), explicit keys (`? `) and collections as keys (stringified differently),
- *   directives (`%YAML`), tabs (indentation rules differ), a comment right after a quoted
- *   scalar or a bracket (an error in yaml, a comment in js-yaml), a plain scalar value after a
- *   comment line;
+ *   directives (`%YAML`), tabs (indentation rules differ), block scalars with an explicit
+ *   indentation indicator (`|2-`: the two read lines of spaces differently), a comment right
+ *   after a quoted scalar or a bracket (an error in yaml, a comment in js-yaml), a plain scalar
+ *   value after a comment line;
  * - an empty block sequence entry (`-` alone or before a comment) followed by a less indented
  *   entry is misread by js-yaml (it nests that entry in the inner sequence, where yaml reads
  *   the two apart); the result always holds a null item, which no list of the schema accepts,
@@ -61,7 +62,7 @@ export const YAML_CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
  * YAML features the fast parse leaves to yaml (see above). Conservative: a false positive
  * (e.g. "Tom &Jerry" unquoted, a quoted "]:") only costs the slow path.
  */
-const SUSPICIOUS = /(?:^|[\s[\]{},:])(?:[&*!][^\s[\]{},]|\?(?:\s|$))|[\]}][ \t]*:|(?:["'[\]{},]|[|>][-+0-9]*)#|^%|\t/m;
+const SUSPICIOUS = /(?:^|[\s[\]{},:])(?:[&*!][^\s[\]{},]|\?(?:\s|$))|[\]}][ \t]*:|(?:["'[\]{},]|[|>][-+0-9]*)#|^%|\t|[|>][-+]?[1-9][-+]?[ \t]*(?:#.*)?$/m;
 
 /** A key without a value on its line, then a comment line (after blank lines, if any). */
 const KEY_THEN_COMMENT = /:[ \t]*\r?\n(?:[ \t]*\r?\n)*[ \t]*#/g;
