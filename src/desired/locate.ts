@@ -1,11 +1,27 @@
 import { readFileSync, statSync } from 'node:fs';
-import { load } from 'js-yaml';
+import { load, type LoadOptions } from 'js-yaml';
 import { hasEmptyItem, isSuspicious, YAML_CORE_SCHEMA } from './fast-parse.js';
 import { locate as locatePath, parseSourceFile, type Segment, type SourceFile } from './source-file.js';
 import { RAW_KEYS } from './raw-types.js';
 import type { SourceLocation } from './types.js';
 
 const ROOT_KEYS: ReadonlySet<string> = new Set(RAW_KEYS.root);
+
+/**
+ * js-yaml's reading of `text` (yaml's core scalars), calling `listener` on every node, for the
+ * position passes below. Undefined when the text is one the fast parse leaves to yaml, does not
+ * parse, or has a list with an empty item (js-yaml may have misread its structure: hasEmptyItem).
+ */
+function trustedLoad(text: string, listener: NonNullable<LoadOptions['listener']>): { data: unknown } | undefined {
+  if (isSuspicious(text)) return undefined;
+  let data: unknown;
+  try {
+    data = load(text, { schema: YAML_CORE_SCHEMA, listener });
+  } catch {
+    return undefined;
+  }
+  return hasEmptyItem(data) ? undefined : { data };
+}
 
 /** users[3].number -> ['users', 3, 'number'] (the inverse of formatPath). */
 export function parsePath(path: string): Segment[] {
@@ -31,43 +47,36 @@ type SectionIndex = Map<string, { at: Position; items?: Position[] }>;
  * checks these positions against parseDocument's.
  */
 export function indexSections(text: string): SectionIndex | undefined {
-  if (isSuspicious(text)) return undefined;
   const index: SectionIndex = new Map();
   let key: string | undefined;
   let child = 0; // children of the root so far: keys and values alternate
   let items: Position[] = [];
   /** The value of each item, to check that each position is that of its item. */
   const itemValues = new Map<Position[], unknown[]>();
-  let data: unknown;
-  try {
-    data = load(text, {
-      schema: YAML_CORE_SCHEMA,
-      listener(event, state) {
-        const depth = (state as unknown as { depth: number }).depth;
-        if (depth === 2) {
-          if (event === 'open' && child % 2 === 1 && key !== undefined) {
-            const { line, column } = skipSpace(text, state.position, state.line, state.lineStart);
-            index.set(key, { at: { line, column } });
-            items = [];
-          } else if (event === 'close') {
-            if (child % 2 === 0) key = typeof state.result === 'string' ? state.result : undefined;
-            else if (key !== undefined && state.kind === 'sequence') index.get(key)!.items = items;
-            child++;
-          }
-        } else if (depth === 3 && child % 2 === 1) {
-          if (event === 'open') items.push({ line: state.line + 1, column: state.position - state.lineStart + 1 });
-          else {
-            let values = itemValues.get(items);
-            if (!values) itemValues.set(items, (values = []));
-            values.push(state.result);
-          }
-        }
-      },
-    });
-  } catch {
-    return undefined;
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data) || hasEmptyItem(data)) return undefined;
+  const loaded = trustedLoad(text, (event, state) => {
+    const depth = (state as unknown as { depth: number }).depth;
+    if (depth === 2) {
+      if (event === 'open' && child % 2 === 1 && key !== undefined) {
+        const { line, column } = skipSpace(text, state.position, state.line, state.lineStart);
+        index.set(key, { at: { line, column } });
+        items = [];
+      } else if (event === 'close') {
+        if (child % 2 === 0) key = typeof state.result === 'string' ? state.result : undefined;
+        else if (key !== undefined && state.kind === 'sequence') index.get(key)!.items = items;
+        child++;
+      }
+    } else if (depth === 3 && child % 2 === 1) {
+      if (event === 'open') items.push({ line: state.line + 1, column: state.position - state.lineStart + 1 });
+      else {
+        let values = itemValues.get(items);
+        if (!values) itemValues.set(items, (values = []));
+        values.push(state.result);
+      }
+    }
+  });
+  if (!loaded) return undefined;
+  const { data } = loaded;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
   // A key that is no section means js-yaml read the text otherwise than yaml may have (e.g. a
   // quoted scalar running over lines): place nothing from this pass; yaml places it instead.
   if (Object.keys(data).some((k) => !ROOT_KEYS.has(k))) return undefined;
@@ -109,7 +118,6 @@ const pathKey = (path: readonly Segment[]) => path.map((s) => (typeof s === 'num
  */
 export function locatePaths(text: string, paths: readonly (readonly Segment[])[]): (Position | undefined)[] {
   const found: (Position | undefined)[] = paths.map(() => undefined);
-  if (isSuspicious(text)) return found;
   const wanted = new Map<string, number[]>();
   const prefixes = new Set<string>();
   paths.forEach((path, i) => {
@@ -120,59 +128,52 @@ export function locatePaths(text: string, paths: readonly (readonly Segment[])[]
   /** The value of each node followed, by path. */
   const results = new Map<string, unknown>();
   const frames: Frame[] = [];
-  let data: unknown;
-  try {
-    data = load(text, {
-      schema: YAML_CORE_SCHEMA,
-      listener(event, state) {
-        const depth = (state as unknown as { depth: number }).depth;
-        if (event === 'open') {
-          const parent = frames[depth - 1];
-          let key: string | undefined;
-          const frame: Frame = { children: 0 };
-          frames[depth] = frame;
-          if (depth === 1) key = '';
-          else if (parent?.key === undefined || !prefixes.has(parent.key)) return;
-          const at = skipSpace(text, state.position, state.line, state.lineStart);
-          const c = text.charCodeAt(at.offset);
-          frame.offset = at.offset;
-          if (depth > 1 && parent.offset === at.offset && parent.children === 0 && parent.pendingKey === undefined && (c === 0x7b /* { */ || c === 0x5b) /* [ */) {
-            // js-yaml reads a flow collection in block context first as a possible key: the
-            // same node, one level deeper
-            Object.assign(frame, { key: parent.key, kind: parent.kind });
-            return;
-          }
-          if (depth === 1) key = '';
-          else if (parent.kind === 'seq') key = `${parent.key}\u0001${parent.children++}`;
-          else if (parent.pendingKey !== undefined) {
-            key = `${parent.key}\u0000${parent.pendingKey}`;
-            parent.pendingKey = undefined;
-          } else {
-            frame.keyCandidate = true;
-            return;
-          }
-          frame.key = key;
-          const next = text.charCodeAt(at.offset + 1);
-          frame.kind = c === 0x5b /* [ */ || (c === 0x2d /* - */ && (Number.isNaN(next) || next === 0x20 || next === 0x0a || next === 0x0d)) ? 'seq' : 'map';
-          frame.wanted = wanted.get(key);
-          for (const i of frame.wanted ?? []) found[i] = { line: at.line, column: at.column };
-        } else {
-          const frame = frames[depth];
-          if (frame?.keyCandidate) {
-            let i = state.position;
-            while (text.charCodeAt(i) === 0x20) i++;
-            const r = state.result;
-            if (text.charCodeAt(i) === 0x3a /* : */ && (typeof r === 'string' || typeof r === 'number' || typeof r === 'boolean')) frames[depth - 1].pendingKey = String(r);
-          }
-          if (frame?.key !== undefined) results.set(frame.key, state.result);
-          frames.length = depth;
-        }
-      },
-    });
-  } catch {
-    return paths.map(() => undefined);
-  }
-  if (hasEmptyItem(data)) return paths.map(() => undefined); // js-yaml may have misread it
+  const loaded = trustedLoad(text, (event, state) => {
+    const depth = (state as unknown as { depth: number }).depth;
+    if (event === 'open') {
+      const parent = frames[depth - 1];
+      let key: string | undefined;
+      const frame: Frame = { children: 0 };
+      frames[depth] = frame;
+      if (depth === 1) key = '';
+      else if (parent?.key === undefined || !prefixes.has(parent.key)) return;
+      const at = skipSpace(text, state.position, state.line, state.lineStart);
+      const c = text.charCodeAt(at.offset);
+      frame.offset = at.offset;
+      if (depth > 1 && parent.offset === at.offset && parent.children === 0 && parent.pendingKey === undefined && (c === 0x7b /* { */ || c === 0x5b) /* [ */) {
+        // js-yaml reads a flow collection in block context first as a possible key: the
+        // same node, one level deeper
+        Object.assign(frame, { key: parent.key, kind: parent.kind });
+        return;
+      }
+      if (depth === 1) key = '';
+      else if (parent.kind === 'seq') key = `${parent.key}\u0001${parent.children++}`;
+      else if (parent.pendingKey !== undefined) {
+        key = `${parent.key}\u0000${parent.pendingKey}`;
+        parent.pendingKey = undefined;
+      } else {
+        frame.keyCandidate = true;
+        return;
+      }
+      frame.key = key;
+      const next = text.charCodeAt(at.offset + 1);
+      frame.kind = c === 0x5b /* [ */ || (c === 0x2d /* - */ && (Number.isNaN(next) || next === 0x20 || next === 0x0a || next === 0x0d)) ? 'seq' : 'map';
+      frame.wanted = wanted.get(key);
+      for (const i of frame.wanted ?? []) found[i] = { line: at.line, column: at.column };
+    } else {
+      const frame = frames[depth];
+      if (frame?.keyCandidate) {
+        let i = state.position;
+        while (text.charCodeAt(i) === 0x20) i++;
+        const r = state.result;
+        if (text.charCodeAt(i) === 0x3a /* : */ && (typeof r === 'string' || typeof r === 'number' || typeof r === 'boolean')) frames[depth - 1].pendingKey = String(r);
+      }
+      if (frame?.key !== undefined) results.set(frame.key, state.result);
+      frames.length = depth;
+    }
+  });
+  if (!loaded) return paths.map(() => undefined);
+  const { data } = loaded;
   // every position must be that of the value at its path: the node and each of its ancestors
   // (objects, compared by identity) are the parsed values at their paths
   paths.forEach((path, i) => {

@@ -1,11 +1,12 @@
 import type { Dbs } from '../db/types.js';
 import { inTransaction } from '../db/transaction.js';
 import { writeAudit } from './audit.js';
-import { addressExpression, addressKey, chunks, countOf, insertRows, likeGlob, selectByAddress } from './bulk.js';
+import { addressExpression, addressKey, chunks, insertRows, likeGlob, selectByAddress } from './bulk.js';
 import { formatAddress, isE164 } from './canonical.js';
 import type { OpContext } from './context.js';
 import { localDomains } from './domains.js';
 import { failed } from './envelope.js';
+import { unpool } from './numbers.js';
 import type { Address, AliasInput, AliasKey, AliasRecord } from './types.js';
 import { userRows } from './users.js';
 import { checkAddress } from './validate.js';
@@ -26,14 +27,10 @@ interface AliasRow {
 }
 
 async function aliasRows(db: Dbs, keys: readonly AliasKey[]): Promise<AliasRow[]> {
-  const columns = ['id', 'alias_username', 'alias_domain', 'username', 'domain'] as const;
   return selectByAddress(
     keys.map(aliasAddress),
-    (domain, usernames) => db.kamailio.selectFrom('dbaliases').select(columns).where('alias_domain', '=', domain).where('alias_username', 'in', usernames).execute(),
-    {
-      count: async (domain) => countOf(await db.kamailio.selectFrom('dbaliases').select((eb) => eb.fn.countAll().as('n')).where('alias_domain', '=', domain).executeTakeFirst()),
-      all: (domain) => db.kamailio.selectFrom('dbaliases').select(columns).where('alias_domain', '=', domain).execute(),
-    },
+    (domain) => db.kamailio.selectFrom('dbaliases').select(['id', 'alias_username', 'alias_domain', 'username', 'domain']).where('alias_domain', '=', domain),
+    'alias_username',
   );
 }
 
@@ -77,21 +74,14 @@ export async function addAliases(db: Dbs, aliases: AliasInput[], ctx: OpContext)
     if (missing) throw failed('nonexistant', `destination ${formatAddress(missing)} is in a local domain but no such subscriber exists`);
     const e164 = checked.filter((a) => isE164(a.alias_username));
     if (e164.length > 0) {
-      const current = await selectByAddress(
-        e164,
-        (domain, usernames) => trx.kamailio.selectFrom('dbaliases').select(['alias_username', 'username', 'domain']).where('domain', '=', domain).where('username', 'in', usernames).execute(),
-        {
-          count: async (domain) => countOf(await trx.kamailio.selectFrom('dbaliases').select((eb) => eb.fn.countAll().as('n')).where('domain', '=', domain).executeTakeFirst()),
-          all: (domain) => trx.kamailio.selectFrom('dbaliases').select(['alias_username', 'username', 'domain']).where('domain', '=', domain).execute(),
-        },
-      );
+      const current = await selectByAddress(e164, (domain) => trx.kamailio.selectFrom('dbaliases').select(['alias_username', 'username', 'domain']).where('domain', '=', domain), 'username');
       const has = new Map(current.filter((r) => isE164(r.alias_username)).map((r) => [addressKey(r, ci), r.alias_username]));
       const clash = e164.find((a) => has.has(addressKey(a, ci)));
       if (clash) throw failed('exists', `${formatAddress(clash)} has an E.164 alias already (${has.get(addressKey(clash, ci))})`);
     }
     await insertRows(trx.kamailio, 'dbaliases', ['alias_username', 'alias_domain', 'username', 'domain'], checked.map((a) => [a.alias_username, a.alias_domain, a.username, a.domain]));
     const numbers = [...new Set(e164.map((a) => a.alias_username))];
-    for (const part of chunks(numbers, 2_000)) await trx.provisioning.deleteFrom('hermes_numbers').where('number', 'in', part).execute();
+    await unpool(trx, numbers);
     await writeAudit(
       trx,
       'alias/add',

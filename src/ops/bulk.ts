@@ -1,4 +1,4 @@
-import { CompiledQuery, sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { DialectName } from '../db/types.js';
 import { globToLike } from './canonical.js';
 import type { Address } from './types.js';
@@ -23,28 +23,26 @@ export function byDomain(addresses: readonly Address[]): Map<string, string[]> {
   return out;
 }
 
+/** Each domain among `addresses` with its distinct usernames, in chunks (for `domain = ? AND username IN (…)`). */
+export function* domainChunks(addresses: readonly Address[]): Generator<[domain: string, usernames: string[]]> {
+  for (const [domain, usernames] of byDomain(addresses)) for (const part of chunks([...new Set(usernames)])) yield [domain, part];
+}
+
 /** A domain's batch of at least this many usernames may be looked up by reading the whole domain. */
 export const WHOLE_DOMAIN_MIN = 2_000;
 
-/** Reading every row of a domain instead of looking usernames up (see selectByAddress). */
-export interface WholeDomainRead<T> {
-  /** How many rows the table holds in the domain. */
-  count(domain: string): Promise<number>;
-  /** Every row of the domain. */
-  all(domain: string): Promise<T[]>;
-}
-
 /**
- * Runs `fetch` for every domain and chunk of usernames among `addresses` and concatenates
- * the rows: bulk lookups by address without tuple IN. With `whole`, a large batch (at least
- * WHOLE_DOMAIN_MIN usernames in a domain) whose domain holds at most twice as many rows as
- * asked for is read in one query of the whole domain instead of hundreds of IN lists; the
- * rows may then include addresses that were not asked for (callers key the rows and look up).
+ * The rows of one table at `addresses`: `inDomain(domain)` is the query of one domain's rows
+ * (its domain condition applied), `usernameColumn` the column the usernames are looked up in.
+ * Per domain and chunk of usernames, `… AND usernameColumn IN (…)` (no tuple IN). A large batch
+ * (at least WHOLE_DOMAIN_MIN usernames in a domain) whose domain holds at most twice as many
+ * rows as asked for is read in one query of the whole domain instead of hundreds of IN lists;
+ * the rows may then include addresses that were not asked for (callers key the rows and look up).
  */
 export async function selectByAddress<T>(
   addresses: readonly Address[],
-  fetch: (domain: string, usernames: string[]) => Promise<T[]>,
-  whole?: WholeDomainRead<T>,
+  inDomain: (domain: string) => SelectQueryBuilder<any, any, T>,
+  usernameColumn: string,
 ): Promise<T[]> {
   const out: T[] = [];
   const append = (rows: readonly T[]) => {
@@ -52,18 +50,16 @@ export async function selectByAddress<T>(
   };
   for (const [domain, usernames] of byDomain(addresses)) {
     const distinct = [...new Set(usernames)];
-    if (whole && distinct.length >= WHOLE_DOMAIN_MIN && (await whole.count(domain)) <= 2 * distinct.length) {
-      append(await whole.all(domain));
-      continue;
+    if (distinct.length >= WHOLE_DOMAIN_MIN) {
+      const counted = await inDomain(domain).clearSelect().select(sql<number | bigint | string>`count(*)`.as('n')).executeTakeFirst();
+      if (Number(counted?.n ?? 0) <= 2 * distinct.length) {
+        append(await inDomain(domain).execute());
+        continue;
+      }
     }
-    for (const part of chunks(distinct)) append(await fetch(domain, part));
+    for (const part of chunks(distinct)) append(await inDomain(domain).where(usernameColumn, 'in', part).execute());
   }
   return out;
-}
-
-/** count(*) of a query's rows as a number (drivers return number, bigint or string). */
-export function countOf(row: { n: number | bigint | string } | undefined): number {
-  return Number(row?.n ?? 0);
 }
 
 /**

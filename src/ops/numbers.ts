@@ -24,6 +24,11 @@ async function pooled(db: Dbs, numbers: readonly string[]): Promise<Set<string>>
   return out;
 }
 
+/** Takes the numbers out of the pool (one not in it is skipped): no checks, no audit. */
+export async function unpool(db: Dbs, numbers: readonly string[]): Promise<void> {
+  for (const part of chunks(numbers, NUMBER_CHUNK)) await db.provisioning.deleteFrom('hermes_numbers').where('number', 'in', part).execute();
+}
+
 /** The numbers among `numbers` in use as an alias (alias_username, any alias domain). */
 export async function numbersInUse(db: Dbs, numbers: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
@@ -64,7 +69,7 @@ export async function removeNumbers(db: Dbs, numbers: string[], ctx: OpContext):
     const present = await pooled(trx, wanted);
     const missing = wanted.find((n) => !present.has(n));
     if (missing) throw failed('nonexistant', `number ${missing} is not in the pool`);
-    for (const part of chunks(wanted, NUMBER_CHUNK)) await trx.provisioning.deleteFrom('hermes_numbers').where('number', 'in', part).execute();
+    await unpool(trx, wanted);
     await writeAudit(trx, 'numbers/remove', wanted.map((key) => ({ key })), ctx);
   });
 }

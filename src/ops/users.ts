@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Dbs, HermesUsersTable } from '../db/types.js';
 import { inTransaction } from '../db/transaction.js';
 import { opTime, writeAudit } from './audit.js';
-import { addressExpression, addressKey, chunks, countOf, insertRows, likeGlob, selectByAddress } from './bulk.js';
+import { addressExpression, addressKey, chunks, domainChunks, insertRows, likeGlob, selectByAddress } from './bulk.js';
 import { computeHa1, computeHa1b, formatAddress } from './canonical.js';
 import type { OpContext } from './context.js';
 import { failed, invalid } from './envelope.js';
@@ -52,14 +52,8 @@ function toRecord(address: Address, hermes: HermesUserRow | undefined, subscribe
 
 /** hermes_users rows of the addresses, keyed exactly (utf8mb4_bin on MySQL, exact on SQLite). */
 async function hermesRows(db: Dbs, addresses: readonly Address[]): Promise<Map<string, HermesUserRow>> {
-  const rows = await selectByAddress(
-    addresses,
-    (domain, usernames) => db.provisioning.selectFrom('hermes_users').selectAll().where('domain', '=', domain).where('username', 'in', usernames).execute(),
-    {
-      count: async (domain) => countOf(await db.provisioning.selectFrom('hermes_users').select((eb) => eb.fn.countAll().as('n')).where('domain', '=', domain).executeTakeFirst()),
-      all: (domain) => db.provisioning.selectFrom('hermes_users').selectAll().where('domain', '=', domain).execute(),
-    },
-  );
+  const rows = await selectByAddress(addresses, (domain) => db.provisioning.selectFrom('hermes_users').selectAll().where('domain', '=', domain), 'username');
+
   const out = new Map<string, HermesUserRow>();
   for (const r of rows) out.set(addressKey(r, false), r);
   return out;
@@ -67,14 +61,8 @@ async function hermesRows(db: Dbs, addresses: readonly Address[]): Promise<Map<s
 
 /** subscriber rows of the addresses, keyed as the Kamailio database compares them. */
 async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<Map<string, SubscriberRow>> {
-  const rows = await selectByAddress(
-    addresses,
-    (domain, usernames) => db.kamailio.selectFrom('subscriber').select(['id', 'username', 'domain', 'password']).where('domain', '=', domain).where('username', 'in', usernames).execute(),
-    {
-      count: async (domain) => countOf(await db.kamailio.selectFrom('subscriber').select((eb) => eb.fn.countAll().as('n')).where('domain', '=', domain).executeTakeFirst()),
-      all: (domain) => db.kamailio.selectFrom('subscriber').select(['id', 'username', 'domain', 'password']).where('domain', '=', domain).execute(),
-    },
-  );
+  const rows = await selectByAddress(addresses, (domain) => db.kamailio.selectFrom('subscriber').select(['id', 'username', 'domain', 'password']).where('domain', '=', domain), 'username');
+
   const ci = db.dialects.kamailio === 'mysql';
   const out = new Map<string, SubscriberRow>();
   for (const r of rows) out.set(addressKey(r, ci), r);
@@ -335,15 +323,14 @@ export async function removeUsers(db: Dbs, addresses: Address[], ctx: OpContext)
     const rows = await userRows(trx, checked);
     const missing = checked.find((a) => !rows.exists(a));
     if (missing) throw failed('nonexistant', `user ${formatAddress(missing)} does not exist`);
-    const phones = await selectByAddress(checked, (domain, usernames) =>
-      trx.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain']).where('domain', '=', domain).where('username', 'in', usernames).limit(1).execute(),
-    );
-    if (phones.length > 0) throw failed('inuse', `user ${formatAddress(phones[0])} has phones (e.g. ${phones[0].mac}): remove them first`);
-    await selectByAddress(checked, async (domain, usernames) => {
+    for (const [domain, usernames] of domainChunks(checked)) {
+      const phone = await trx.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain']).where('domain', '=', domain).where('username', 'in', usernames).executeTakeFirst();
+      if (phone) throw failed('inuse', `user ${formatAddress(phone)} has phones (e.g. ${phone.mac}): remove them first`);
+    }
+    for (const [domain, usernames] of domainChunks(checked)) {
       await trx.kamailio.deleteFrom('subscriber').where('domain', '=', domain).where('username', 'in', usernames).execute();
       await trx.provisioning.deleteFrom('hermes_users').where('domain', '=', domain).where('username', 'in', usernames).execute();
-      return [];
-    });
+    }
     await writeAudit(trx, 'user/remove', checked.map((a) => ({ key: formatAddress(a), detail: { kind: rows.hermes(a)?.kind ?? 'local' } })), ctx);
   });
 }

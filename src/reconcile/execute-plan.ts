@@ -30,7 +30,7 @@ import {
   type RemoteUserInput,
   type UserUpdate,
 } from '../ops/index.js';
-import { numbersOfKey, splitRun } from './number-ranges.js';
+import { numbersOfKey, runOfKey, splitRun } from './number-ranges.js';
 import type { Change, Plan } from './plan-types.js';
 import { changeTitle } from './render-text.js';
 
@@ -140,8 +140,8 @@ export async function executePlan(db: Dbs, plan: Plan, desired: DesiredState, ct
           // Runs go in as ranges (bulk, one audit row per run), single numbers as a batch.
           const singles: string[] = [];
           for (const c of batch) {
-            const [start, end] = c.key.split('..');
-            if (end === undefined) singles.push(start);
+            const { start, end } = runOfKey(c.key);
+            if (start === end) singles.push(start);
             else for (const part of splitRun(start, end, MAX_RANGE_SIZE)) await addNumberRange(db, part.start, part.end, ctx);
           }
           if (singles.length > 0) await addNumbers(db, singles, ctx);

@@ -38,8 +38,14 @@ export function runKey(run: { start: string; end: string }): string {
 
 /** The numbers of a plan key (see runKey). */
 export function numbersOfKey(key: string): string[] {
-  const [start, end] = key.split('..');
-  return end === undefined ? [start] : [...expandRange(start, end)];
+  const { start, end } = runOfKey(key);
+  return [...expandRange(start, end)];
+}
+
+/** The run a plan key names (the inverse of runKey): a single number is start = end. */
+export function runOfKey(key: string): { start: string; end: string } {
+  const [start, end = start] = key.split('..');
+  return { start, end };
 }
 
 /** A run split into runs of at most `max` numbers. */

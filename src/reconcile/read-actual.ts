@@ -184,7 +184,7 @@ async function readPool(dbs: Dbs): Promise<{ runs: NumberRun[]; size: number; ot
     }
   }
   other.sort();
-  const runs = mergeRuns(full.length === 0 ? singles : singles.length === 0 ? full : full.concat(singles));
+  const runs = mergeRuns(full.concat(singles));
   // Rows that are not E.164 do not count as pool numbers the file manages.
   return { runs, size: size - other.length, other };
 }
