@@ -8,7 +8,8 @@ import type { Dbs } from '../db/types.js';
 import { sql } from 'kysely';
 import { isE164, normalizeMac } from '../ops/canonical.js';
 import { subscriberUser, type ActualState, type ActualUser } from './actual-state.js';
-import { mergeRuns, numericNumber, type NumberRun } from './number-ranges.js';
+import { numericNumber, type NumberRun } from '../model/index.js';
+import { mergeRuns } from './number-ranges.js';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
