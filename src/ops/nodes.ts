@@ -4,7 +4,7 @@ import { formatAddress } from './canonical.js';
 import type { OpContext } from './context.js';
 import { OpFailure, failed, type Envelope, type OkEnvelope } from './envelope.js';
 import { ParamReader, type NodeParams } from './node-params.js';
-import { addNumberRange, addNumbers, listNumbers, numberInPool, removeNumbers } from './numbers.js';
+import { addNumberRange, addNumbers, checkRange, listNumbers, numberInPool, removeNumbers } from './numbers.js';
 import { generatePassword } from './password.js';
 import { addPhones, listPhones, phonesOfMac, phonesOfUser, removePhones } from './phones.js';
 import type { UserRecord, UserUpdate } from './types.js';
@@ -206,9 +206,7 @@ const definitions: Node[] = [
     mutates: true,
     params: ['start', 'end'],
     async run(db, p, ctx) {
-      const start = checkE164(p.required('start'), 'start');
-      const end = checkE164(p.required('end'), 'end');
-      if (start.length === end.length && start >= end) throw new OpFailure('invalid', 'range', `start ${start} must be less than end ${end}`);
+      const { start, end } = checkRange(p.required('start'), p.required('end'));
       const added = await addNumberRange(db, start, end, ctx);
       return { response: 'ok', start, end, added, detail: `Added ${added} numbers from ${start} to ${end}` };
     },
