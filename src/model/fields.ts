@@ -60,6 +60,11 @@ export function userField(name: UserFieldName): FieldSpec<UserFieldName> {
   return USER_FIELDS.find((f) => f.name === name)!;
 }
 
+/** The maximum length of a user text field (its column's size). */
+export function userFieldMaxLength(name: UserFieldName): number {
+  return userField(name).maxLength ?? Number.MAX_SAFE_INTEGER;
+}
+
 /**
  * A user's stored fields from given ones: every field, defaults where a value is missing
  * (undefined), and remote-only fields null for a local user.

@@ -1,6 +1,7 @@
 import type { Dbs } from '../db/types.js';
 import { addAliases, aliasesOfUser, listAliases, removeAliases } from './aliases.js';
 import { formatAddress } from './canonical.js';
+import { LOCAL_USER_FIELD_NAMES, REMOTE_ONLY_FIELD_NAMES } from '../model/index.js';
 import type { OpContext } from './context.js';
 import { OpFailure, failed, type Envelope, type OkEnvelope } from './envelope.js';
 import { ParamReader, type NodeParams } from './node-params.js';
@@ -25,8 +26,8 @@ interface Node extends NodeDefinition {
 }
 
 const USER = ['user', 'username', 'domain'];
-const USER_FIELDS = ['displayname', 'email', 'dialplan', 'linetext'];
-const REMOTE_FIELDS = ['registrar', 'r_port', 'proxy', 'p_port', 'authid'];
+const USER_FIELDS = LOCAL_USER_FIELD_NAMES;
+const REMOTE_FIELDS = REMOTE_ONLY_FIELD_NAMES;
 
 /** A user record as the caller may see it: the password only with ctx.showSecrets. */
 function visible(user: UserRecord, ctx: OpContext): UserRecord {
