@@ -49,6 +49,8 @@ export function createEngine(format: FileFormat): Liquid {
     dynamicPartials: false,
     strictFilters: true,
     strictVariables: true,
+    // {% if x %} on an absent optional field (outbound_proxy, register_expires) is false, not an error.
+    lenientIf: true,
     ownPropertyOnly: true,
     outputEscape: ESCAPERS[format],
     cache: false,

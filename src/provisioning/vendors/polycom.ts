@@ -70,7 +70,10 @@ const PHONE_CFG = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 {%- for key in keys %}{% if key.type == "blf" %}
   <attendant attendant.resourceList.{{ key.ref }}.address="{{ key.value }}" attendant.resourceList.{{ key.ref }}.label="{{ key.label }}" attendant.resourceList.{{ key.ref }}.type="normal" />
 {%- endif %}{% endfor %}
-  <settings{% for s in settings %} {{ s.key }}="{{ s.value }}"{% endfor %}{% for s in raw %} {{ s.key }}="{{ s.value }}"{% endfor %} />
+  <settings{% for s in settings %} {{ s.key }}="{{ s.value }}"{% endfor %} />
+{%- if raw.size > 0 %}
+  <raw{% for s in raw %} {{ s.key }}="{{ s.value }}"{% endfor %} />
+{%- endif %}
 </polycomConfig>
 `;
 
