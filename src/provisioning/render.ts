@@ -17,6 +17,7 @@ import { samplePhone } from './sample.js';
 
 export interface RenderedFile {
   name: string;
+  format: FileFormat;
   /** The MIME type to serve it with. */
   contentType: string;
   /** false for a generic file without credentials. */
@@ -113,7 +114,7 @@ class TemplateRenderer implements Renderer {
     const data = DRIVERS[phone.model.vendor].data(name, { phone, zone: this.zone(phone.settings), global: this.options.global ?? {} });
     const entry = this.compiled.get(file.template)!;
     const content = renderTemplate(this.engines[file.format], entry.templates, data, entry.source.file);
-    return { name: file.name, contentType: CONTENT_TYPE[file.format], secret: file.secret, content };
+    return { name: file.name, format: file.format, contentType: CONTENT_TYPE[file.format], secret: file.secret, content };
   }
 
   render(phone: PhoneDescription, name: string): RenderedFile | undefined {
