@@ -55,6 +55,7 @@ export function createEngine(format: FileFormat): Liquid {
     outputEscape: ESCAPERS[format],
     cache: false,
     parseLimit: 1_000_000,
+    // A runaway loop in an operator template stops instead of hanging the server.
     renderLimit: 1_000,
     memoryLimit: 50_000_000,
   });
