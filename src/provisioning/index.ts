@@ -9,7 +9,7 @@ export { isTimeZone, timeZoneInfo, type TimeZoneInfo } from './timezone.js';
 export { escapeCfg, escapeXml, oneLine, type FileFormat } from './escape.js';
 export { TemplateError } from './engine.js';
 export { TEMPLATE_SUFFIX, builtInTemplates, readTemplateDir, type TemplateSource } from './templates.js';
-export { checkTemplates, createRenderer, type RenderedFile, type Renderer, type RendererOptions } from './render.js';
+export { checkTemplates, createRenderer, hashFiles, type RenderedFile, type Renderer, type RendererOptions } from './render.js';
 export { checkPhone, describePhone, type PhoneProblem, type PhoneSource, type Profile, type ProvisioningConfig } from './describe.js';
 export { macOfFileName } from './file-names.js';
 export { samplePhone } from './sample.js';

@@ -14,6 +14,8 @@ import { builtInTemplates, overrideProblem, templateFor, type TemplateSource } f
 import { timeZoneInfo, type TimeZoneInfo } from './timezone.js';
 import { DRIVERS, type VendorFile } from './vendors/index.js';
 import { samplePhone } from './sample.js';
+import { eligibleForSkeleton, fill, mask, shapeOf, toSkeleton, type Skeleton } from './skeleton.js';
+import { ESCAPERS } from './escape.js';
 
 export interface RenderedFile {
   name: string;
@@ -30,6 +32,8 @@ export interface RendererOptions {
   templates?: readonly TemplateSource[];
   /** provisioning.settings: what generic (per-model) files are rendered with. */
   global?: Settings;
+  /** false: render every file with LiquidJS, never from a skeleton (for tests and comparison). */
+  skeletons?: boolean;
 }
 
 export interface Renderer {
@@ -52,6 +56,9 @@ interface Compiled {
   source: TemplateSource;
   templates: Template[];
 }
+
+/** At most this many skeletons are kept (then the cache starts over). */
+const SKELETON_CACHE = 4096;
 
 const CONTENT_TYPE: Readonly<Record<FileFormat, string>> = { cfg: 'text/plain; charset=utf-8', xml: 'application/xml; charset=utf-8' };
 
@@ -89,6 +96,10 @@ class TemplateRenderer implements Renderer {
   private readonly compiled: Map<string, Compiled>;
   private readonly present: ReadonlySet<string>;
   private readonly zones = new Map<string, TimeZoneInfo>();
+  /** Per template id: the free-text field names checked, and whether the fast path is exact for them. */
+  private readonly eligible = new Map<string, { names: Set<string>; ok: boolean }>();
+  /** Skeletons by template id and shape (the masked data); bounded. */
+  private readonly skeletons = new Map<string, Skeleton | null>();
   readonly errors: TemplateError[];
 
   constructor(private readonly options: RendererOptions) {
@@ -112,9 +123,37 @@ class TemplateRenderer implements Renderer {
   private renderFile(phone: PhoneDescription, file: VendorFile): RenderedFile {
     const name = file.template.slice(file.template.indexOf('/') + 1);
     const data = DRIVERS[phone.model.vendor].data(name, { phone, zone: this.zone(phone.settings), global: this.options.global ?? {} });
-    const entry = this.compiled.get(file.template)!;
-    const content = renderTemplate(this.engines[file.format], entry.templates, data, entry.source.file);
+    const content = this.fast(file, data) ?? this.slow(file, data);
     return { name: file.name, format: file.format, contentType: CONTENT_TYPE[file.format], secret: file.secret, content };
+  }
+
+  private slow(file: VendorFile, data: object): string {
+    const entry = this.compiled.get(file.template)!;
+    return renderTemplate(this.engines[file.format], entry.templates, data, entry.source.file);
+  }
+
+  private isEligible(template: string, names: ReadonlySet<string>): boolean {
+    const known = this.eligible.get(template);
+    if (known && [...names].every((n) => known.names.has(n))) return known.ok;
+    const all = new Set([...(known?.names ?? []), ...names]);
+    const ok = eligibleForSkeleton(this.compiled.get(template)!.source.text, all);
+    this.eligible.set(template, { names: all, ok });
+    return ok;
+  }
+
+  /** The fast path (src/provisioning/skeleton.ts), or undefined when it does not apply. */
+  private fast(file: VendorFile, data: object): string | undefined {
+    if (this.options.skeletons === false) return undefined;
+    const shape = shapeOf(data);
+    if (!this.isEligible(file.template, shape.names)) return undefined;
+    const key = `${file.template}\0${shape.key}`;
+    let skeleton = this.skeletons.get(key);
+    if (skeleton === undefined) {
+      if (this.skeletons.size >= SKELETON_CACHE) this.skeletons.clear();
+      skeleton = toSkeleton(this.slow(file, mask(data).data as object)) ?? null;
+      this.skeletons.set(key, skeleton);
+    }
+    return skeleton === null ? undefined : fill(skeleton, shape.values, ESCAPERS[file.format]);
   }
 
   render(phone: PhoneDescription, name: string): RenderedFile | undefined {
@@ -128,9 +167,7 @@ class TemplateRenderer implements Renderer {
   }
 
   hash(phone: PhoneDescription): string {
-    const h = createHash('sha256');
-    for (const f of this.renderAll(phone)) h.update(f.name).update('\0').update(f.content).update('\0');
-    return h.digest('base64url');
+    return hashFiles(this.renderAll(phone));
   }
 
   templatesHash(model: PhoneModel): string {
@@ -154,6 +191,13 @@ class TemplateRenderer implements Renderer {
     }
     return found;
   }
+}
+
+/** The hash of a rendered file set (what Renderer.hash gives): names and contents. Holds secrets: never print it. */
+export function hashFiles(files: readonly RenderedFile[]): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(f.name).update('\0').update(f.content).update('\0');
+  return h.digest('base64url');
 }
 
 /**

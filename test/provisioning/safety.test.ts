@@ -15,7 +15,7 @@ function hostilePhone(model: string) {
 
 /** Operator overrides that put the display name in other places: attributes, element text, cfg values, comments. */
 const OPERATOR: TemplateSource[] = [
-  { id: 'yealink/phone.cfg', file: 'templates/yealink/phone.cfg.liquid', text: '#!version:1.0.0.1\n{% for line in phone.lines %}account.{{ line.index }}.user_name = {{ line.user }}\naccount.{{ line.index }}.display_name = {{ line.display_name }}\nfeatures.text = {{ line.label | upcase }}\n{% endfor %}' },
+  { id: 'yealink/phone.cfg', file: 'templates/yealink/phone.cfg.liquid', text: '#!version:1.0.0.1\n{% for line in lines %}account.{{ line.index }}.user_name = {{ line.user }}\naccount.{{ line.index }}.display_name = {{ line.display_name }}\nfeatures.text = {{ line.label | upcase }}\n{% endfor %}' },
   { id: 'snom/settings.xml', file: 'templates/snom/settings.xml.liquid', text: '<?xml version="1.0"?>\n<settings><phone-settings>{% for line in lines %}<user_realname idx="{{ line.index }}" note=\'{{ line.display_name }}\'>{{ line.display_name }}</user_realname>{% endfor %}</phone-settings></settings>\n' },
   { id: 'polycom/phone.cfg', file: 'templates/polycom/phone.cfg.liquid', text: '<polycomConfig>{% for line in lines %}<reg reg.{{ line.index }}.displayName="{{ line.display_name }}" />{% endfor %}</polycomConfig>' },
   { id: 'grandstream-gxp2170/cfg.xml', file: 'templates/grandstream-gxp2170/cfg.xml.liquid', text: '<gs_provision version="1"><config version="1">{% for line in lines %}<P3>{{ line.display_name | append: "!" }}</P3>{% endfor %}</config></gs_provision>' },
@@ -67,13 +67,13 @@ describe('templates cannot read files or call code', () => {
   });
 
   it('reports a variable typo at validate time, from a trial render', () => {
-    const [error] = refused('#!version:1.0.0.1\naccount.1.user_name = {{ line.usr }}\n{% for line in phone.lines %}{{ line.usr }}{% endfor %}');
+    const [error] = refused('#!version:1.0.0.1\naccount.1.user_name = {{ line.usr }}\n{% for line in lines %}{{ line.usr }}{% endfor %}');
     expect(error).toMatchObject({ file: 'templates/yealink/phone.cfg.liquid', line: 2 });
     expect(error.reason).toContain('undefined variable');
   });
 
   it('cannot reach prototypes', () => {
-    expect(refused('{% for line in phone.lines %}{{ line.constructor }}{% endfor %}')[0].reason).toContain('undefined variable');
+    expect(refused('{% for line in lines %}{{ line.constructor }}{% endfor %}')[0].reason).toContain('undefined variable');
   });
 
   it('refuses an override of no known template', () => {

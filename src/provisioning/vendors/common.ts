@@ -19,10 +19,17 @@ export function pairs(list: readonly [string, string | number | undefined][]): P
   return list.filter((p): p is [string, string | number] => p[1] !== undefined).map(([key, value]) => ({ key, value: String(value) }));
 }
 
-/** The data every template gets: phone, model, mac, and the vendor's setting pairs. */
+/**
+ * The data every template gets: `phone` (its MAC and resolved settings), `lines` and `keys`
+ * (the description's, which a driver may extend with vendor values), `model`, `mac` (its
+ * spellings), `settings` (the vocabulary as the vendor's key/value pairs) and `raw` (the
+ * vendor's raw keys).
+ */
 export function baseData(phone: PhoneDescription, settings: Pair[], vendor: Vendor): Record<string, unknown> {
   return {
-    phone,
+    phone: { mac: phone.mac, settings: phone.settings },
+    lines: phone.lines,
+    keys: phone.keys,
     model: modelData(phone.model),
     mac: macForms(phone.mac),
     settings,

@@ -53,7 +53,7 @@ function settingPairs(s: Settings, zone: TimeZoneInfo | undefined): Pair[] {
 
 const PHONE_CFG = `#!version:1.0.0.1
 ## {{ model.name }} {{ mac.colons }}: written by hermes, do not edit on the phone.
-{%- for line in phone.lines %}
+{%- for line in lines %}
 account.{{ line.index }}.enable = 1
 account.{{ line.index }}.label = {{ line.label }}
 account.{{ line.index }}.display_name = {{ line.display_name }}
@@ -118,7 +118,7 @@ export const yealink: VendorDriver = {
     if (template === 'common.cfg') return genericData(phone.model, global);
     return {
       ...baseData(phone, settingPairs(phone.settings, zone), 'yealink'),
-      phone: { ...phone, lines: phone.lines.map((l) => ({ ...l, transport_code: TRANSPORT_CODE[l.registrar.transport] })) },
+      lines: phone.lines.map((l) => ({ ...l, transport_code: TRANSPORT_CODE[l.registrar.transport] })),
       keys: phone.keys.map((k) => ({ ...k, type_code: KEY_TYPE[k.type] })),
     };
   },
