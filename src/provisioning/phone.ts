@@ -4,6 +4,7 @@
  */
 import type { KeyType, PhoneModel } from './models.js';
 import type { Settings } from './settings.js';
+import type { DesiredUser } from '../desired/types.js';
 
 export type Transport = 'udp' | 'tcp' | 'tls';
 
@@ -70,20 +71,7 @@ export interface PhoneDescription {
 }
 
 /** A user as the desired state holds it (the fields a line needs). */
-export interface LineUser {
-  username: string;
-  domain: string;
-  kind: 'local' | 'remote';
-  displayname: string;
-  linetext: string;
-  dialplan: string;
-  password?: string;
-  registrar?: string;
-  r_port?: number;
-  proxy?: string;
-  p_port?: number;
-  authid?: string;
-}
+export type LineUser = Pick<DesiredUser, 'username' | 'domain' | 'kind' | 'displayname' | 'linetext' | 'dialplan' | 'password' | 'registrar' | 'r_port' | 'proxy' | 'p_port' | 'authid'>;
 
 /** A local domain's SIP server for phones: `sip_server: "host[:port]"`, `transport`. */
 export interface DomainServer {

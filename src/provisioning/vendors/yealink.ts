@@ -51,6 +51,15 @@ function settingPairs(s: Settings, zone: TimeZoneInfo | undefined): Pair[] {
   ]);
 }
 
+/** The vocabulary's pairs, then the raw keys (which win: Yealink takes a key's last value). */
+const PAIRS = `{%- for s in settings %}
+{{ s.key }} = {{ s.value }}
+{%- endfor %}
+{%- for s in raw %}
+{{ s.key }} = {{ s.value }}
+{%- endfor %}
+`;
+
 const PHONE_CFG = `#!version:1.0.0.1
 ## {{ model.name }} {{ mac.colons }}: written by hermes, do not edit on the phone.
 {%- for line in lines %}
@@ -84,23 +93,11 @@ linekey.{{ key.index }}.line = {{ key.line }}
 linekey.{{ key.index }}.value = {{ key.value }}
 linekey.{{ key.index }}.label = {{ key.label }}
 {%- endfor %}
-{%- for s in settings %}
-{{ s.key }} = {{ s.value }}
-{%- endfor %}
-{%- for s in raw %}
-{{ s.key }} = {{ s.value }}
-{%- endfor %}
-`;
+${PAIRS}`;
 
 const COMMON_CFG = `#!version:1.0.0.1
 ## {{ model.name }}: common settings written by hermes; per-phone settings are in <mac>.cfg.
-{%- for s in settings %}
-{{ s.key }} = {{ s.value }}
-{%- endfor %}
-{%- for s in raw %}
-{{ s.key }} = {{ s.value }}
-{%- endfor %}
-`;
+${PAIRS}`;
 
 function genericData(model: PhoneModel, global: Settings): Record<string, unknown> {
   // Time-zone settings are per-MAC only; the admin password is a secret.
