@@ -11,6 +11,8 @@ export interface RawDomain {
   domain: string;
   state?: 'present' | 'absent';
   unmanaged?: string[];
+  sip_server?: string;
+  transport?: 'udp' | 'tcp' | 'tls';
 }
 
 export interface RawNumberRange {
@@ -43,9 +45,48 @@ export interface RawAlias {
   destination: string;
 }
 
+export interface RawFunctionKey {
+  type: 'line' | 'blf' | 'speeddial';
+  value?: string;
+  label?: string;
+  line?: number;
+}
+
+export interface RawPhoneSettings {
+  timezone?: string;
+  ntp_server?: string;
+  language?: string;
+  admin_password?: RawSecret;
+  syslog_server?: string;
+  vlan?: number;
+  register_expires?: number;
+  vendor?: Record<string, Record<string, string>>;
+}
+
+export interface RawProfile {
+  settings?: RawPhoneSettings;
+  keys?: RawFunctionKey[];
+}
+
+export interface RawProvisioningAuth {
+  username: string;
+  password: RawSecret;
+}
+
+export interface RawProvisioning {
+  settings?: RawPhoneSettings;
+  profiles?: Record<string, RawProfile>;
+  templates?: string;
+  auth?: RawProvisioningAuth;
+}
+
 export interface RawPhone {
   mac: string;
   users: string[];
+  model?: string;
+  profile?: string;
+  settings?: RawPhoneSettings;
+  keys?: RawFunctionKey[];
 }
 
 export interface RawDesiredFile {
@@ -55,6 +96,7 @@ export interface RawDesiredFile {
   users?: RawUser[];
   aliases?: RawAlias[];
   phones?: RawPhone[];
+  provisioning?: RawProvisioning;
 }
 
 /** Every key of T, each exactly once: a compile error when one is missing or unknown. */
@@ -65,13 +107,18 @@ function keys<T>() {
 
 /** The property names of each object in the raw shape, checked against the schema by a test. */
 export const RAW_KEYS = {
-  root: keys<RawDesiredFile>()(['version', 'domains', 'numbers', 'users', 'aliases', 'phones']),
-  domain: keys<RawDomain>()(['domain', 'state', 'unmanaged']),
+  root: keys<RawDesiredFile>()(['version', 'domains', 'numbers', 'users', 'aliases', 'phones', 'provisioning']),
+  domain: keys<RawDomain>()(['domain', 'state', 'unmanaged', 'sip_server', 'transport']),
   numbers: keys<RawNumbers>()(['ranges', 'numbers']),
   numberRange: keys<RawNumberRange>()(['start', 'end']),
   user: keys<RawUser>()(['user', 'displayname', 'email', 'linetext', 'dialplan', 'number', 'password', 'registrar', 'r_port', 'proxy', 'p_port', 'authid']),
   alias: keys<RawAlias>()(['alias', 'destination']),
-  phone: keys<RawPhone>()(['mac', 'users']),
+  phone: keys<RawPhone>()(['mac', 'users', 'model', 'profile', 'settings', 'keys']),
+  provisioning: keys<RawProvisioning>()(['settings', 'profiles', 'templates', 'auth']),
+  provisioningAuth: keys<RawProvisioningAuth>()(['username', 'password']),
+  phoneSettings: keys<RawPhoneSettings>()(['timezone', 'ntp_server', 'language', 'admin_password', 'syslog_server', 'vlan', 'register_expires', 'vendor']),
+  profile: keys<RawProfile>()(['settings', 'keys']),
+  functionKey: keys<RawFunctionKey>()(['type', 'value', 'label', 'line']),
   secretEnv: keys<{ env: string }>()(['env']),
   secretFile: keys<{ file: string }>()(['file']),
 } as const;

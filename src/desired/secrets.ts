@@ -43,7 +43,7 @@ export async function resolveSecret(
     }
   }
   if (value === '') {
-    report('HERMES_SECRET_EMPTY', `${at.path} resolves to an empty password; a SIP password must not be empty`);
+    report('HERMES_SECRET_EMPTY', `${at.path} resolves to an empty password; a password must not be empty`);
     return undefined;
   }
   return value;

@@ -6,6 +6,8 @@
  * managed in full.
  */
 
+import type { KeySource, Profile, Settings, TemplateSource, Transport } from '../provisioning/index.js';
+
 /**
  * Where something was declared, for messages that point back into the YAML.
  *
@@ -34,6 +36,10 @@ export interface DesiredDomain {
   state: 'present' | 'absent';
   /** Usernames and alias usernames matching these globs (* and ?) are left alone. */
   unmanaged: string[];
+  /** Where phones send local users' requests, "host[:port]" (default: the domain, 5060). */
+  sip_server?: string;
+  /** Transport towards sip_server (default udp). */
+  transport?: Transport;
   at?: SourceLocation;
 }
 
@@ -94,6 +100,26 @@ export interface DesiredPhone {
   mac: string;
   /** Line order: lines[0] is line 1. Addresses (username@domain) of declared users. */
   lines: string[];
+  /** A supported model id (src/provisioning/models.ts); undefined: not provisioned. */
+  model?: string;
+  profile?: string;
+  /** The phone's own settings (secrets resolved). */
+  settings?: Settings;
+  /** The phone's own keys; undefined: its profile's. */
+  keys?: KeySource[];
+  at?: SourceLocation;
+}
+
+/** The `provisioning` section (secrets resolved). */
+export interface DesiredProvisioning {
+  settings: Settings;
+  profiles: Record<string, Profile>;
+  /** Operator template overrides read from the `templates` folder (empty when none). */
+  templates: TemplateSource[];
+  /** The folder as written in the YAML, for export. */
+  templatesDir?: string;
+  /** Credentials of the provisioning server; password undefined when unresolved. */
+  auth?: { username: string; password?: string };
   at?: SourceLocation;
 }
 
@@ -104,6 +130,7 @@ export interface DesiredState {
   users?: DesiredUser[];
   aliases?: DesiredAlias[];
   phones?: DesiredPhone[];
+  provisioning?: DesiredProvisioning;
   /** The files the state was read from. */
   files: string[];
 }

@@ -79,6 +79,16 @@ describe('desired-state fixtures: exact diagnostics', () => {
     seenCodes.add('HERMES_FILE_NOT_FOUND').add('HERMES_NO_FILES');
   });
 
+  it('a template override that reads a file is reported at its own file and line; provisioning in two files is refused', async () => {
+    const result = await loadDesiredState([rel(join(DIR, 'provisioning-split'))], { secrets: 'warn' });
+    expect(result.diagnostics.map((d) => ({ ...simplify(d), file: d.file }))).toEqual([
+      { code: 'HERMES_TEMPLATE', line: 5, column: 1, severity: 'error', file: 'test/fixtures/desired/provisioning-templates/yealink/phone.cfg.liquid' },
+      { code: 'HERMES_DUPLICATE_PROVISIONING', line: 2, column: 1, severity: 'error', file: 'test/fixtures/desired/provisioning-split/b.yaml' },
+    ]);
+    expect(result.diagnostics[0].message).toContain('cannot read files');
+    for (const d of result.diagnostics) seenCodes.add(d.code);
+  });
+
   it('every diagnostic code is exercised by a fixture', () => {
     expect([...seenCodes].sort()).toEqual(Object.keys(DIAGNOSTIC_CODES).sort());
   });

@@ -33,7 +33,9 @@ describe('schema/hermes.schema.json', () => {
     const all = objects(schema, '#');
     expect(all.length).toBeGreaterThanOrEqual(9);
     for (const { where, node } of all) {
-      expect(node.additionalProperties, where).toBe(false);
+      // a record (profiles by name, raw vendor keys) constrains its names instead
+      if (node.propertyNames) expect(node.properties, where).toBeUndefined();
+      else expect(node.additionalProperties, where).toBe(false);
       for (const [name, prop] of Object.entries(node.properties ?? {})) expect((prop as JsonSchema).description, `${where}/properties/${name}`).toMatch(/\w{3}/);
     }
   });
@@ -49,14 +51,19 @@ describe('schema/hermes.schema.json', () => {
     expect(props(defs.phone)).toEqual([...RAW_KEYS.phone].sort());
     expect(props(defs.secret.oneOf[1])).toEqual([...RAW_KEYS.secretEnv].sort());
     expect(props(defs.secret.oneOf[2])).toEqual([...RAW_KEYS.secretFile].sort());
-    // the object schemas are exactly these nine
-    expect(objects(schema, '#').length).toBe(9);
+    expect(props(schema.properties.provisioning)).toEqual([...RAW_KEYS.provisioning].sort());
+    expect(props(schema.properties.provisioning.properties.auth)).toEqual([...RAW_KEYS.provisioningAuth].sort());
+    expect(props(defs.phoneSettings)).toEqual([...RAW_KEYS.phoneSettings].sort());
+    expect(props(defs.profile)).toEqual([...RAW_KEYS.profile].sort());
+    expect(props(defs.functionKey)).toEqual([...RAW_KEYS.functionKey].sort());
+    // the object schemas are exactly these nine, the five of provisioning and its three records
+    expect(objects(schema, '#').length).toBe(9 + 5 + 3);
   });
 
   it('accepts a typed sample using every field, and rejects one with a wrong type', () => {
     const sample: RawDesiredFile = {
       version: 1,
-      domains: [{ domain: 'example.com', state: 'present', unmanaged: ['legacy-*'] }],
+      domains: [{ domain: 'example.com', state: 'present', unmanaged: ['legacy-*'], sip_server: 'sip.example.net:5080', transport: 'tls' }],
       numbers: { ranges: [{ start: '+4722334400', end: '+4722334499' }], numbers: ['+4761123456'] },
       users: [
         { user: 'alice@example.com', displayname: 'Alice', email: 'a@example.com', linetext: 'A', dialplan: '(.*)', number: '+4722334401', password: { env: 'ALICE' } },
@@ -64,7 +71,13 @@ describe('schema/hermes.schema.json', () => {
         { user: 'carol@partner.net', password: 'plain', registrar: 'sip.partner.net' },
       ],
       aliases: [{ alias: 'sales@example.com', destination: 'alice@example.com' }],
-      phones: [{ mac: '00:04:f2:ab:cd:ef', users: ['alice@example.com'] }],
+      phones: [{ mac: '00:04:f2:ab:cd:ef', users: ['alice@example.com'], model: 'yealink-t46u', profile: 'desk', settings: { vlan: 20 }, keys: [{ type: 'blf', value: 'bob@partner.net', label: 'Bob', line: 1 }] }],
+      provisioning: {
+        settings: { timezone: 'Europe/Oslo', ntp_server: 'pool.ntp.org', language: 'en', admin_password: { env: 'ADMIN' }, syslog_server: 'log.example.com:514', vlan: 10, register_expires: 600, vendor: { yealink: { 'some.key': 'v' } } },
+        profiles: { desk: { settings: { language: 'nb' }, keys: [{ type: 'speeddial', value: '100' }] } },
+        templates: 'provisioning/templates',
+        auth: { username: 'phones', password: { env: 'PROV' } },
+      },
     };
     expect(validate(sample), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...sample, users: [{ user: 'x@example.com', r_port: '5060' }] })).toBe(false);

@@ -1,4 +1,5 @@
 /** The semantic checks of `domains`: names, duplicates; the listed domains for the kinds after. */
+import { parseHostPort } from '../../provisioning/index.js';
 import { globToRegExp } from '../../ops/canonical.js';
 import type { RawDomain } from '../raw-types.js';
 import type { SemanticChecker } from '../semantics.js';
@@ -20,6 +21,10 @@ export function checkDomains(c: SemanticChecker, state: DesiredState): void {
     }
     const unmanaged = (item.value.unmanaged ?? []).filter((g): g is string => typeof g === 'string');
     const domain: DesiredDomain = { domain: name, state: item.value.state ?? 'present', unmanaged, at: item.at };
+    const { sip_server, transport } = item.value;
+    if (sip_server !== undefined && !parseHostPort(sip_server, 5060)) c.report('HERMES_INVALID_SIP_SERVER', c.at(item, 'sip_server'), `sip_server ${JSON.stringify(sip_server)} of domain ${name} is not host[:port], e.g. sip.example.com or 192.0.2.10:5080`);
+    else if (sip_server !== undefined) domain.sip_server = sip_server;
+    if (transport !== undefined) domain.transport = transport;
     listed.set(name, { state: domain.state, unmanaged: unmanaged.map(globToRegExp), globs: unmanaged, at });
     domains.push(domain);
   }

@@ -2,11 +2,11 @@
  * What the semantic checks of one kind tell the kinds checked after it: the listed domains,
  * the pool, the declared users and the numbers in use. One per SemanticChecker (one run).
  */
-import type { RawUser } from '../raw-types.js';
+import type { RawPhone, RawSecret, RawUser } from '../raw-types.js';
 import { resolveSecret } from '../secrets.js';
 import type { Item, SemanticChecker } from '../semantics.js';
 import { formatLocation } from '../source-file.js';
-import type { DesiredUser, SourceLocation } from '../types.js';
+import type { DesiredPhone, DesiredUser, SourceLocation } from '../types.js';
 
 export interface ListedDomain {
   state: 'present' | 'absent';
@@ -34,6 +34,10 @@ export class CheckFacts {
   readonly numberAliases = new Map<string, SourceLocation>();
   /** Users whose password is to be resolved. */
   readonly passwords: { user: DesiredUser; item: Item<RawUser> }[] = [];
+  /** The phones checked so far with their items (the provisioning kind checks their provisioning fields). */
+  readonly phoneItems: { phone: DesiredPhone; item: Item<RawPhone> }[] = [];
+  /** Other secrets to resolve (provisioning credentials, admin passwords): where, and what takes the value. */
+  readonly secrets: { secret: RawSecret; at: SourceLocation; set: (value: string) => void }[] = [];
   private readonly numberUse = new Map<string, SourceLocation>();
   /** The first E.164 alias (or number) of each destination, and every further one. */
   private readonly e164ByDestination = new Map<string, SourceLocation>();
@@ -72,6 +76,10 @@ export class CheckFacts {
     for (const { user, item } of this.passwords) {
       const password = await resolveSecret(item.value.password!, c.at(item, 'password'), c.secrets, c.env, c.diagnostics);
       if (password !== undefined) user.password = password;
+    }
+    for (const { secret, at, set } of this.secrets) {
+      const value = await resolveSecret(secret, at, c.secrets, c.env, c.diagnostics);
+      if (value !== undefined) set(value);
     }
   }
 }

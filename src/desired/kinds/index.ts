@@ -9,8 +9,9 @@ import { checkAliases } from './aliases.js';
 import { checkDomains } from './domains.js';
 import { checkNumbers } from './numbers.js';
 import { checkPhones } from './phones.js';
+import { checkProvisioning } from './provisioning.js';
 import { checkUsers } from './users.js';
 
 export type KindCheck = (checker: SemanticChecker, state: DesiredState) => void;
 
-export const DESIRED_KINDS: readonly KindCheck[] = [checkDomains, checkNumbers, checkUsers, checkAliases, checkPhones];
+export const DESIRED_KINDS: readonly KindCheck[] = [checkDomains, checkNumbers, checkUsers, checkAliases, checkPhones, checkProvisioning];

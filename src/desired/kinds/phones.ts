@@ -1,4 +1,7 @@
-/** The semantic checks of `phones`: MACs, duplicates, lines that are declared users, once each. */
+/**
+ * The semantic checks of `phones`: MACs, duplicates, lines that are declared users, once each.
+ * Their provisioning fields (model, profile, settings, keys) are the provisioning kind's.
+ */
 import { normalizeMac } from '../../model/index.js';
 import type { RawPhone } from '../raw-types.js';
 import type { Item, SemanticChecker } from '../semantics.js';
@@ -43,7 +46,9 @@ export function checkPhones(c: SemanticChecker, state: DesiredState): void {
       continue;
     }
     macs.set(mac, macAt);
-    phones.push({ mac, lines: lines(c, item, mac), at: item.at });
+    const phone: DesiredPhone = { mac, lines: lines(c, item, mac), at: item.at };
+    phones.push(phone);
+    c.facts.phoneItems.push({ phone, item });
   }
   if (items.present) state.phones = phones;
 }
