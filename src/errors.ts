@@ -74,6 +74,11 @@ export const errorCatalogue = {
     exitCode: 1,
     httpStatus: 500,
   },
+  FILE_UNWRITABLE: {
+    summary: 'A file hermes was asked to write (export --out, plan --out) cannot be written.',
+    exitCode: 1,
+    httpStatus: 500,
+  },
   // --- plan and apply ------------------------------------------------------------------------
   PLAN_INVALID: {
     summary: 'The desired state cannot be planned (e.g. a new remote user without a password).',

@@ -17,6 +17,8 @@ export interface DatabaseUrls {
 export interface OpenOptions extends DatabaseUrls {
   /** Pool size for MySQL connections (the API server raises it). */
   poolSize?: number;
+  /** Read only (hermes plan, export): no file is created or changed; a missing default database reads as empty. */
+  readOnly?: boolean;
 }
 
 /** Open databases: the Dbs that ops take, and close(). */
@@ -50,12 +52,12 @@ function resolveTargets(urls: DatabaseUrls): { kamailio: DbTarget; provisioning:
 }
 
 /** Only the driver a URL names is loaded (start-up time of every command). */
-async function openTarget(target: DbTarget, options: { mustExist: boolean; poolSize?: number }): Promise<Opened> {
+async function openTarget(target: DbTarget, options: { mustExist: boolean; poolSize?: number; readOnly?: boolean }): Promise<Opened> {
   let db: Kysely<any>;
   try {
     db =
       target.dialect === 'sqlite'
-        ? new Kysely({ dialect: (await import('./dialects/sqlite.js')).createSqliteDialect(target, { mustExist: options.mustExist }) })
+        ? new Kysely({ dialect: (await import('./dialects/sqlite.js')).createSqliteDialect(target, { mustExist: options.mustExist, readOnly: options.readOnly }) })
         : new Kysely({ dialect: (await import('./dialects/mysql.js')).createMysqlDialect(target, { connectionLimit: options.poolSize }) });
   } catch (error) {
     throw translateConnectError(error, target);
@@ -88,10 +90,10 @@ async function openPair(
   mustExist: (target: DbTarget) => boolean,
 ): Promise<{ kamailio: Opened; provisioning: Opened; shared: boolean }> {
   const targets = resolveTargets(urls);
-  const kamailio = await openTarget(targets.kamailio, { mustExist: mustExist(targets.kamailio), poolSize: urls.poolSize });
+  const kamailio = await openTarget(targets.kamailio, { mustExist: mustExist(targets.kamailio), poolSize: urls.poolSize, readOnly: urls.readOnly });
   if (targets.shared) return { kamailio, provisioning: kamailio, shared: true };
   try {
-    const provisioning = await openTarget(targets.provisioning, { mustExist: mustExist(targets.provisioning), poolSize: urls.poolSize });
+    const provisioning = await openTarget(targets.provisioning, { mustExist: mustExist(targets.provisioning), poolSize: urls.poolSize, readOnly: urls.readOnly });
     return { kamailio, provisioning, shared: false };
   } catch (error) {
     await kamailio.db.destroy();
@@ -108,6 +110,7 @@ async function openPair(
 export async function openDatabases(options: OpenOptions = {}): Promise<Connection> {
   const targets = resolveTargets(options);
   if (targets.isDefault && !options.provisioningDb && targets.kamailio.dialect === 'sqlite' && !existsSync(targets.kamailio.path)) {
+    if (options.readOnly) return openEmptyDefault();
     await initDatabases({ ...options, kamailioSchema: true });
   }
   const pair = await openPair(options, (t) => t.dialect === 'sqlite');
@@ -120,6 +123,15 @@ export async function openDatabases(options: OpenOptions = {}): Promise<Connecti
     throw error;
   }
   return connection;
+}
+
+/** A read-only command on a missing default database reads an empty platform (in memory), creating no file. */
+async function openEmptyDefault(): Promise<Connection> {
+  const memory = await openTarget({ dialect: 'sqlite', path: ':memory:' }, { mustExist: false });
+  const connection = toConnection(memory, memory, true);
+  await createMissingKamailioTables(connection.kamailio, connection.dialects.kamailio);
+  await migrateProvisioning(connection.provisioning, connection.dialects.provisioning);
+  return { ...connection, names: { kamailio: 'sqlite:hermes.db (not created yet)', provisioning: 'sqlite:hermes.db (not created yet)' } };
 }
 
 async function createMysqlDatabaseIfMissing(target: DbTarget): Promise<boolean> {
