@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dbs } from '../db/types.js';
+import { envelopeOfError, isHermesError } from '../errors.js';
 import type { OpContext } from '../ops/context.js';
 import type { Envelope, FailureEnvelope } from '../ops/envelope.js';
 import { NODES, callNode, type NodeDefinition } from '../ops/index.js';
@@ -169,6 +170,7 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
       return send(request, reply, { response: 'invalid', cause: 'body', detail }, status === 413 || status === 415 ? status : 400);
     }
     request.log.error({ err: error }, 'request failed');
+    if (isHermesError(error)) return send(request, reply, envelopeOfError(error), error.httpStatus);
     return send(request, reply, { response: 'error', cause: 'internal', detail: 'the server failed to answer; see its log' }, 500);
   });
 

@@ -1,3 +1,4 @@
+import { envelopeOfError, isHermesError } from '../errors.js';
 import type { Dbs } from '../db/types.js';
 import { addAliases, aliasesOfUser, listAliases, removeAliases } from './aliases.js';
 import { formatAddress } from './canonical.js';
@@ -309,6 +310,7 @@ export async function callNode(db: Dbs, name: string, params: NodeParams, ctx: O
     } catch {
       // A failing logger must not turn into a thrown error.
     }
-    return { response: 'error', cause: 'dbfail', detail: 'database failure' };
+    // A catalogued condition (a missing table, …) answers its envelope; anything else is dbfail.
+    return isHermesError(error) ? envelopeOfError(error) : { response: 'error', cause: 'dbfail', detail: 'database failure' };
   }
 }
