@@ -247,10 +247,12 @@ export function isHermesError(value: unknown): value is HermesError {
 /**
  * The node API's envelope for a catalogued error: the code's own envelope, else `error` with
  * cause `dbfail` for database conditions and `internal` for the rest. The detail is the
- * code's summary, never the message (which may quote a driver).
+ * message for a client's mistake (4xx); for a server's failure it is the code's summary,
+ * never the message (which may quote a driver).
  */
 export function envelopeOfError(error: HermesError): { response: FailureResponse; cause: string; detail: string } {
   const definition: ErrorDefinition = errorCatalogue[error.code];
   const fallback = error.code.startsWith('DB_') ? 'dbfail' : 'internal';
-  return { response: definition.envelope?.response ?? 'error', cause: definition.envelope?.cause ?? fallback, detail: definition.summary };
+  const detail = error.httpStatus < 500 ? error.message : definition.summary;
+  return { response: definition.envelope?.response ?? 'error', cause: definition.envelope?.cause ?? fallback, detail };
 }

@@ -7,6 +7,7 @@ import type { Envelope, FailureEnvelope } from '../ops/envelope.js';
 import { NODES, callNode, type NodeDefinition } from '../ops/index.js';
 import type { TokenPrincipal } from '../ops/tokens.js';
 import { TokenVerifier, bearerToken, type TokenCacheOptions } from './auth.js';
+import { parseJsonBody } from './json-body.js';
 import { loggerOptions, type LogOptions } from './logging.js';
 import { requestParams } from './params.js';
 import { httpStatusOf } from './status.js';
@@ -71,6 +72,15 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
     return503OnClosing: true,
   });
   app.register(formbody, { bodyLimit: options.bodyLimit ?? 64 * 1024 });
+  // JSON bodies: an object, each key once (Fastify's own parser lets a repeated key win).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   // Node calls still running; close() waits for them, so the databases can be closed next.
   const inFlight = new Set<Promise<Envelope>>();
   app.addHook('onClose', async () => {
@@ -161,6 +171,10 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   // Errors before a node ran (malformed body, unsupported content type, too large) and
   // anything unexpected: an envelope, never a stack or driver text.
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (isHermesError(error)) {
+      if (error.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
+      return send(request, reply, envelopeOfError(error), error.httpStatus);
+    }
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status >= 400 && status < 500) {
       const detail =
@@ -170,7 +184,6 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
       return send(request, reply, { response: 'invalid', cause: 'body', detail }, status === 413 || status === 415 ? status : 400);
     }
     request.log.error({ err: error }, 'request failed');
-    if (isHermesError(error)) return send(request, reply, envelopeOfError(error), error.httpStatus);
     return send(request, reply, { response: 'error', cause: 'internal', detail: 'the server failed to answer; see its log' }, 500);
   });
 
