@@ -47,8 +47,23 @@ export const errorCatalogue = {
     exitCode: 1,
     httpStatus: 500,
   },
+  DB_NOT_A_DATABASE: {
+    summary: 'The SQLite file named in the URL is not a database (check the path).',
+    exitCode: 1,
+    httpStatus: 500,
+  },
+  DB_CORRUPT: {
+    summary: 'The SQLite database file is corrupt; restore it from a backup.',
+    exitCode: 1,
+    httpStatus: 500,
+  },
+  DB_READ_ONLY: {
+    summary: 'The SQLite database file (or its folder) is read-only, and the command writes.',
+    exitCode: 1,
+    httpStatus: 500,
+  },
   DB_TABLE_MISSING: {
-    summary: 'A Kamailio or provisioning table hermes needs is missing.',
+    summary: 'A Kamailio or provisioning table hermes needs is missing (`hermes init` recreates provisioning tables).',
     exitCode: 1,
     httpStatus: 500,
   },

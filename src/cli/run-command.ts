@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openDatabases, type Connection } from '../db/connect.js';
+import { onDatabases, openDatabases, type Connection } from '../db/connect.js';
 import { isHermesError } from '../errors.js';
 import { databaseOptions, globalOptions } from './global-options.js';
 
@@ -49,7 +49,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
 export async function withDatabases<T>(command: Command, fn: (connection: Connection) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
   const connection = await openDatabases({ ...databaseOptions(command), readOnly: options.readOnly });
   try {
-    return await fn(connection);
+    return await onDatabases(connection, fn);
   } finally {
     await connection.close();
   }

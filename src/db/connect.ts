@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { Kysely, sql } from 'kysely';
 import { HermesError, isHermesError } from '../errors.js';
-import { translateConnectError } from './driver-errors.js';
+import { translateConnectError, translateDatabaseError } from './driver-errors.js';
 import { checkKamailioSchema, createMissingKamailioTables, type KamailioTableName } from './kamailio-schema.js';
-import { checkProvisioningSchema, migrateProvisioning } from './migrations.js';
+import { checkProvisioningSchema, migrateProvisioning, repairProvisioningTables } from './migrations.js';
 import type { DialectName, Dbs, KamailioTables, ProvisioningTables } from './types.js';
 import { DEFAULT_DB_URL, describeTarget, parseDbUrl, type DbTarget } from './url.js';
 
@@ -31,6 +31,8 @@ export interface Connection extends Dbs {
 export interface InitReport {
   kamailioTablesCreated: KamailioTableName[];
   migrationsApplied: number[];
+  /** Provisioning tables that were dropped by hand and are recreated (empty). */
+  provisioningTablesRepaired: string[];
   databaseCreated: boolean;
 }
 
@@ -102,6 +104,19 @@ async function openPair(
 }
 
 /**
+ * Runs fn on an open connection; a driver error an operator can meet (read-only or corrupt
+ * file, a table dropped by hand) becomes its catalogued error naming the database.
+ */
+export async function onDatabases<T>(connection: Connection, fn: (connection: Connection) => Promise<T>): Promise<T> {
+  try {
+    return await fn(connection);
+  } catch (error) {
+    const { kamailio, provisioning } = connection.names;
+    throw translateDatabaseError(error, connection.shared ? kamailio : `${kamailio} or ${provisioning}`) ?? error;
+  }
+}
+
+/**
  * Opens the Kamailio and provisioning databases for a command and checks their schemas:
  * Kamailio's `version` rows and the provisioning schema version. The embedded default
  * (sqlite:hermes.db, no --db given) is created and initialised when its file is missing, so a
@@ -109,6 +124,11 @@ async function openPair(
  */
 export async function openDatabases(options: OpenOptions = {}): Promise<Connection> {
   const targets = resolveTargets(options);
+  for (const target of [targets.kamailio, targets.provisioning]) {
+    if (target.dialect === 'mysql' && !target.database) {
+      throw new HermesError('DB_URL_INVALID', `database URL ${describeTarget(target)} names no database: add it, as in mysql://user:password@host:port/kamailio`);
+    }
+  }
   if (targets.isDefault && !options.provisioningDb && targets.kamailio.dialect === 'sqlite' && !existsSync(targets.kamailio.path)) {
     if (options.readOnly) return openEmptyDefault();
     await initDatabases({ ...options, kamailioSchema: true });
@@ -116,8 +136,10 @@ export async function openDatabases(options: OpenOptions = {}): Promise<Connecti
   const pair = await openPair(options, (t) => t.dialect === 'sqlite');
   const connection = toConnection(pair.kamailio, pair.provisioning, pair.shared);
   try {
-    await checkKamailioSchema(connection.kamailio, connection.names.kamailio);
-    await checkProvisioningSchema(connection.provisioning, connection.names.provisioning);
+    await onDatabases(connection, async () => {
+      await checkKamailioSchema(connection.kamailio, connection.names.kamailio);
+      await checkProvisioningSchema(connection.provisioning, connection.names.provisioning);
+    });
   } catch (error) {
     await connection.close();
     throw error;
@@ -173,8 +195,9 @@ export async function initDatabases(options: OpenOptions & { kamailioSchema?: bo
       ? await createMissingKamailioTables(connection.kamailio, connection.dialects.kamailio)
       : [];
     const migrationsApplied = await migrateProvisioning(connection.provisioning, connection.dialects.provisioning);
+    const provisioningTablesRepaired = await repairProvisioningTables(connection.provisioning, connection.dialects.provisioning);
     await checkKamailioSchema(connection.kamailio, connection.names.kamailio);
-    return { kamailioTablesCreated, migrationsApplied, databaseCreated };
+    return { kamailioTablesCreated, migrationsApplied, provisioningTablesRepaired, databaseCreated };
   } finally {
     await connection.close();
   }

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import { openDatabases, type Connection, type OpenOptions } from '../db/connect.js';
+import { onDatabases, openDatabases, type Connection, type OpenOptions } from '../db/connect.js';
 import { DEFAULT_DB_URL, dialectOf } from '../db/url.js';
 import { locate } from '../desired/locate.js';
 import type { DesiredState } from '../desired/types.js';
@@ -74,7 +74,7 @@ async function loadAndRead(request: PlanRequest): Promise<{ desired: DesiredStat
     const desired = await request.load();
     const connection = await openDatabases({ ...request.databases, readOnly: true });
     try {
-      return { desired, actual: await readActualState(connection, options) };
+      return { desired, actual: await onDatabases(connection, (db) => readActualState(db, options)) };
     } finally {
       await connection.close();
     }
@@ -84,7 +84,7 @@ async function loadAndRead(request: PlanRequest): Promise<{ desired: DesiredStat
     connection = await openDatabases({ ...request.databases, readOnly: true });
     const pools = connection.shared ? [connection.kamailio] : [connection.kamailio, connection.provisioning];
     await Promise.all(pools.flatMap((pool) => Array.from({ length: PARALLEL_READS }, () => sql`select 1`.execute(pool))));
-    return readActualState(connection, options);
+    return onDatabases(connection, (db) => readActualState(db, options));
   })();
   const settled = reading.then(
     () => undefined,
