@@ -56,41 +56,9 @@ function send(request: FastifyRequest, reply: FastifyReply, envelope: Envelope, 
   return reply.code(status).send(envelope);
 }
 
-/**
- * The Hermes node API as a Fastify instance, not listening (`inject` in tests, `listen` in
- * `hermes serve`). Every node of NODES answers GET (query) and POST (form or JSON) at
- * /<family>/<node> with its envelope; the HTTP status mirrors the envelope.
- */
-export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
-  const auth = options.auth ?? 'tokens';
-  const verifier = new TokenVerifier(dbs, options.tokenCache);
-  const logRequests = options.log !== false && ['info', 'debug', 'trace'].includes(options.log?.level ?? 'info');
-  const app = Fastify({
-    logger: options.log === false ? false : loggerOptions(options.log ?? {}),
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: options.bodyLimit ?? 64 * 1024,
-    return503OnClosing: true,
-  });
-  app.register(formbody, { bodyLimit: options.bodyLimit ?? 64 * 1024 });
-  // JSON bodies: an object, each key once (Fastify's own parser lets a repeated key win).
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, parseJsonBody(body as string));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
-  // Node calls still running; close() waits for them, so the databases can be closed next.
-  const inFlight = new Set<Promise<Envelope>>();
-  app.addHook('onClose', async () => {
-    await Promise.allSettled([...inFlight]);
-  });
-  app.decorateRequest('principal', null);
-  app.decorateRequest('outcome', null);
-
-  // Authentication first, before any body is parsed, for every path (unknown ones too).
-  app.addHook('onRequest', async (request, reply) => {
+/** The onRequest hook: the caller's token (or anonymous with --no-auth) as request.principal. */
+function authenticate(auth: 'tokens' | 'none', verifier: TokenVerifier) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
     if (auth === 'none') {
       request.principal = ANONYMOUS;
       request.outcome = { actor: 'anonymous' };
@@ -113,19 +81,18 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
     }
     request.principal = principal;
     request.outcome = { actor: actorOf(principal) };
-  });
+  };
+}
 
-  // One JSON line per request: method, URL without secrets, status, time, actor, node, outcome.
-  app.addHook('onResponse', async (request, reply) => {
-    if (!logRequests) return;
-    const outcome = request.outcome ?? {};
-    request.log.info(
-      { req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 100) / 100, ...outcome },
-      'request completed',
-    );
-  });
+/** The onResponse hook: one JSON log line per request. */
+async function logRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const outcome = request.outcome ?? {};
+  request.log.info({ req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 100) / 100, ...outcome }, 'request completed');
+}
 
-  const handle = (node: NodeDefinition) => async (request: FastifyRequest, reply: FastifyReply) => {
+/** The route handler of a node: scope and read-only checks, parameters, the call, its envelope. */
+function nodeHandler(dbs: Dbs, options: AppOptions, inFlight: Set<Promise<Envelope>>) {
+  return (node: NodeDefinition) => async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = request.principal!;
     const outcome = (request.outcome ??= {});
     outcome.node = node.name;
@@ -145,14 +112,52 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
     };
     const call = callNode(dbs, node.name, parsed.params, ctx);
     inFlight.add(call);
-    let envelope: Envelope;
     try {
-      envelope = await call;
+      return send(request, reply, await call);
     } finally {
       inFlight.delete(call);
     }
-    return send(request, reply, envelope);
   };
+}
+
+/**
+ * The Hermes node API as a Fastify instance, not listening (`inject` in tests, `listen` in
+ * `hermes serve`). Every node of NODES answers GET (query) and POST (form or JSON) at
+ * /<family>/<node> with its envelope; the HTTP status mirrors the envelope.
+ */
+export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
+  const auth = options.auth ?? 'tokens';
+  const verifier = new TokenVerifier(dbs, options.tokenCache);
+  const logRequests = options.log !== false && ['info', 'debug', 'trace'].includes(options.log?.level ?? 'info');
+  const app = Fastify({
+    logger: options.log === false ? false : loggerOptions(options.log ?? {}),
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    return503OnClosing: true,
+  });
+  app.register(formbody, { bodyLimit: options.bodyLimit ?? 64 * 1024 });
+  // Node calls still running; close() waits for them, so the databases can be closed next.
+  const inFlight = new Set<Promise<Envelope>>();
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...inFlight]);
+  });
+  app.decorateRequest('principal', null);
+  app.decorateRequest('outcome', null);
+
+  // JSON bodies: an object, each key once (Fastify's own parser lets a repeated key win).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  // Authentication first, before any body is parsed, for every path (unknown ones too).
+  app.addHook('onRequest', authenticate(auth, verifier));
+  // One JSON line per request: method, URL without secrets, status, time, actor, node, outcome.
+  if (logRequests) app.addHook('onResponse', logRequest);
+  const handle = nodeHandler(dbs, options, inFlight);
 
   for (const node of NODES.values()) {
     app.route({ method: ['GET', 'POST'], url: `/${node.name}`, handler: handle(node) });
