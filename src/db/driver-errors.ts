@@ -53,8 +53,8 @@ export function translateConnectError(error: unknown, target: DbTarget): HermesE
 export function translateDatabaseError(error: unknown, where: string): HermesError | undefined {
   if (isHermesError(error)) return error;
   const e = (error ?? {}) as DriverError;
-  const code = e.code ?? '';
-  const message = e.message ?? '';
+  const code = typeof e.code === 'string' ? e.code : '';
+  const message = typeof e.message === 'string' ? e.message : '';
   if (code === 'SQLITE_NOTADB') {
     return new HermesError('DB_NOT_A_DATABASE', `${where} is not a SQLite database file: check the path in --db`, { cause: error });
   }
