@@ -1,11 +1,13 @@
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dbs } from '../db/types.js';
+import { envelopeOfError, isHermesError } from '../errors.js';
 import type { OpContext } from '../ops/context.js';
 import type { Envelope, FailureEnvelope } from '../ops/envelope.js';
 import { NODES, callNode, type NodeDefinition } from '../ops/index.js';
 import type { TokenPrincipal } from '../ops/tokens.js';
 import { TokenVerifier, bearerToken, type TokenCacheOptions } from './auth.js';
+import { parseJsonBody } from './json-body.js';
 import { loggerOptions, type LogOptions } from './logging.js';
 import { fastifyLimitOptions, serverLimits, type ServerLimits } from './limits.js';
 import { NODE_METHODS, methodNotAllowed } from './methods.js';
@@ -58,6 +60,70 @@ function send(request: FastifyRequest, reply: FastifyReply, envelope: Envelope, 
   return reply.code(status).send(envelope);
 }
 
+/** The onRequest hook: the caller's token (or anonymous with --no-auth) as request.principal. */
+function authenticate(auth: 'tokens' | 'none', verifier: TokenVerifier) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (auth === 'none') {
+      request.principal = ANONYMOUS;
+      request.outcome = { actor: 'anonymous' };
+      return;
+    }
+    const token = bearerToken(request.headers.authorization);
+    let principal: TokenPrincipal | null = null;
+    try {
+      principal = token === null ? null : await verifier.verify(token);
+    } catch (error) {
+      request.log.error({ err: error }, 'token verification failed');
+      return send(request, reply, { response: 'error', cause: 'dbfail', detail: 'the server cannot check tokens now; see its log' });
+    }
+    if (!principal) {
+      return send(request, reply, {
+        response: 'failed',
+        cause: 'unauthenticated',
+        detail: token === null ? 'send a token: Authorization: Bearer TOKEN (create one with hermes token create)' : 'the token is not valid (unknown or revoked)',
+      });
+    }
+    request.principal = principal;
+    request.outcome = { actor: actorOf(principal) };
+  };
+}
+
+/** The onResponse hook: one JSON log line per request. */
+async function logRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const outcome = request.outcome ?? {};
+  request.log.info({ req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 100) / 100, ...outcome }, 'request completed');
+}
+
+/** The route handler of a node: scope and read-only checks, parameters, the call, its envelope. */
+function nodeHandler(dbs: Dbs, options: AppOptions, inFlight: Set<Promise<Envelope>>) {
+  return (node: NodeDefinition) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const principal = request.principal!;
+    const outcome = (request.outcome ??= {});
+    outcome.node = node.name;
+    if (node.mutates && principal.scope !== 'write') {
+      return send(request, reply, { response: 'failed', cause: 'forbidden', detail: `${node.name} changes data: it needs a token with write scope` });
+    }
+    if (node.mutates && options.readOnly) {
+      return send(request, reply, { response: 'failed', cause: 'readonly', detail: `${node.name} changes data, and this server is read-only (--read-only)` });
+    }
+    const parsed = requestParams(request.query, request.method === 'POST' ? request.body : undefined);
+    if ('invalid' in parsed) return send(request, reply, parsed.invalid);
+    const ctx: OpContext = {
+      actor: actorOf(principal),
+      showSecrets: principal.scope === 'write',
+      // Driver errors go to the server log only; the client gets error/dbfail.
+      onError: (error) => request.log.error({ err: error, node: node.name }, 'node failed with an error'),
+    };
+    const call = callNode(dbs, node.name, parsed.params, ctx);
+    inFlight.add(call);
+    try {
+      return send(request, reply, await call);
+    } finally {
+      inFlight.delete(call);
+    }
+  };
+}
+
 /**
  * The Hermes node API as a Fastify instance, not listening (`inject` in tests, `listen` in
  * `hermes serve`). Every node of NODES answers GET (query) and POST (form or JSON) at
@@ -86,70 +152,20 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   app.decorateRequest('principal', null);
   app.decorateRequest('outcome', null);
 
-  // Authentication first, before any body is parsed, for every path (unknown ones too).
-  app.addHook('onRequest', async (request, reply) => {
-    if (auth === 'none') {
-      request.principal = ANONYMOUS;
-      request.outcome = { actor: 'anonymous' };
-      return;
-    }
-    const token = bearerToken(request.headers.authorization);
-    let principal: TokenPrincipal | null = null;
+  // JSON bodies: an object, each key once (Fastify's own parser lets a repeated key win).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
-      principal = token === null ? null : await verifier.verify(token);
+      done(null, parseJsonBody(body as string));
     } catch (error) {
-      request.log.error({ err: error }, 'token verification failed');
-      return send(request, reply, { response: 'error', cause: 'dbfail', detail: 'the server cannot check tokens now; see its log' });
+      done(error as Error, undefined);
     }
-    if (!principal) {
-      return send(request, reply, {
-        response: 'failed',
-        cause: 'unauthenticated',
-        detail: token === null ? 'send a token: Authorization: Bearer TOKEN (create one with hermes token create)' : 'the token is not valid (unknown or revoked)',
-      });
-    }
-    request.principal = principal;
-    request.outcome = { actor: actorOf(principal) };
   });
-
+  // Authentication first, before any body is parsed, for every path (unknown ones too).
+  app.addHook('onRequest', authenticate(auth, verifier));
   // One JSON line per request: method, URL without secrets, status, time, actor, node, outcome.
-  app.addHook('onResponse', async (request, reply) => {
-    if (!logRequests) return;
-    const outcome = request.outcome ?? {};
-    request.log.info(
-      { req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 100) / 100, ...outcome },
-      'request completed',
-    );
-  });
-
-  const handle = (node: NodeDefinition) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const principal = request.principal!;
-    const outcome = (request.outcome ??= {});
-    outcome.node = node.name;
-    if (node.mutates && principal.scope !== 'write') {
-      return send(request, reply, { response: 'failed', cause: 'forbidden', detail: `${node.name} changes data: it needs a token with write scope` });
-    }
-    if (node.mutates && options.readOnly) {
-      return send(request, reply, { response: 'failed', cause: 'readonly', detail: `${node.name} changes data, and this server is read-only (--read-only)` });
-    }
-    const parsed = requestParams(request.query, request.method === 'POST' ? request.body : undefined);
-    if ('invalid' in parsed) return send(request, reply, parsed.invalid);
-    const ctx: OpContext = {
-      actor: actorOf(principal),
-      showSecrets: principal.scope === 'write',
-      // Driver errors go to the server log only; the client gets error/dbfail.
-      onError: (error) => request.log.error({ err: error, node: node.name }, 'node failed with an error'),
-    };
-    const call = callNode(dbs, node.name, parsed.params, ctx);
-    inFlight.add(call);
-    let envelope: Envelope;
-    try {
-      envelope = await call;
-    } finally {
-      inFlight.delete(call);
-    }
-    return send(request, reply, envelope);
-  };
+  if (logRequests) app.addHook('onResponse', logRequest);
+  const handle = nodeHandler(dbs, options, inFlight);
 
   for (const node of NODES.values()) {
     app.route({ method: [...NODE_METHODS], url: `/${node.name}`, handler: handle(node) });
@@ -159,7 +175,7 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
     const path = request.url.split('?')[0].slice(0, 200);
     if (NODES.has(path.slice(1))) {
       reply.header('allow', NODE_METHODS.join(', '));
-      return send(request, reply, methodNotAllowed(request.method, path), 405);
+      return send(request, reply, methodNotAllowed(request.method, path));
     }
     return send(
       request,
@@ -172,6 +188,10 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   // Errors before a node ran (malformed body, unsupported content type, too large) and
   // anything unexpected: an envelope, never a stack or driver text.
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (isHermesError(error)) {
+      if (error.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
+      return send(request, reply, envelopeOfError(error), error.httpStatus);
+    }
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status >= 400 && status < 500) {
       const detail =

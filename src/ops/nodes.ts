@@ -1,3 +1,4 @@
+import { envelopeOfError, isHermesError } from '../errors.js';
 import type { Dbs } from '../db/types.js';
 import { addAliases, aliasesOfUser, listAliases, removeAliases } from './aliases.js';
 import { formatAddress } from './canonical.js';
@@ -264,7 +265,7 @@ const definitions: Node[] = [
     mutates: false,
     params: ['destination', ...USER, 'e164'],
     async run(db, p, ctx) {
-      const destination = p.user(['destination', 'user']);
+      const destination = p.user(['destination', 'user'], undefined, 'destination');
       const aliases = await aliasesOfUser(db, destination, { e164: p.bool('e164') }, ctx);
       return { response: 'ok', destination: formatAddress(destination), aliases };
     },
@@ -274,8 +275,8 @@ const definitions: Node[] = [
     mutates: true,
     params: ['alias', 'alias_username', 'alias_domain', 'destination', ...USER],
     async run(db, p, ctx) {
-      const alias = p.user(['alias'], { username: 'alias_username', domain: 'alias_domain' });
-      const destination = p.user(['destination', 'user']);
+      const alias = p.user(['alias'], { username: 'alias_username', domain: 'alias_domain' }, 'alias');
+      const destination = p.user(['destination', 'user'], undefined, 'destination');
       await addAliases(db, [{ alias_username: alias.username, alias_domain: alias.domain, ...destination }], ctx);
       return { response: 'ok', alias: formatAddress({ username: alias.username, domain: alias.domain.toLowerCase() }), destination: formatAddress({ ...destination, domain: destination.domain.toLowerCase() }) };
     },
@@ -285,7 +286,7 @@ const definitions: Node[] = [
     mutates: true,
     params: ['alias', 'alias_username', 'alias_domain'],
     async run(db, p, ctx) {
-      const alias = p.user(['alias'], { username: 'alias_username', domain: 'alias_domain' });
+      const alias = p.user(['alias'], { username: 'alias_username', domain: 'alias_domain' }, 'address');
       await removeAliases(db, [{ alias_username: alias.username, alias_domain: alias.domain }], ctx);
       return { response: 'ok', alias: formatAddress({ username: alias.username, domain: alias.domain.toLowerCase() }) };
     },
@@ -314,6 +315,7 @@ export async function callNode(db: Dbs, name: string, params: NodeParams, ctx: O
     } catch {
       // A failing logger must not turn into a thrown error.
     }
-    return { response: 'error', cause: 'dbfail', detail: 'database failure' };
+    // A catalogued condition (a missing table, …) answers its envelope; anything else is dbfail.
+    return isHermesError(error) ? envelopeOfError(error) : { response: 'error', cause: 'dbfail', detail: 'database failure' };
   }
 }
