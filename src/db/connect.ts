@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Kysely, sql } from 'kysely';
 import { HermesError, isHermesError } from '../errors.js';
 import { translateConnectError } from './driver-errors.js';
+import { withSafeErrors } from './safe-errors.js';
 import { checkKamailioSchema, createMissingKamailioTables, type KamailioTableName } from './kamailio-schema.js';
 import { checkProvisioningSchema, migrateProvisioning } from './migrations.js';
 import type { DialectName, Dbs, KamailioTables, ProvisioningTables } from './types.js';
@@ -55,8 +56,8 @@ async function openTarget(target: DbTarget, options: { mustExist: boolean; poolS
   try {
     db =
       target.dialect === 'sqlite'
-        ? new Kysely({ dialect: (await import('./dialects/sqlite.js')).createSqliteDialect(target, { mustExist: options.mustExist }) })
-        : new Kysely({ dialect: (await import('./dialects/mysql.js')).createMysqlDialect(target, { connectionLimit: options.poolSize }) });
+        ? new Kysely({ dialect: withSafeErrors((await import('./dialects/sqlite.js')).createSqliteDialect(target, { mustExist: options.mustExist })) })
+        : new Kysely({ dialect: withSafeErrors((await import('./dialects/mysql.js')).createMysqlDialect(target, { connectionLimit: options.poolSize })) });
   } catch (error) {
     throw translateConnectError(error, target);
   }

@@ -7,6 +7,8 @@ import { NODES, callNode, type NodeDefinition } from '../ops/index.js';
 import type { TokenPrincipal } from '../ops/tokens.js';
 import { TokenVerifier, bearerToken, type TokenCacheOptions } from './auth.js';
 import { loggerOptions, type LogOptions } from './logging.js';
+import { fastifyLimitOptions, serverLimits, type ServerLimits } from './limits.js';
+import { NODE_METHODS, methodNotAllowed } from './methods.js';
 import { requestParams } from './params.js';
 import { httpStatusOf } from './status.js';
 
@@ -21,8 +23,10 @@ export interface AppOptions {
   /** JSON request logs; false for none. */
   log?: LogOptions | false;
   tokenCache?: TokenCacheOptions;
-  /** Largest accepted request body in bytes (default 64 KiB). */
+  /** Largest accepted request body in bytes (default 64 KiB); the same as limits.bodyLimit. */
   bodyLimit?: number;
+  /** Timeouts and the connection cap (defaults: DEFAULT_LIMITS). */
+  limits?: Partial<ServerLimits>;
 }
 
 /** What a request did, for its log line. */
@@ -63,13 +67,17 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   const auth = options.auth ?? 'tokens';
   const verifier = new TokenVerifier(dbs, options.tokenCache);
   const logRequests = options.log !== false && ['info', 'debug', 'trace'].includes(options.log?.level ?? 'info');
+  const limits = serverLimits({ bodyLimit: options.bodyLimit, ...options.limits });
   const app = Fastify({
     logger: options.log === false ? false : loggerOptions(options.log ?? {}),
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    ...fastifyLimitOptions(limits),
+    // HEAD would otherwise run every GET route's node (a write among them).
+    exposeHeadRoutes: false,
     return503OnClosing: true,
   });
-  app.register(formbody, { bodyLimit: options.bodyLimit ?? 64 * 1024 });
+  app.server.maxConnections = limits.maxConnections;
+  app.register(formbody, { bodyLimit: limits.bodyLimit });
   // Node calls still running; close() waits for them, so the databases can be closed next.
   const inFlight = new Set<Promise<Envelope>>();
   app.addHook('onClose', async () => {
@@ -144,11 +152,15 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   };
 
   for (const node of NODES.values()) {
-    app.route({ method: ['GET', 'POST'], url: `/${node.name}`, handler: handle(node) });
+    app.route({ method: [...NODE_METHODS], url: `/${node.name}`, handler: handle(node) });
   }
 
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0].slice(0, 200);
+    if (NODES.has(path.slice(1))) {
+      reply.header('allow', NODE_METHODS.join(', '));
+      return send(request, reply, methodNotAllowed(request.method, path), 405);
+    }
     return send(
       request,
       reply,

@@ -4,6 +4,7 @@ import { formatAddress } from './canonical.js';
 import { LOCAL_USER_FIELD_NAMES, REMOTE_ONLY_FIELD_NAMES } from '../model/index.js';
 import type { OpContext } from './context.js';
 import { OpFailure, failed, type Envelope, type OkEnvelope } from './envelope.js';
+import { limited, listLimit } from './list-limit.js';
 import { ParamReader, type NodeParams } from './node-params.js';
 import { addNumberRange, addNumbers, checkRange, listNumbers, numberInPool, removeNumbers } from './numbers.js';
 import { generatePassword } from './password.js';
@@ -52,9 +53,10 @@ const definitions: Node[] = [
   {
     name: 'user/list',
     mutates: false,
-    params: ['search'],
+    params: ['search', 'limit'],
     async run(db, p, ctx) {
-      return { response: 'ok', users: await listUsers(db, p.optional('search'), ctx) };
+      const limit = listLimit(p);
+      return { response: 'ok', ...limited('users', await listUsers(db, p.optional('search'), ctx, limit + 1), limit) };
     },
   },
   {
@@ -165,9 +167,10 @@ const definitions: Node[] = [
   {
     name: 'phone/list',
     mutates: false,
-    params: ['search'],
+    params: ['search', 'limit'],
     async run(db, p, ctx) {
-      return { response: 'ok', phones: await listPhones(db, p.optional('search'), ctx) };
+      const limit = listLimit(p);
+      return { response: 'ok', ...limited('phones', await listPhones(db, p.optional('search'), ctx, limit + 1), limit) };
     },
   },
   {
@@ -198,8 +201,9 @@ const definitions: Node[] = [
     mutates: false,
     params: ['search', 'random', 'limit'],
     async run(db, p, ctx) {
-      const numbers = await listNumbers(db, { search: p.optional('search'), random: p.bool('random'), limit: p.int('limit', 1, 10_000_000) }, ctx);
-      return { response: 'ok', numbers };
+      const limit = listLimit(p);
+      const numbers = await listNumbers(db, { search: p.optional('search'), random: p.bool('random'), limit: limit + 1 }, ctx);
+      return { response: 'ok', ...limited('numbers', numbers, limit) };
     },
   },
   {
@@ -248,9 +252,10 @@ const definitions: Node[] = [
   {
     name: 'alias/list',
     mutates: false,
-    params: ['search'],
+    params: ['search', 'limit'],
     async run(db, p, ctx) {
-      return { response: 'ok', aliases: await listAliases(db, p.optional('search'), ctx) };
+      const limit = listLimit(p);
+      return { response: 'ok', ...limited('aliases', await listAliases(db, p.optional('search'), ctx, limit + 1), limit) };
     },
   },
   {
