@@ -1,17 +1,15 @@
 /**
- * Regenerates the table in docs/errors.md from src/errors.ts (npm run docs:errors).
- * test/errors.test.ts fails when the two disagree.
+ * Regenerates the error tables of docs/errors.md and docs/api.md from src/errors.ts
+ * (npm run docs:errors). test/errors.test.ts fails when they disagree.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { errorCatalogue } from '../src/errors.js';
+import { GENERATED_TABLES } from './errors-tables.js';
 
-const path = new URL('../docs/errors.md', import.meta.url);
-const begin = '<!-- errors:begin -->';
-const end = '<!-- errors:end -->';
-const rows = Object.entries(errorCatalogue).map(([code, d]) => `| \`${code}\` | ${d.exitCode} | ${d.httpStatus} | ${d.summary} |`);
-const table = ['| code | exit | HTTP | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
-const doc = readFileSync(path, 'utf8');
-const start = doc.indexOf(begin);
-const stop = doc.indexOf(end);
-if (start < 0 || stop < 0) throw new Error('docs/errors.md lacks the errors:begin/end markers');
-writeFileSync(path, doc.slice(0, start + begin.length) + '\n' + table + '\n' + doc.slice(stop));
+for (const t of GENERATED_TABLES) {
+  const path = new URL(`../${t.file}`, import.meta.url);
+  const doc = readFileSync(path, 'utf8');
+  const start = doc.indexOf(t.begin);
+  const stop = doc.indexOf(t.end);
+  if (start < 0 || stop < start) throw new Error(`${t.file} lacks the ${t.begin} / ${t.end} markers`);
+  writeFileSync(path, doc.slice(0, start + t.begin.length) + '\n' + t.table + '\n' + doc.slice(stop));
+}

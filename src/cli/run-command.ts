@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openDatabases, type Connection } from '../db/connect.js';
+import { onDatabases, openDatabases, type Connection } from '../db/connect.js';
 import { isHermesError } from '../errors.js';
 import { databaseOptions, globalOptions } from './global-options.js';
 
@@ -17,7 +17,8 @@ export class ExitCode extends Error {
 export function reportError(error: unknown, debug: boolean): number {
   if (error instanceof ExitCode) return error.code;
   if (isHermesError(error)) {
-    process.stderr.write(`hermes: ${error.message} [${error.code}]\n`);
+    // One line per line of the message (a plan's problems), each with the code.
+    for (const line of error.message.split('\n')) process.stderr.write(`hermes: ${line} [${error.code}]\n`);
     if (debug && error.cause instanceof Error) process.stderr.write(`${error.cause.stack ?? error.cause.message}\n`);
     if (debug) process.stderr.write(`${error.stack}\n`);
     return error.exitCode;
@@ -44,12 +45,17 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
   };
 }
 
-/** Opens the databases named by the global options, runs fn, and closes them. */
-export async function withDatabases<T>(command: Command, fn: (connection: Connection) => Promise<T>): Promise<T> {
-  const connection = await openDatabases(databaseOptions(command));
+/** Opens the databases named by the global options (read-only: creating and changing nothing), runs fn, and closes them. */
+export async function withDatabases<T>(command: Command, fn: (connection: Connection) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+  const connection = await openDatabases({ ...databaseOptions(command), readOnly: options.readOnly });
   try {
-    return await fn(connection);
+    return await onDatabases(connection, fn);
   } finally {
     await connection.close();
   }
+}
+
+/** Colour only on a terminal, and not with NO_COLOR. */
+export function useColor(stream: NodeJS.WriteStream): boolean {
+  return Boolean(stream.isTTY) && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
 }

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { Kysely, sql } from 'kysely';
 import { HermesError, isHermesError } from '../errors.js';
-import { translateConnectError } from './driver-errors.js';
+import { translateConnectError, translateDatabaseError } from './driver-errors.js';
+import { withSafeErrors } from './safe-errors.js';
 import { checkKamailioSchema, createMissingKamailioTables, type KamailioTableName } from './kamailio-schema.js';
-import { checkProvisioningSchema, migrateProvisioning } from './migrations.js';
+import { checkProvisioningSchema, migrateProvisioning, repairProvisioningTables } from './migrations.js';
 import type { DialectName, Dbs, KamailioTables, ProvisioningTables } from './types.js';
 import { DEFAULT_DB_URL, describeTarget, parseDbUrl, type DbTarget } from './url.js';
 
@@ -17,6 +18,8 @@ export interface DatabaseUrls {
 export interface OpenOptions extends DatabaseUrls {
   /** Pool size for MySQL connections (the API server raises it). */
   poolSize?: number;
+  /** Read only (hermes plan, export): no file is created or changed; a missing default database reads as empty. */
+  readOnly?: boolean;
 }
 
 /** Open databases: the Dbs that ops take, and close(). */
@@ -29,6 +32,8 @@ export interface Connection extends Dbs {
 export interface InitReport {
   kamailioTablesCreated: KamailioTableName[];
   migrationsApplied: number[];
+  /** Provisioning tables that were dropped by hand and are recreated (empty). */
+  provisioningTablesRepaired: string[];
   databaseCreated: boolean;
 }
 
@@ -50,13 +55,13 @@ function resolveTargets(urls: DatabaseUrls): { kamailio: DbTarget; provisioning:
 }
 
 /** Only the driver a URL names is loaded (start-up time of every command). */
-async function openTarget(target: DbTarget, options: { mustExist: boolean; poolSize?: number }): Promise<Opened> {
+async function openTarget(target: DbTarget, options: { mustExist: boolean; poolSize?: number; readOnly?: boolean }): Promise<Opened> {
   let db: Kysely<any>;
   try {
     db =
       target.dialect === 'sqlite'
-        ? new Kysely({ dialect: (await import('./dialects/sqlite.js')).createSqliteDialect(target, { mustExist: options.mustExist }) })
-        : new Kysely({ dialect: (await import('./dialects/mysql.js')).createMysqlDialect(target, { connectionLimit: options.poolSize }) });
+        ? new Kysely({ dialect: withSafeErrors((await import('./dialects/sqlite.js')).createSqliteDialect(target, { mustExist: options.mustExist, readOnly: options.readOnly })) })
+        : new Kysely({ dialect: withSafeErrors((await import('./dialects/mysql.js')).createMysqlDialect(target, { connectionLimit: options.poolSize })) });
   } catch (error) {
     throw translateConnectError(error, target);
   }
@@ -88,14 +93,27 @@ async function openPair(
   mustExist: (target: DbTarget) => boolean,
 ): Promise<{ kamailio: Opened; provisioning: Opened; shared: boolean }> {
   const targets = resolveTargets(urls);
-  const kamailio = await openTarget(targets.kamailio, { mustExist: mustExist(targets.kamailio), poolSize: urls.poolSize });
+  const kamailio = await openTarget(targets.kamailio, { mustExist: mustExist(targets.kamailio), poolSize: urls.poolSize, readOnly: urls.readOnly });
   if (targets.shared) return { kamailio, provisioning: kamailio, shared: true };
   try {
-    const provisioning = await openTarget(targets.provisioning, { mustExist: mustExist(targets.provisioning), poolSize: urls.poolSize });
+    const provisioning = await openTarget(targets.provisioning, { mustExist: mustExist(targets.provisioning), poolSize: urls.poolSize, readOnly: urls.readOnly });
     return { kamailio, provisioning, shared: false };
   } catch (error) {
     await kamailio.db.destroy();
     throw error;
+  }
+}
+
+/**
+ * Runs fn on an open connection; a driver error an operator can meet (read-only or corrupt
+ * file, a table dropped by hand) becomes its catalogued error naming the database.
+ */
+export async function onDatabases<T>(connection: Connection, fn: (connection: Connection) => Promise<T>): Promise<T> {
+  try {
+    return await fn(connection);
+  } catch (error) {
+    const { kamailio, provisioning } = connection.names;
+    throw translateDatabaseError(error, connection.shared ? kamailio : `${kamailio} or ${provisioning}`) ?? error;
   }
 }
 
@@ -107,19 +125,36 @@ async function openPair(
  */
 export async function openDatabases(options: OpenOptions = {}): Promise<Connection> {
   const targets = resolveTargets(options);
+  for (const target of [targets.kamailio, targets.provisioning]) {
+    if (target.dialect === 'mysql' && !target.database) {
+      throw new HermesError('DB_URL_INVALID', `database URL ${describeTarget(target)} names no database: add it, as in mysql://user:password@host:port/kamailio`);
+    }
+  }
   if (targets.isDefault && !options.provisioningDb && targets.kamailio.dialect === 'sqlite' && !existsSync(targets.kamailio.path)) {
+    if (options.readOnly) return openEmptyDefault();
     await initDatabases({ ...options, kamailioSchema: true });
   }
   const pair = await openPair(options, (t) => t.dialect === 'sqlite');
   const connection = toConnection(pair.kamailio, pair.provisioning, pair.shared);
   try {
-    await checkKamailioSchema(connection.kamailio, connection.names.kamailio);
-    await checkProvisioningSchema(connection.provisioning, connection.names.provisioning);
+    await onDatabases(connection, async () => {
+      await checkKamailioSchema(connection.kamailio, connection.names.kamailio);
+      await checkProvisioningSchema(connection.provisioning, connection.names.provisioning);
+    });
   } catch (error) {
     await connection.close();
     throw error;
   }
   return connection;
+}
+
+/** A read-only command on a missing default database reads an empty platform (in memory), creating no file. */
+async function openEmptyDefault(): Promise<Connection> {
+  const memory = await openTarget({ dialect: 'sqlite', path: ':memory:' }, { mustExist: false });
+  const connection = toConnection(memory, memory, true);
+  await createMissingKamailioTables(connection.kamailio, connection.dialects.kamailio);
+  await migrateProvisioning(connection.provisioning, connection.dialects.provisioning);
+  return { ...connection, names: { kamailio: 'sqlite:hermes.db (not created yet)', provisioning: 'sqlite:hermes.db (not created yet)' } };
 }
 
 async function createMysqlDatabaseIfMissing(target: DbTarget): Promise<boolean> {
@@ -161,8 +196,9 @@ export async function initDatabases(options: OpenOptions & { kamailioSchema?: bo
       ? await createMissingKamailioTables(connection.kamailio, connection.dialects.kamailio)
       : [];
     const migrationsApplied = await migrateProvisioning(connection.provisioning, connection.dialects.provisioning);
+    const provisioningTablesRepaired = await repairProvisioningTables(connection.provisioning, connection.dialects.provisioning);
     await checkKamailioSchema(connection.kamailio, connection.names.kamailio);
-    return { kamailioTablesCreated, migrationsApplied, databaseCreated };
+    return { kamailioTablesCreated, migrationsApplied, provisioningTablesRepaired, databaseCreated };
   } finally {
     await connection.close();
   }

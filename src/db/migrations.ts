@@ -20,71 +20,92 @@ function table(db: Kysely<any>, dialect: DialectName, name: string): CreateTable
   return dialect === 'mysql' ? builder.modifyEnd(sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`) : builder;
 }
 
+/**
+ * How each provisioning table (with its indexes) is created, as its migration made it. The
+ * migrations create them; `hermes init` recreates one that was dropped by hand.
+ */
+const TABLES: Readonly<Record<string, (db: Kysely<any>, dialect: DialectName) => Promise<void>>> = {
+  async hermes_users(db, dialect) {
+    await table(db, dialect, 'hermes_users')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('username', 'varchar(64)', (c) => c.notNull())
+      .addColumn('domain', 'varchar(64)', (c) => c.notNull())
+      .addColumn('kind', 'varchar(8)', (c) => c.notNull())
+      .addColumn('displayname', 'varchar(128)', (c) => c.notNull().defaultTo(''))
+      .addColumn('email', 'varchar(128)', (c) => c.notNull().defaultTo(''))
+      .addColumn('password', 'varchar(64)')
+      .addColumn('registrar', 'varchar(128)')
+      .addColumn('r_port', 'integer')
+      .addColumn('proxy', 'varchar(128)')
+      .addColumn('p_port', 'integer')
+      .addColumn('authid', 'varchar(64)')
+      .addColumn('dialplan', 'varchar(128)', (c) => c.notNull().defaultTo(''))
+      .addColumn('linetext', 'varchar(64)', (c) => c.notNull().defaultTo(''))
+      .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+      .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+      .addUniqueConstraint('hermes_users_address', ['username', 'domain'])
+      .execute();
+  },
+  async hermes_phones(db, dialect) {
+    await table(db, dialect, 'hermes_phones')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('mac', 'char(12)', (c) => c.notNull())
+      .addColumn('username', 'varchar(64)', (c) => c.notNull())
+      .addColumn('domain', 'varchar(64)', (c) => c.notNull())
+      .addColumn('line', 'integer', (c) => c.notNull())
+      .addUniqueConstraint('hermes_phones_line', ['mac', 'line'])
+      .addUniqueConstraint('hermes_phones_user', ['mac', 'username', 'domain'])
+      .execute();
+    await db.schema.createIndex('hermes_phones_address').on('hermes_phones').columns(['username', 'domain']).execute();
+  },
+  async hermes_numbers(db, dialect) {
+    await table(db, dialect, 'hermes_numbers')
+      .addColumn('number', 'varchar(16)', (c) => c.primaryKey())
+      .execute();
+  },
+  async hermes_tokens(db, dialect) {
+    await table(db, dialect, 'hermes_tokens')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('name', 'varchar(64)', (c) => c.notNull().unique())
+      .addColumn('scope', 'varchar(8)', (c) => c.notNull())
+      .addColumn('token_hash', 'char(64)', (c) => c.notNull())
+      .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+      .execute();
+  },
+  async hermes_audit(db, dialect) {
+    await table(db, dialect, 'hermes_audit')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('at', 'varchar(32)', (c) => c.notNull())
+      .addColumn('actor', 'varchar(128)', (c) => c.notNull())
+      .addColumn('node', 'varchar(64)', (c) => c.notNull())
+      .addColumn('object_key', 'varchar(255)', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('hermes_audit_at').on('hermes_audit').column('at').execute();
+  },
+  async hermes_locks(db, dialect) {
+    await table(db, dialect, 'hermes_locks')
+      .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('holder', 'varchar(255)', (c) => c.notNull())
+      .addColumn('acquired_at', 'varchar(32)', (c) => c.notNull())
+      .execute();
+  },
+};
+
+async function createTables(db: Kysely<any>, dialect: DialectName, names: readonly string[]): Promise<void> {
+  for (const name of names) await TABLES[name](db, dialect);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'users, phones, number pool, API tokens, audit log',
-    async up(db, dialect) {
-      await table(db, dialect, 'hermes_users')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('username', 'varchar(64)', (c) => c.notNull())
-        .addColumn('domain', 'varchar(64)', (c) => c.notNull())
-        .addColumn('kind', 'varchar(8)', (c) => c.notNull())
-        .addColumn('displayname', 'varchar(128)', (c) => c.notNull().defaultTo(''))
-        .addColumn('email', 'varchar(128)', (c) => c.notNull().defaultTo(''))
-        .addColumn('password', 'varchar(64)')
-        .addColumn('registrar', 'varchar(128)')
-        .addColumn('r_port', 'integer')
-        .addColumn('proxy', 'varchar(128)')
-        .addColumn('p_port', 'integer')
-        .addColumn('authid', 'varchar(64)')
-        .addColumn('dialplan', 'varchar(128)', (c) => c.notNull().defaultTo(''))
-        .addColumn('linetext', 'varchar(64)', (c) => c.notNull().defaultTo(''))
-        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
-        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
-        .addUniqueConstraint('hermes_users_address', ['username', 'domain'])
-        .execute();
-      await table(db, dialect, 'hermes_phones')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('mac', 'char(12)', (c) => c.notNull())
-        .addColumn('username', 'varchar(64)', (c) => c.notNull())
-        .addColumn('domain', 'varchar(64)', (c) => c.notNull())
-        .addColumn('line', 'integer', (c) => c.notNull())
-        .addUniqueConstraint('hermes_phones_line', ['mac', 'line'])
-        .addUniqueConstraint('hermes_phones_user', ['mac', 'username', 'domain'])
-        .execute();
-      await db.schema.createIndex('hermes_phones_address').on('hermes_phones').columns(['username', 'domain']).execute();
-      await table(db, dialect, 'hermes_numbers')
-        .addColumn('number', 'varchar(16)', (c) => c.primaryKey())
-        .execute();
-      await table(db, dialect, 'hermes_tokens')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('name', 'varchar(64)', (c) => c.notNull().unique())
-        .addColumn('scope', 'varchar(8)', (c) => c.notNull())
-        .addColumn('token_hash', 'char(64)', (c) => c.notNull())
-        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
-        .execute();
-      await table(db, dialect, 'hermes_audit')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('at', 'varchar(32)', (c) => c.notNull())
-        .addColumn('actor', 'varchar(128)', (c) => c.notNull())
-        .addColumn('node', 'varchar(64)', (c) => c.notNull())
-        .addColumn('object_key', 'varchar(255)', (c) => c.notNull())
-        .addColumn('detail', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('hermes_audit_at').on('hermes_audit').column('at').execute();
-    },
+    up: (db, dialect) => createTables(db, dialect, ['hermes_users', 'hermes_phones', 'hermes_numbers', 'hermes_tokens', 'hermes_audit']),
   },
   {
     version: 2,
     description: 'apply lock',
-    async up(db, dialect) {
-      await table(db, dialect, 'hermes_locks')
-        .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
-        .addColumn('holder', 'varchar(255)', (c) => c.notNull())
-        .addColumn('acquired_at', 'varchar(32)', (c) => c.notNull())
-        .execute();
-    },
+    up: (db, dialect) => createTables(db, dialect, ['hermes_locks']),
   },
 ];
 
@@ -138,6 +159,20 @@ export async function migrateProvisioning(
   return applied;
 }
 
+/** The provisioning tables a current schema has and this one lacks (dropped by hand). */
+async function missingTables(db: Kysely<ProvisioningTables>): Promise<string[]> {
+  const tables = await existingTables(db);
+  return Object.keys(TABLES).filter((name) => !tables.has(name));
+}
+
+/** `hermes init` on a current schema: recreates provisioning tables dropped by hand (empty); returns their names. */
+export async function repairProvisioningTables(db: Kysely<ProvisioningTables>, dialect: DialectName): Promise<string[]> {
+  if ((await provisioningSchemaVersion(db)) < PROVISIONING_SCHEMA_VERSION) return [];
+  const missing = await missingTables(db);
+  await createTables(db, dialect, missing);
+  return missing;
+}
+
 /** Refuses a provisioning database that is not at the version this hermes expects. */
 export async function checkProvisioningSchema(db: Kysely<ProvisioningTables>, where: string): Promise<void> {
   const version = await provisioningSchemaVersion(db);
@@ -155,5 +190,9 @@ export async function checkProvisioningSchema(db: Kysely<ProvisioningTables>, wh
       'DB_PROVISIONING_NEWER',
       `provisioning schema in ${where} is at version ${version}, newer than this hermes knows (${PROVISIONING_SCHEMA_VERSION}): upgrade hermes`,
     );
+  }
+  const missing = await missingTables(db);
+  if (missing.length > 0) {
+    throw new HermesError('DB_TABLE_MISSING', `provisioning table${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing in ${where} (dropped by hand?): recreate ${missing.length > 1 ? 'them' : 'it'} with \`hermes init\``);
   }
 }

@@ -1,12 +1,16 @@
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dbs } from '../db/types.js';
+import { envelopeOfError, isHermesError } from '../errors.js';
 import type { OpContext } from '../ops/context.js';
 import type { Envelope, FailureEnvelope } from '../ops/envelope.js';
 import { NODES, callNode, type NodeDefinition } from '../ops/index.js';
 import type { TokenPrincipal } from '../ops/tokens.js';
 import { TokenVerifier, bearerToken, type TokenCacheOptions } from './auth.js';
+import { parseJsonBody } from './json-body.js';
 import { loggerOptions, type LogOptions } from './logging.js';
+import { fastifyLimitOptions, serverLimits, type ServerLimits } from './limits.js';
+import { NODE_METHODS, methodNotAllowed } from './methods.js';
 import { requestParams } from './params.js';
 import { httpStatusOf } from './status.js';
 
@@ -21,8 +25,10 @@ export interface AppOptions {
   /** JSON request logs; false for none. */
   log?: LogOptions | false;
   tokenCache?: TokenCacheOptions;
-  /** Largest accepted request body in bytes (default 64 KiB). */
+  /** Largest accepted request body in bytes (default 64 KiB); the same as limits.bodyLimit. */
   bodyLimit?: number;
+  /** Timeouts and the connection cap (defaults: DEFAULT_LIMITS). */
+  limits?: Partial<ServerLimits>;
 }
 
 /** What a request did, for its log line. */
@@ -54,32 +60,9 @@ function send(request: FastifyRequest, reply: FastifyReply, envelope: Envelope, 
   return reply.code(status).send(envelope);
 }
 
-/**
- * The Hermes node API as a Fastify instance, not listening (`inject` in tests, `listen` in
- * `hermes serve`). Every node of NODES answers GET (query) and POST (form or JSON) at
- * /<family>/<node> with its envelope; the HTTP status mirrors the envelope.
- */
-export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
-  const auth = options.auth ?? 'tokens';
-  const verifier = new TokenVerifier(dbs, options.tokenCache);
-  const logRequests = options.log !== false && ['info', 'debug', 'trace'].includes(options.log?.level ?? 'info');
-  const app = Fastify({
-    logger: options.log === false ? false : loggerOptions(options.log ?? {}),
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: options.bodyLimit ?? 64 * 1024,
-    return503OnClosing: true,
-  });
-  app.register(formbody, { bodyLimit: options.bodyLimit ?? 64 * 1024 });
-  // Node calls still running; close() waits for them, so the databases can be closed next.
-  const inFlight = new Set<Promise<Envelope>>();
-  app.addHook('onClose', async () => {
-    await Promise.allSettled([...inFlight]);
-  });
-  app.decorateRequest('principal', null);
-  app.decorateRequest('outcome', null);
-
-  // Authentication first, before any body is parsed, for every path (unknown ones too).
-  app.addHook('onRequest', async (request, reply) => {
+/** The onRequest hook: the caller's token (or anonymous with --no-auth) as request.principal. */
+function authenticate(auth: 'tokens' | 'none', verifier: TokenVerifier) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
     if (auth === 'none') {
       request.principal = ANONYMOUS;
       request.outcome = { actor: 'anonymous' };
@@ -102,19 +85,18 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
     }
     request.principal = principal;
     request.outcome = { actor: actorOf(principal) };
-  });
+  };
+}
 
-  // One JSON line per request: method, URL without secrets, status, time, actor, node, outcome.
-  app.addHook('onResponse', async (request, reply) => {
-    if (!logRequests) return;
-    const outcome = request.outcome ?? {};
-    request.log.info(
-      { req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 100) / 100, ...outcome },
-      'request completed',
-    );
-  });
+/** The onResponse hook: one JSON log line per request. */
+async function logRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const outcome = request.outcome ?? {};
+  request.log.info({ req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 100) / 100, ...outcome }, 'request completed');
+}
 
-  const handle = (node: NodeDefinition) => async (request: FastifyRequest, reply: FastifyReply) => {
+/** The route handler of a node: scope and read-only checks, parameters, the call, its envelope. */
+function nodeHandler(dbs: Dbs, options: AppOptions, inFlight: Set<Promise<Envelope>>) {
+  return (node: NodeDefinition) => async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = request.principal!;
     const outcome = (request.outcome ??= {});
     outcome.node = node.name;
@@ -134,21 +116,67 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
     };
     const call = callNode(dbs, node.name, parsed.params, ctx);
     inFlight.add(call);
-    let envelope: Envelope;
     try {
-      envelope = await call;
+      return send(request, reply, await call);
     } finally {
       inFlight.delete(call);
     }
-    return send(request, reply, envelope);
   };
+}
+
+/**
+ * The Hermes node API as a Fastify instance, not listening (`inject` in tests, `listen` in
+ * `hermes serve`). Every node of NODES answers GET (query) and POST (form or JSON) at
+ * /<family>/<node> with its envelope; the HTTP status mirrors the envelope.
+ */
+export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
+  const auth = options.auth ?? 'tokens';
+  const verifier = new TokenVerifier(dbs, options.tokenCache);
+  const logRequests = options.log !== false && ['info', 'debug', 'trace'].includes(options.log?.level ?? 'info');
+  const limits = serverLimits({ bodyLimit: options.bodyLimit, ...options.limits });
+  const app = Fastify({
+    logger: options.log === false ? false : loggerOptions(options.log ?? {}),
+    logController: new LogController({ disableRequestLogging: true }),
+    ...fastifyLimitOptions(limits),
+    // HEAD would otherwise run every GET route's node (a write among them).
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+  });
+  app.server.maxConnections = limits.maxConnections;
+  app.register(formbody, { bodyLimit: limits.bodyLimit });
+  // Node calls still running; close() waits for them, so the databases can be closed next.
+  const inFlight = new Set<Promise<Envelope>>();
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...inFlight]);
+  });
+  app.decorateRequest('principal', null);
+  app.decorateRequest('outcome', null);
+
+  // JSON bodies: an object, each key once (Fastify's own parser lets a repeated key win).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  // Authentication first, before any body is parsed, for every path (unknown ones too).
+  app.addHook('onRequest', authenticate(auth, verifier));
+  // One JSON line per request: method, URL without secrets, status, time, actor, node, outcome.
+  if (logRequests) app.addHook('onResponse', logRequest);
+  const handle = nodeHandler(dbs, options, inFlight);
 
   for (const node of NODES.values()) {
-    app.route({ method: ['GET', 'POST'], url: `/${node.name}`, handler: handle(node) });
+    app.route({ method: [...NODE_METHODS], url: `/${node.name}`, handler: handle(node) });
   }
 
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0].slice(0, 200);
+    if (NODES.has(path.slice(1))) {
+      reply.header('allow', NODE_METHODS.join(', '));
+      return send(request, reply, methodNotAllowed(request.method, path));
+    }
     return send(
       request,
       reply,
@@ -160,6 +188,10 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   // Errors before a node ran (malformed body, unsupported content type, too large) and
   // anything unexpected: an envelope, never a stack or driver text.
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (isHermesError(error)) {
+      if (error.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
+      return send(request, reply, envelopeOfError(error), error.httpStatus);
+    }
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status >= 400 && status < 500) {
       const detail =

@@ -10,6 +10,7 @@ import { failed } from './envelope.js';
 import { unpool } from './numbers.js';
 import type { Address, AliasInput, AliasKey, AliasRecord } from './types.js';
 import { userRows } from './users.js';
+import { MAX_LIST_LIMIT, binaryOrder } from './list-limit.js';
 import { checkAddress } from './validate.js';
 
 const aliasAddress = (a: AliasKey): Address => ({ username: a.alias_username, domain: a.alias_domain });
@@ -121,9 +122,12 @@ export async function removeAliases(db: Dbs, aliases: AliasKey[], ctx: OpContext
 }
 
 /** Every alias with its destination, sorted by alias; `search` is a glob on the alias address. */
-export async function listAliases(db: Dbs, search: string | undefined, _ctx: OpContext): Promise<AliasRecord[]> {
+export async function listAliases(db: Dbs, search: string | undefined, _ctx: OpContext, limit = MAX_LIST_LIMIT): Promise<AliasRecord[]> {
+  const dialect = db.dialects.kamailio;
+  const alias = addressExpression(dialect, 'alias_username', 'alias_domain');
   let query = db.kamailio.selectFrom('dbaliases').select(['alias_username', 'alias_domain', 'username', 'domain']);
-  if (search !== undefined && search !== '') query = query.where(likeGlob(addressExpression(db.dialects.kamailio, 'alias_username', 'alias_domain'), search));
+  if (search !== undefined && search !== '') query = query.where(likeGlob(alias, search));
+  query = query.orderBy(binaryOrder(dialect, alias)).orderBy(binaryOrder(dialect, addressExpression(dialect, 'username', 'domain'))).limit(limit);
   const rows = await query.execute();
   return rows
     .map((r) => ({ alias: formatAddress(aliasAddress(r)), destination: formatAddress(r) }))

@@ -4,6 +4,8 @@
  * usually a verbose `detail`. Cause keywords and spellings ('nonexistant', 'inuse', 'dbfail',
  * 'exists', 'nxdomain', 'destination', 'alias', 'address') are a contract with clients.
  */
+import type { CauseOf } from '../errors.js';
+
 export type ResponseKind = 'ok' | 'invalid' | 'failed' | 'error';
 
 export interface OkEnvelope {
@@ -40,4 +42,5 @@ export class OpFailure extends Error {
 }
 
 export const invalid = (cause: string, detail: string) => new OpFailure('invalid', cause, detail);
-export const failed = (cause: string, detail: string) => new OpFailure('failed', cause, detail);
+/** A simple failure; its cause is one the error catalogue lists (src/errors.ts), with its HTTP status. */
+export const failed = (cause: CauseOf<'failed'>, detail: string) => new OpFailure('failed', cause, detail);

@@ -67,26 +67,32 @@ export class ParamReader {
   }
 
   /** An address in sip-address form (user@domain) from one parameter, or undefined when absent. */
-  addressParam(name: string): Address | undefined {
+  addressParam(name: string, cause: string = name): Address | undefined {
     const value = this.optional(name);
     if (value === undefined) return undefined;
     const address = parseAddress(value);
-    if (!address) throw invalid(name, `parameter '${name}' must be a SIP address user@domain, not ${show(value)}`);
+    if (!address) throw invalid(cause, `parameter '${name}' must be a SIP address user@domain, not ${show(value)}`);
     return address;
   }
 
   /**
    * The user a node is about: `user=foo@bar` (or one of `alternatives`, e.g. address=) or
-   * `username` and `domain` — not both forms.
+   * `username` and `domain` — not both forms. With `cause` (the seed's name for the address:
+   * `destination`, `alias`, alias/remove's `address`), an address given in neither form, or a
+   * malformed one in sip-address form, answers invalid with that cause; a missing half of
+   * the pair is still named itself.
    */
-  user(alternatives: readonly string[] = ['user'], pair: { username: string; domain: string } = { username: 'username', domain: 'domain' }): Address {
+  user(alternatives: readonly string[] = ['user'], pair: { username: string; domain: string } = { username: 'username', domain: 'domain' }, cause?: string): Address {
     for (const name of alternatives) {
-      const address = this.addressParam(name);
+      const address = this.addressParam(name, cause);
       if (address === undefined) continue;
       if (this.has(pair.username) || this.has(pair.domain)) {
-        throw invalid(name, `give either ${name}=${pair.username}@${pair.domain} or ${pair.username} and ${pair.domain}, not both`);
+        throw invalid(cause ?? name, `give either ${name}=${pair.username}@${pair.domain} or ${pair.username} and ${pair.domain}, not both`);
       }
       return address;
+    }
+    if (cause !== undefined && !this.any(pair.username, pair.domain)) {
+      throw invalid(cause, `the ${cause} is required: give ${alternatives[0]}=USER@DOMAIN (or ${pair.username} and ${pair.domain})`);
     }
     return { username: this.required(pair.username), domain: this.required(pair.domain) };
   }

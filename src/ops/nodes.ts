@@ -1,9 +1,11 @@
+import { envelopeOfError, isHermesError } from '../errors.js';
 import type { Dbs } from '../db/types.js';
 import { addAliases, aliasesOfUser, listAliases, removeAliases } from './aliases.js';
 import { formatAddress } from './canonical.js';
 import { LOCAL_USER_FIELD_NAMES, REMOTE_ONLY_FIELD_NAMES } from '../model/index.js';
 import type { OpContext } from './context.js';
 import { OpFailure, failed, type Envelope, type OkEnvelope } from './envelope.js';
+import { limited, listLimit } from './list-limit.js';
 import { ParamReader, type NodeParams } from './node-params.js';
 import { addNumberRange, addNumbers, checkRange, listNumbers, numberInPool, removeNumbers } from './numbers.js';
 import { generatePassword } from './password.js';
@@ -52,9 +54,10 @@ const definitions: Node[] = [
   {
     name: 'user/list',
     mutates: false,
-    params: ['search'],
+    params: ['search', 'limit'],
     async run(db, p, ctx) {
-      return { response: 'ok', users: await listUsers(db, p.optional('search'), ctx) };
+      const limit = listLimit(p);
+      return { response: 'ok', ...limited('users', await listUsers(db, p.optional('search'), ctx, limit + 1), limit) };
     },
   },
   {
@@ -165,9 +168,10 @@ const definitions: Node[] = [
   {
     name: 'phone/list',
     mutates: false,
-    params: ['search'],
+    params: ['search', 'limit'],
     async run(db, p, ctx) {
-      return { response: 'ok', phones: await listPhones(db, p.optional('search'), ctx) };
+      const limit = listLimit(p);
+      return { response: 'ok', ...limited('phones', await listPhones(db, p.optional('search'), ctx, limit + 1), limit) };
     },
   },
   {
@@ -198,8 +202,9 @@ const definitions: Node[] = [
     mutates: false,
     params: ['search', 'random', 'limit'],
     async run(db, p, ctx) {
-      const numbers = await listNumbers(db, { search: p.optional('search'), random: p.bool('random'), limit: p.int('limit', 1, 10_000_000) }, ctx);
-      return { response: 'ok', numbers };
+      const limit = listLimit(p);
+      const numbers = await listNumbers(db, { search: p.optional('search'), random: p.bool('random'), limit: limit + 1 }, ctx);
+      return { response: 'ok', ...limited('numbers', numbers, limit) };
     },
   },
   {
@@ -248,9 +253,10 @@ const definitions: Node[] = [
   {
     name: 'alias/list',
     mutates: false,
-    params: ['search'],
+    params: ['search', 'limit'],
     async run(db, p, ctx) {
-      return { response: 'ok', aliases: await listAliases(db, p.optional('search'), ctx) };
+      const limit = listLimit(p);
+      return { response: 'ok', ...limited('aliases', await listAliases(db, p.optional('search'), ctx, limit + 1), limit) };
     },
   },
   {
@@ -258,7 +264,7 @@ const definitions: Node[] = [
     mutates: false,
     params: ['destination', ...USER, 'e164'],
     async run(db, p, ctx) {
-      const destination = p.user(['destination', 'user']);
+      const destination = p.user(['destination', 'user'], undefined, 'destination');
       const aliases = await aliasesOfUser(db, destination, { e164: p.bool('e164') }, ctx);
       return { response: 'ok', destination: formatAddress(destination), aliases };
     },
@@ -268,8 +274,8 @@ const definitions: Node[] = [
     mutates: true,
     params: ['alias', 'alias_username', 'alias_domain', 'destination', ...USER],
     async run(db, p, ctx) {
-      const alias = p.user(['alias'], { username: 'alias_username', domain: 'alias_domain' });
-      const destination = p.user(['destination', 'user']);
+      const alias = p.user(['alias'], { username: 'alias_username', domain: 'alias_domain' }, 'alias');
+      const destination = p.user(['destination', 'user'], undefined, 'destination');
       await addAliases(db, [{ alias_username: alias.username, alias_domain: alias.domain, ...destination }], ctx);
       return { response: 'ok', alias: formatAddress({ username: alias.username, domain: alias.domain.toLowerCase() }), destination: formatAddress({ ...destination, domain: destination.domain.toLowerCase() }) };
     },
@@ -279,7 +285,7 @@ const definitions: Node[] = [
     mutates: true,
     params: ['alias', 'alias_username', 'alias_domain'],
     async run(db, p, ctx) {
-      const alias = p.user(['alias'], { username: 'alias_username', domain: 'alias_domain' });
+      const alias = p.user(['alias'], { username: 'alias_username', domain: 'alias_domain' }, 'address');
       await removeAliases(db, [{ alias_username: alias.username, alias_domain: alias.domain }], ctx);
       return { response: 'ok', alias: formatAddress({ username: alias.username, domain: alias.domain.toLowerCase() }) };
     },
@@ -308,6 +314,7 @@ export async function callNode(db: Dbs, name: string, params: NodeParams, ctx: O
     } catch {
       // A failing logger must not turn into a thrown error.
     }
-    return { response: 'error', cause: 'dbfail', detail: 'database failure' };
+    // A catalogued condition (a missing table, …) answers its envelope; anything else is dbfail.
+    return isHermesError(error) ? envelopeOfError(error) : { response: 'error', cause: 'dbfail', detail: 'database failure' };
   }
 }

@@ -5,6 +5,8 @@ import { writeAudit } from './audit.js';
 import { chunks, insertRows, likeGlob } from './bulk.js';
 import type { OpContext } from './context.js';
 import { failed, invalid } from './envelope.js';
+import { MAX_LIST_LIMIT } from './list-limit.js';
+import { randomNumbers } from './number-sample.js';
 import { checkE164 } from './validate.js';
 import { checkRange as rangeRule, expandRange, MAX_RANGE_SIZE, type NumberRun } from '../model/index.js';
 
@@ -137,13 +139,16 @@ export interface NumberListOptions {
   limit?: number;
 }
 
-/** The pool's numbers, sorted (or in random order), optionally filtered and limited. */
+/**
+ * The pool's numbers, sorted (or in random order: randomNumbers, O(limit)), optionally
+ * filtered; at most `limit` (default MAX_LIST_LIMIT).
+ */
 export async function listNumbers(db: Dbs, options: NumberListOptions, _ctx: OpContext): Promise<string[]> {
+  const limit = options.limit ?? MAX_LIST_LIMIT;
+  if (options.random) return randomNumbers(db, limit, options.search);
   let query = db.provisioning.selectFrom('hermes_numbers').select('number');
   if (options.search !== undefined && options.search !== '') query = query.where(likeGlob('number', `*${options.search}*`));
-  query = options.random ? query.orderBy(db.dialects.provisioning === 'mysql' ? sql`rand()` : sql`random()`) : query.orderBy('number');
-  if (options.limit !== undefined) query = query.limit(options.limit);
-  return (await query.execute()).map((r) => r.number);
+  return (await query.orderBy('number').limit(limit).execute()).map((r) => r.number);
 }
 
 /** Whether the number is in the pool. */

@@ -7,6 +7,7 @@ import type { OpContext } from './context.js';
 import { failed } from './envelope.js';
 import type { Address, PhoneLine, PhoneLineInput, PhoneLineKey } from './types.js';
 import { userRows } from './users.js';
+import { MAX_LIST_LIMIT } from './list-limit.js';
 import { checkAddress, checkLine, checkMac } from './validate.js';
 
 interface PhoneRow {
@@ -97,8 +98,8 @@ export async function removePhones(db: Dbs, lines: PhoneLineKey[], ctx: OpContex
  * The MACs of all phones, sorted. `search` is a glob matched anywhere in the MAC (colons and
  * dashes in it are ignored): f00ba2 finds f00ba2ba5c00.
  */
-export async function listPhones(db: Dbs, search: string | undefined, _ctx: OpContext): Promise<string[]> {
-  let query = db.provisioning.selectFrom('hermes_phones').select('mac').distinct().orderBy('mac');
+export async function listPhones(db: Dbs, search: string | undefined, _ctx: OpContext, limit = MAX_LIST_LIMIT): Promise<string[]> {
+  let query = db.provisioning.selectFrom('hermes_phones').select('mac').distinct().orderBy('mac').limit(limit);
   if (search !== undefined && search !== '') query = query.where(likeGlob('mac', `*${search.replace(/[:-]/g, '').toLowerCase()}*`));
   return (await query.execute()).map((r) => r.mac);
 }

@@ -8,6 +8,7 @@ import { userFieldMaxLength } from '../model/index.js';
 import type { OpContext } from './context.js';
 import { failed, invalid } from './envelope.js';
 import { localDomains } from './domains.js';
+import { MAX_LIST_LIMIT, binaryOrder } from './list-limit.js';
 import { generatePassword } from './password.js';
 import { coalescedRead } from './user-batch.js';
 import type { Address, LocalUserInput, RemoteUserInput, UpdatableUserField, UserRecord, UserUpdate } from './types.js';
@@ -103,17 +104,22 @@ export async function getUser(db: Dbs, address: Address, ctx: OpContext): Promis
 }
 
 /** Every user (subscribers and provisioning users) as user@domain, sorted; `search` is a glob on that form. */
-export async function listUsers(db: Dbs, search: string | undefined, _ctx: OpContext): Promise<string[]> {
+export async function listUsers(db: Dbs, search: string | undefined, _ctx: OpContext, limit = MAX_LIST_LIMIT): Promise<string[]> {
+  const kamailioAddress = addressExpression(db.dialects.kamailio, 'username', 'domain');
+  const provisioningAddress = addressExpression(db.dialects.provisioning, 'username', 'domain');
   let subscribers = db.kamailio.selectFrom('subscriber').select(['username', 'domain']);
   let users = db.provisioning.selectFrom('hermes_users').select(['username', 'domain']);
   if (search !== undefined && search !== '') {
-    subscribers = subscribers.where(likeGlob(addressExpression(db.dialects.kamailio, 'username', 'domain'), search));
-    users = users.where(likeGlob(addressExpression(db.dialects.provisioning, 'username', 'domain'), search));
+    subscribers = subscribers.where(likeGlob(kamailioAddress, search));
+    users = users.where(likeGlob(provisioningAddress, search));
   }
+  // The first `limit` of each table, in the answer's (binary) order, hold the first `limit` of both.
+  subscribers = subscribers.orderBy(binaryOrder(db.dialects.kamailio, kamailioAddress)).limit(limit);
+  users = users.orderBy(binaryOrder(db.dialects.provisioning, provisioningAddress)).limit(limit);
   const all = new Set<string>();
   for (const r of await subscribers.execute()) all.add(formatAddress(r));
   for (const r of await users.execute()) all.add(formatAddress(r));
-  return [...all].sort();
+  return [...all].sort().slice(0, limit);
 }
 
 interface CheckedLocal extends Address {

@@ -3,7 +3,7 @@
  * that other processes see it. A second apply fails at once naming the holder, or waits up to
  * a timeout. The row is deleted when the apply ends, successfully or not.
  */
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import { HermesError } from '../errors.js';
 import type { ProvisioningDb } from '../db/types.js';
 
@@ -60,19 +60,4 @@ export async function forceUnlock(db: ProvisioningDb): Promise<string | undefine
   const holder = await currentHolder(db);
   await db.deleteFrom('hermes_locks').where('name', '=', APPLY_LOCK).execute();
   return holder;
-}
-
-/** The actor for the audit log: --actor, else the CI's (GITHUB_ACTOR, GITHUB_SHA), else cli:<os user>. */
-export function resolveActor(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (explicit && explicit.trim()) return explicit.trim();
-  if (env.GITHUB_ACTOR) return `ci:${env.GITHUB_ACTOR}${env.GITHUB_SHA ? `@${env.GITHUB_SHA.slice(0, 12)}` : ''}`;
-  let user = env.USER ?? env.LOGNAME ?? '';
-  if (!user) {
-    try {
-      user = userInfo().username;
-    } catch {
-      user = 'unknown';
-    }
-  }
-  return `cli:${user}`;
 }

@@ -5,7 +5,6 @@
  */
 import { inTransaction } from '../db/transaction.js';
 import type { Dbs } from '../db/types.js';
-import { locate } from '../desired/locate.js';
 import type { DesiredState } from '../desired/types.js';
 import { HermesError } from '../errors.js';
 import type { OpContext } from '../ops/index.js';
@@ -13,6 +12,7 @@ import { acquireApplyLock } from './apply-lock.js';
 import { ApplyFailure, executePlan, type ExecuteResult } from './execute-plan.js';
 import { comparableChanges, type PlanDocument } from './plan-document.js';
 import { computePlan } from './plan.js';
+import { assertPlannable } from './plan-desired.js';
 import type { Plan } from './plan-types.js';
 import { readActualState } from './read-actual.js';
 import { checkSafety } from './safety-brake.js';
@@ -35,16 +35,6 @@ export interface ApplyOutcome {
   plan: Plan;
   applied: boolean;
   result?: ExecuteResult;
-}
-
-/** Refuses a plan with problems, in one line each; throws for the first when there are any. */
-export function assertPlannable(plan: Plan): void {
-  if (plan.problems.length === 0) return;
-  const p = plan.problems[0];
-  const at = p.at && locate(p.at); // line 0 after the fast path: resolved here
-  const where = at ? `${at.file}:${at.line}:${at.column}: ` : '';
-  const more = plan.problems.length > 1 ? ` (and ${plan.problems.length - 1} more problem(s))` : '';
-  throw new HermesError('PLAN_INVALID', `${where}${p.message}${more}`);
 }
 
 /**
@@ -80,7 +70,7 @@ export async function applyDesiredState(db: Dbs, request: ApplyRequest): Promise
       }
     }
     if (!(await request.confirm(plan))) {
-      throw new HermesError('APPLY_NOT_APPROVED', 'apply cancelled: nothing was changed');
+      throw new HermesError('APPLY_NOT_APPROVED', 'Apply cancelled. Nothing was changed.');
     }
     const ctx: OpContext = { actor: request.actor, via: 'apply', now: request.now };
     try {

@@ -49,7 +49,7 @@ describe('hermes apply', () => {
     expect(ok.stdout).toContain('Apply complete:');
     // The same plan again: the database moved on.
     const stale = await runHermes(['apply', '--plan', 'plan.json'], { cwd, env: ENV });
-    expect(stale.code).toBe(1);
+    expect(stale.code).toBe(3);
     expect(stale.stderr.trim().split('\n')).toHaveLength(1);
     expect(stale.stderr).toContain('[PLAN_STALE]');
     // A changed YAML file makes a saved plan stale too.
@@ -57,7 +57,7 @@ describe('hermes apply', () => {
     expect((await runHermes(['plan', '--out', 'p2.json'], { cwd, env: ENV })).code).toBe(0);
     writeFileSync(join(cwd, 'hermes.yaml'), PLATFORM_YAML);
     const changed = await runHermes(['apply', '--plan', 'p2.json'], { cwd, env: ENV });
-    expect(changed.code).toBe(1);
+    expect(changed.code).toBe(3);
     expect(changed.stderr).toMatch(/hermes\.yaml changed since the plan was made.*\[PLAN_STALE\]/);
   });
 
@@ -110,7 +110,7 @@ describe('hermes apply', () => {
     sqlite.prepare("insert into hermes_locks (name, holder, acquired_at) values ('apply', 'ci:someone on runner pid 42', '2024-01-01')").run();
     sqlite.close();
     const r = await runHermes(['apply', '--auto-approve'], { cwd, env: ENV });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/ci:someone on runner pid 42.*\[APPLY_LOCKED\]/);
     const unlock = await runHermes(['apply', '--force-unlock'], { cwd });
     expect(unlock.stdout).toContain('ci:someone on runner pid 42');

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initDatabases } from '../../src/db/connect.js';
 import { HERMES_BIN, runHermes } from '../helpers/cli.js';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/databases.js';
 
-// Ports for servers started by these tests: 18080-18088 (18089 is the benchmark's).
+// Ports for servers started by these tests: 18080-18088 (18083: limits) (18089 is the benchmark's).
 
 interface Server {
   child: ChildProcess;
@@ -120,5 +121,38 @@ describe('hermes serve', () => {
     }
     expect((await server.exited).code).toBe(0);
     expect(server.stdout).not.toContain(token);
+  });
+
+  it('refuses bad --max-connections and --request-timeout with one line', async () => {
+    for (const [option, value] of [['--max-connections', '0'], ['--max-connections', '1.5'], ['--request-timeout', 'x'], ['--request-timeout', '0']]) {
+      const r = await runHermes(['serve', '--no-auth', '--listen', '127.0.0.1:18083', option, value, '--db', scratch.url]);
+      expect(r.code, `${option} ${value}`).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`${option} "${value}" is not a whole number`);
+    }
+  });
+
+  it('answers HEAD with 405 and cuts off a slow body after --request-timeout', async () => {
+    const server = await startServer(['--no-auth', '--listen', '127.0.0.1:18083', '--request-timeout', '1', '--db', scratch.url]);
+    try {
+      const head = await fetch('http://127.0.0.1:18083/numbers/add?number=%2B4722000009', { method: 'HEAD' });
+      expect(head.status).toBe(405);
+      expect(head.headers.get('allow')).toBe('GET, POST');
+      const started = Date.now();
+      const socket = connect({ host: '127.0.0.1', port: 18083 });
+      socket.on('error', () => undefined);
+      const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now() - started)));
+      socket.write('POST /numbers/add HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n');
+      const timer = setInterval(() => socket.writable && socket.write('n'), 100);
+      const after = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(Infinity), 8_000))]);
+      clearInterval(timer);
+      socket.destroy();
+      expect(after).toBeLessThan(4_000);
+      const list = await (await fetch('http://127.0.0.1:18083/numbers/list')).json();
+      expect(list).toEqual({ response: 'ok', numbers: [] });
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect((await server.exited).code).toBe(0);
   });
 });

@@ -15,7 +15,7 @@ export interface CliResult {
  */
 export function runHermes(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, HERMES_DB: undefined, HERMES_PROVISIONING_DB: undefined, NO_COLOR: '1', ...options.env };
+    const env: Record<string, string | undefined> = { ...process.env, HERMES_DB: undefined, HERMES_PROVISIONING_DB: undefined, GITHUB_ACTOR: undefined, GITHUB_SHA: undefined, NO_COLOR: '1', ...options.env };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     const child = spawn(process.execPath, [HERMES_BIN, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

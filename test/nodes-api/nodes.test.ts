@@ -71,11 +71,14 @@ describeEachDatabase('every node over HTTP', (suite) => {
     expect(r.json()).toMatchObject({ response: 'ok' });
   });
 
-  it('answers 404 invalid/node for unknown nodes and other methods', async () => {
-    for (const [method, url] of [['GET', '/user/nope'], ['GET', '/'], ['POST', '/user'], ['GET', '/user/get/extra'], ['DELETE', '/user/get'], ['GET', '/User/Get']] as const) {
+  it('answers 404 invalid/node for unknown nodes, and 405 invalid/method for other methods on a node', async () => {
+    for (const [method, url] of [['GET', '/user/nope'], ['GET', '/'], ['POST', '/user'], ['GET', '/user/get/extra'], ['DELETE', '/user/nope'], ['GET', '/User/Get']] as const) {
       const r = await api.t.app.inject({ method, url, headers: { authorization: `Bearer ${api.tok.read}` } });
       expect(r.statusCode, `${method} ${url}`).toBe(404);
       expect(r.json()).toMatchObject({ response: 'invalid', cause: 'node' });
     }
+    const r = await api.t.app.inject({ method: 'DELETE', url: '/user/get', headers: { authorization: `Bearer ${api.tok.read}` } });
+    expect(r.statusCode).toBe(405);
+    expect(r.json()).toMatchObject({ response: 'invalid', cause: 'method' });
   });
 });

@@ -1,17 +1,9 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { callNode, NODES, type Envelope } from '../../ops/index.js';
 import type { NodeParams } from '../../ops/node-params.js';
+import { resolveActor } from '../actor.js';
 import { globalOptions } from '../global-options.js';
 import { action, withDatabases } from '../run-command.js';
-
-function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
-}
 
 /** key=value arguments as node parameters; a repeated key becomes an array (the node answers invalid). */
 export function parseCallArguments(args: readonly string[]): { params: NodeParams } | { envelope: Envelope } {
@@ -49,7 +41,7 @@ export function registerCall(program: Command): void {
         const debug = Boolean(globalOptions(command).debug);
         const envelope = await withDatabases(command, (db) =>
           callNode(db, node, parsed.params, {
-            actor: `cli:${osUser()}`,
+            actor: resolveActor(),
             showSecrets: true,
             onError: (error) => {
               const message = error instanceof Error ? error.message : String(error);

@@ -8,7 +8,7 @@ import { readActualState } from '../../reconcile/read-actual.js';
 import { renderStateYaml, schemaPathFrom } from '../../reconcile/render-yaml.js';
 import { SCHEMA_URL } from '../../desired/index.js';
 import { action, withDatabases } from '../run-command.js';
-import { DEFAULT_STATE_PATH, loadForPlan } from './plan.js';
+import { DEFAULT_STATE_PATH, loadDesired } from '../desired-input.js';
 
 interface ExportOptions {
   out?: string;
@@ -26,15 +26,15 @@ export function registerExport(program: Command): void {
       action(async (paths: string[], options: ExportOptions, command: Command) => {
         let text: string;
         if (options.diff) {
-          const desired = await loadForPlan(paths, { secrets: 'warn' });
-          const actual = await withDatabases(command, (db) => readActualState(db));
+          const desired = await loadDesired(paths, { secrets: 'warn' });
+          const actual = await withDatabases(command, (db) => readActualState(db), { readOnly: true });
           const declared = renderStateYaml(exportDesiredState(desired));
           const live = renderStateYaml(exportActualState(actual, desired).document);
           const { createTwoFilesPatch } = await import('diff');
           text = declared !== live ? createTwoFilesPatch('declared', 'database', declared, live, (paths.length ? paths : [DEFAULT_STATE_PATH]).join(' '), 'live') : '';
         } else {
           if (paths.length > 0) throw new HermesError('USAGE', 'export takes no paths (did you mean `hermes export --diff PATHS`?)');
-          const result = await withDatabases(command, async (db) => exportActualState(await readActualState(db)));
+          const result = await withDatabases(command, async (db) => exportActualState(await readActualState(db)), { readOnly: true });
           for (const w of result.warnings) process.stderr.write(`hermes: warning: ${w}\n`);
           const folder = options.out ? dirname(resolve(options.out)) : process.cwd();
           text = renderStateYaml(
@@ -47,7 +47,7 @@ export function registerExport(program: Command): void {
           try {
             writeFileSync(options.out, text);
           } catch (error) {
-            throw new HermesError('FILE_UNREADABLE', `cannot write ${options.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+            throw new HermesError('FILE_UNWRITABLE', `cannot write the export to ${options.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
           }
         } else process.stdout.write(text);
         return 0;

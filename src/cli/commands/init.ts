@@ -14,6 +14,7 @@ export function registerInit(program: Command): void {
         const lines: string[] = [];
         if (report.databaseCreated) lines.push('Created the database.');
         if (report.kamailioTablesCreated.length > 0) lines.push(`Created Kamailio tables: ${report.kamailioTablesCreated.join(', ')}.`);
+        if (report.provisioningTablesRepaired.length > 0) lines.push(`Recreated provisioning tables dropped by hand (empty): ${report.provisioningTablesRepaired.join(', ')}.`);
         if (report.migrationsApplied.length > 0) lines.push(`Applied provisioning migrations: ${report.migrationsApplied.join(', ')}.`);
         if (lines.length === 0) lines.push('Nothing to do: the database is up to date.');
         process.stdout.write(lines.join('\n') + '\n');

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { openDatabases } from '../../db/connect.js';
 import { HermesError } from '../../errors.js';
 import type { buildApp } from '../../nodes-api/app.js';
+import { DEFAULT_LIMITS } from '../../nodes-api/limits.js';
 import { DEFAULT_LISTEN, formatListenAddress, isLoopback, parseListenAddress } from '../../nodes-api/listen-address.js';
 import { hasTokens } from '../../ops/tokens.js';
 import { databaseOptions } from '../global-options.js';
@@ -13,6 +14,15 @@ interface ServeOptions {
   readOnly?: boolean;
   poolSize: string;
   logLevel: string;
+  maxConnections: string;
+  requestTimeout: string;
+}
+
+/** A whole number option from `min` to `max`, or a usage error naming it. */
+function wholeNumber(value: string, option: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new HermesError('USAGE', `${option} "${value}" is not a whole number from ${min} to ${max}`);
+  return n;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -25,6 +35,8 @@ export function registerServe(program: Command): void {
     .option('--no-auth', 'accept requests without a token, as "anonymous" with write scope (loopback addresses only)')
     .option('--read-only', "answer every mutating node with failed/readonly (when git is the only source of truth)")
     .addOption(new Option('--pool-size <n>', 'MySQL connections in the pool').default('24'))
+    .addOption(new Option('--max-connections <n>', 'open connections at once; more are closed as they arrive').default(String(DEFAULT_LIMITS.maxConnections)).env('HERMES_MAX_CONNECTIONS'))
+    .addOption(new Option('--request-timeout <seconds>', 'time a client has to send a whole request (headers: at most 10 s)').default(String(DEFAULT_LIMITS.requestTimeout / 1000)))
     .addOption(new Option('--log-level <level>', 'request log level (JSON lines on stdout)').choices(LOG_LEVELS).default('info'))
     .action(
       action(async (options: ServeOptions, command: Command) => {
@@ -35,10 +47,11 @@ export function registerServe(program: Command): void {
             `--no-auth is only allowed on a loopback address (127.0.0.1, ::1, localhost), not ${address.host}: create a token with \`hermes token create NAME --scope read|write\``,
           );
         }
-        const poolSize = Number(options.poolSize);
-        if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 256) {
-          throw new HermesError('USAGE', `--pool-size "${options.poolSize}" is not a whole number from 1 to 256`);
-        }
+        const poolSize = wholeNumber(options.poolSize, '--pool-size', 1, 256);
+        const limits = {
+          maxConnections: wholeNumber(options.maxConnections, '--max-connections', 1, 1_000_000),
+          requestTimeout: wholeNumber(options.requestTimeout, '--request-timeout', 1, 3_600) * 1000,
+        };
         const connection = await openDatabases({ ...databaseOptions(command), poolSize });
         let app: ReturnType<typeof buildApp> | undefined;
         try {
@@ -50,7 +63,7 @@ export function registerServe(program: Command): void {
           }
           // Loaded here: Fastify costs the other commands' start-up ~0.2 s they need not pay.
           const { buildApp } = await import('../../nodes-api/app.js');
-          app = buildApp(connection, { auth: options.auth ? 'tokens' : 'none', readOnly: options.readOnly, log: { level: options.logLevel } });
+          app = buildApp(connection, { auth: options.auth ? 'tokens' : 'none', readOnly: options.readOnly, log: { level: options.logLevel }, limits });
           try {
             await app.listen({ host: address.host, port: address.port });
           } catch (error) {

@@ -1,19 +1,8 @@
-import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import { OpFailure } from '../../ops/envelope.js';
 import { createToken, listTokens, revokeToken } from '../../ops/tokens.js';
+import { resolveActor } from '../actor.js';
 import { ExitCode, action, withDatabases } from '../run-command.js';
-
-/** The audit log's actor for a token change made from the command line. */
-function cliActor(): string {
-  let user = process.env.USER ?? 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry (containers): keep $USER.
-  }
-  return `cli:${user}`;
-}
 
 /** An op's failure as one line on stderr and exit 1. */
 async function orFail<T>(fn: () => Promise<T>): Promise<T> {
@@ -40,7 +29,7 @@ export function registerToken(program: Command): void {
     .action(
       action(async (name: string, options: { scope: string }, command: Command) =>
         withDatabases(command, async (db) => {
-          const created = await orFail(() => createToken(db, { name, scope: options.scope }, { actor: cliActor() }));
+          const created = await orFail(() => createToken(db, { name, scope: options.scope }, { actor: resolveActor() }));
           process.stdout.write(
             `Created token "${created.name}" with ${created.scope} scope. Store it now; it cannot be shown again:\n${created.token}\n`,
           );
@@ -77,7 +66,7 @@ export function registerToken(program: Command): void {
     .action(
       action(async (name: string, _options: unknown, command: Command) =>
         withDatabases(command, async (db) => {
-          await orFail(() => revokeToken(db, name, { actor: cliActor() }));
+          await orFail(() => revokeToken(db, name, { actor: resolveActor() }));
           process.stdout.write(`Revoked token "${name}".\n`);
         }),
       ),

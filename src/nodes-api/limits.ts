@@ -1,0 +1,66 @@
+import type { ServerOptions } from 'node:http';
+
+/**
+ * What one client may hold of the server: how long it may take to send a request, how long an
+ * idle connection stays open, how many connections are open at once. The defaults suit a
+ * server on a hostile network (docs/api.md, "Limits and timeouts").
+ */
+export interface ServerLimits {
+  /** Milliseconds from a connection's first byte to the end of the request headers. */
+  headersTimeout: number;
+  /** Milliseconds from a connection's first byte to the end of the request body. */
+  requestTimeout: number;
+  /** Milliseconds a kept-alive connection may stay idle between requests. */
+  keepAliveTimeout: number;
+  /** Milliseconds a socket may stay silent in either direction (a node still running keeps it open only as long). */
+  idleTimeout: number;
+  /** Requests served on one kept-alive connection before it is closed. */
+  maxRequestsPerSocket: number;
+  /** Open connections at once; more are closed as they arrive. */
+  maxConnections: number;
+  /** Largest request body in bytes. */
+  bodyLimit: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  idleTimeout: 120_000,
+  maxRequestsPerSocket: 1_000,
+  maxConnections: 1_024,
+  bodyLimit: 64 * 1024,
+});
+
+/** The defaults with `overrides` applied. */
+export function serverLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(overrides) as [keyof ServerLimits, number | undefined][]) {
+    if (value !== undefined) limits[key] = value;
+  }
+  // Node refuses a headers timeout longer than the request timeout.
+  limits.headersTimeout = Math.min(limits.headersTimeout, limits.requestTimeout);
+  return limits;
+}
+
+/**
+ * Fastify's server options for the limits. Node checks the header and request timeouts on a
+ * timer (30 s by default); a check every second makes them hold to the second.
+ */
+export function fastifyLimitOptions(limits: ServerLimits): {
+  http: ServerOptions;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  connectionTimeout: number;
+  maxRequestsPerSocket: number;
+  bodyLimit: number;
+} {
+  return {
+    http: { headersTimeout: limits.headersTimeout, connectionsCheckingInterval: Math.min(1_000, limits.headersTimeout) },
+    requestTimeout: limits.requestTimeout,
+    keepAliveTimeout: limits.keepAliveTimeout,
+    connectionTimeout: limits.idleTimeout,
+    maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    bodyLimit: limits.bodyLimit,
+  };
+}
