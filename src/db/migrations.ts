@@ -90,6 +90,12 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, dialect: DialectName) =>
       .addColumn('acquired_at', 'varchar(32)', (c) => c.notNull())
       .execute();
   },
+  async hermes_provisioning(db, dialect) {
+    await table(db, dialect, 'hermes_provisioning')
+      .addColumn('item', 'varchar(255)', (c) => c.primaryKey())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .execute();
+  },
 };
 
 async function createTables(db: Kysely<any>, dialect: DialectName, names: readonly string[]): Promise<void> {
@@ -106,6 +112,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'apply lock',
     up: (db, dialect) => createTables(db, dialect, ['hermes_locks']),
+  },
+  {
+    version: 3,
+    description: 'phone provisioning: models, profiles, settings, keys, templates, credentials (hashed)',
+    up: (db, dialect) => createTables(db, dialect, ['hermes_provisioning']),
   },
 ];
 

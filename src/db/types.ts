@@ -121,6 +121,17 @@ export interface HermesLocksTable {
   acquired_at: string;
 }
 
+/**
+ * What the provisioning server renders phones' files from, one row per item: 'settings',
+ * 'profile:<name>', 'template:<id>', 'auth', 'domain:<name>' (sip_server, transport),
+ * 'phone:<mac>' (model, profile, settings, keys). `body` is JSON; secrets in it are hashed
+ * (auth password, admin_password), never plaintext.
+ */
+export interface HermesProvisioningTable {
+  item: string;
+  body: string;
+}
+
 export interface ProvisioningTables {
   hermes_schema_version: HermesSchemaVersionTable;
   hermes_users: HermesUsersTable;
@@ -129,6 +140,7 @@ export interface ProvisioningTables {
   hermes_tokens: HermesTokensTable;
   hermes_audit: HermesAuditTable;
   hermes_locks: HermesLocksTable;
+  hermes_provisioning: HermesProvisioningTable;
 }
 
 export type KamailioDb = Kysely<KamailioTables>;

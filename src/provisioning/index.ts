@@ -14,3 +14,4 @@ export { checkPhone, describePhone, type PhoneProblem, type PhoneSource, type Pr
 export { macOfFileName } from './file-names.js';
 export { samplePhone } from './sample.js';
 export type { VendorFile } from './vendors/index.js';
+export { hashSecret, lineUserOf, parseApplied, sameItem, secretField, stableJson, storedBody, verifySecret, type AppliedPhone, type AppliedProvisioning, type DesiredItem } from './applied.js';

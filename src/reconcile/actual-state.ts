@@ -33,6 +33,8 @@ export interface ActualState {
   aliases: Map<string, ActualAlias>;
   /** Phones by 12-hex MAC: line addresses in line order. */
   phones: Map<string, string[]>;
+  /** hermes_provisioning: item -> body (JSON, secrets hashed). */
+  provisioning: Map<string, string>;
   /**
    * The available numbers of the pool as sorted runs of consecutive numbers (by length, then
    * value): a million pooled numbers are a handful of runs, never a million strings.
@@ -48,7 +50,7 @@ export interface ActualState {
 }
 
 export function emptyActualState(): ActualState {
-  return { domains: new Set(), users: new Map(), aliases: new Map(), phones: new Map(), pool: [], poolSize: 0, fingerprint: '' };
+  return { domains: new Set(), users: new Map(), aliases: new Map(), phones: new Map(), provisioning: new Map(), pool: [], poolSize: 0, fingerprint: '' };
 }
 
 /**

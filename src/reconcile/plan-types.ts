@@ -3,15 +3,16 @@ import type { AliasChange } from './kinds/aliases.js';
 import type { DomainChange } from './kinds/domains.js';
 import type { NumberChange } from './kinds/numbers.js';
 import type { PhoneChange } from './kinds/phones.js';
+import type { ProvisioningChange } from './kinds/provisioning.js';
 import type { UserChange } from './kinds/users.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
 
 /** One change: a discriminated union on `kind`, each carrying its typed values (see kinds/). */
-export type Change = DomainChange | NumberChange | UserChange | AliasChange | PhoneChange;
+export type Change = DomainChange | NumberChange | UserChange | AliasChange | PhoneChange | ProvisioningChange;
 export type ChangeKind = Change['kind'];
 /** The order of kinds in a plan (deletes in reverse). */
-export const CHANGE_KINDS: readonly ChangeKind[] = ['domain', 'number', 'user', 'alias', 'phone'];
+export const CHANGE_KINDS: readonly ChangeKind[] = ['domain', 'number', 'user', 'alias', 'phone', 'provisioning'];
 
 /** A field value in a change; secrets appear only as '(set)', '(changed)' or '(generated)'. */
 export type FieldValue = string | number | null | string[];
@@ -42,6 +43,9 @@ export interface SavedChange {
   count?: number;
   before?: Record<string, FieldValue>;
   after?: Record<string, FieldValue>;
+  /** Provisioning changes: how many phones' files change, and their MACs. */
+  phones?: number;
+  macs?: string[];
 }
 
 export function savedChange(c: Change): SavedChange {
@@ -49,6 +53,10 @@ export function savedChange(c: Change): SavedChange {
   if (c.count !== undefined) out.count = c.count;
   if (c.before !== undefined) out.before = c.before;
   if (c.after !== undefined) out.after = c.after;
+  if (c.kind === 'provisioning') {
+    out.phones = c.phones.length;
+    out.macs = c.phones;
+  }
   return out;
 }
 

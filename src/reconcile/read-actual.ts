@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Dbs } from '../db/types.js';
 import { sql } from 'kysely';
 import { isE164, normalizeMac } from '../ops/canonical.js';
+import { readProvisioningItems } from '../ops/provisioning.js';
 import { subscriberUser, type ActualAlias, type ActualState, type ActualUser } from './actual-state.js';
 import { numericNumber, USER_FIELDS, type NumberRun, type UserFieldName, type UserFields } from '../model/index.js';
 import { mergeRuns } from './number-ranges.js';
@@ -64,6 +65,7 @@ async function readRows(dbs: Dbs) {
       .execute(),
     dbs.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain', 'line']).orderBy('id').execute(),
     readPool(dbs),
+    readProvisioningItems(dbs),
   ]);
 }
 
@@ -156,7 +158,7 @@ function readPhones(phoneRows: AllRows[4], fp: Fingerprint): Map<string, string[
 
 export async function readActualState(dbs: Dbs, options: ReadActualOptions = {}): Promise<ActualState> {
   const fp = new Fingerprint(options.fingerprint ?? true);
-  const [domainRows, subscriberRows, aliasRows, userRows, phoneRows, pool] = await readRows(dbs);
+  const [domainRows, subscriberRows, aliasRows, userRows, phoneRows, pool, provisioning] = await readRows(dbs);
   const lower = lowerer();
   const domains = new Set(domainRows.map((r) => lower(r.domain)));
   fp.feed('domain', fp.enabled ? [...domains] : []);
@@ -164,7 +166,9 @@ export async function readActualState(dbs: Dbs, options: ReadActualOptions = {})
   const aliases = readAliases(aliasRows, lower, fp);
   const phones = readPhones(phoneRows, fp);
   fp.feed('hermes_numbers', fp.enabled ? [...pool.runs.map((r) => `${r.start}..${r.end}`), ...pool.other] : []);
-  return { domains, users, aliases, phones, pool: pool.runs, poolSize: pool.size, fingerprint: fp.digest() };
+  // fed only when there is something, so the fingerprint of a platform without provisioning is unchanged
+  if (provisioning.size > 0) fp.feed('hermes_provisioning', fp.enabled ? [...provisioning].map(([item, body]) => `${item} ${body}`) : []);
+  return { domains, users, aliases, phones, provisioning, pool: pool.runs, poolSize: pool.size, fingerprint: fp.digest() };
 }
 
 /** Buckets whose detail is read per query (each a range condition on the primary key). */

@@ -15,7 +15,7 @@ export { displayMac };
 
 export function formatValue(field: string, value: FieldValue | undefined): string {
   if (value === undefined || value === null) return 'null';
-  if (field === 'password' && typeof value === 'string' && SECRET_VALUES.has(value)) return value;
+  if (field.endsWith('password') && typeof value === 'string' && SECRET_VALUES.has(value)) return value;
   if (Array.isArray(value)) return `[${value.join(', ')}]`;
   if (typeof value === 'number') return String(value);
   return JSON.stringify(value);
@@ -26,6 +26,7 @@ export function changeTitle(c: Change): string {
   const key = c.kind === 'phone' ? displayMac(c.key) : c.key;
   let extra = '';
   if (c.kind === 'number' && (c.count ?? 1) > 1) extra = ` (${c.count} numbers)`;
+  if (c.kind === 'provisioning') extra = `: ${c.phones.length} phone${c.phones.length === 1 ? "'s" : "s'"} files change`;
   if (c.kind === 'alias' && c.action !== 'update') extra = ` -> ${String((c.after ?? c.before)?.destination ?? '')}`;
   return `${SYMBOL[c.action]} ${c.kind} ${key}${extra}`;
 }

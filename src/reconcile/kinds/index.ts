@@ -9,12 +9,13 @@ import type { Change, ChangeKind } from '../plan-types.js';
 import type { ResourceKind } from './kind.js';
 import { numbers } from './numbers.js';
 import { phones } from './phones.js';
+import { provisioning } from './provisioning.js';
 import { users } from './users.js';
 
 /** Any one kind, with its own change type. */
 export type AnyKind = { [K in ChangeKind]: ResourceKind<Extract<Change, { kind: K }>> }[ChangeKind];
 
-export const KINDS: readonly AnyKind[] = [domains, users, aliases, numbers, phones];
+export const KINDS: readonly AnyKind[] = [domains, users, aliases, numbers, phones, provisioning];
 
 /** The kind that plans and executes changes of `kind`. */
 export function kindOf(kind: ChangeKind): ResourceKind {
