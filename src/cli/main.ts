@@ -6,6 +6,7 @@ import { registerExport } from './commands/export.js';
 import { registerInit } from './commands/init.js';
 import { registerLog } from './commands/log.js';
 import { registerPlan } from './commands/plan.js';
+import { registerProvision } from './commands/provision.js';
 import { registerServe } from './commands/serve.js';
 import { registerToken } from './commands/token.js';
 import { registerValidate } from './commands/validate.js';
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run hermes --help for usage)')
     .enablePositionalOptions(false);
   addGlobalOptions(program);
-  for (const register of [registerInit, registerValidate, registerPlan, registerApply, registerExport, registerLog, registerCall, registerServe, registerToken]) {
+  for (const register of [registerInit, registerValidate, registerPlan, registerApply, registerExport, registerLog, registerProvision, registerCall, registerServe, registerToken]) {
     register(program);
   }
   program.commands.forEach((command) => addGlobalOptionsTo(command));

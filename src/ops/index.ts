@@ -8,7 +8,7 @@ export { OpFailure, invalid, failed, type Envelope, type OkEnvelope, type Failur
 export { addDomains, removeDomains } from './domains.js';
 export { getUser, listUsers, addLocalUsers, addRemoteUsers, updateUsers, removeUsers } from './users.js';
 export { generatePassword } from './password.js';
-export { putProvisioningItems, readProvisioningItems, removeProvisioningItems } from './provisioning.js';
+export { phoneConfig, phoneFileNames, putProvisioningItems, readProvisioningItems, removeProvisioningItems, type PhoneConfigFile } from './provisioning.js';
 export { addPhones, removePhones, listPhones, phonesOfMac, phonesOfUser } from './phones.js';
 export { addNumbers, removeNumbers, addNumberRange, listNumbers, numberInPool, MAX_RANGE_SIZE } from './numbers.js';
 export { addAliases, removeAliases, listAliases, aliasesOfUser } from './aliases.js';

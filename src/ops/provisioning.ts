@@ -3,7 +3,12 @@
  * src/provisioning/applied.ts): one row per item, its body JSON with secrets hashed.
  */
 import type { Dbs } from '../db/types.js';
+import { createRenderer, describePhone, lineUserOf, MODELS, parseApplied } from '../provisioning/index.js';
 import { chunks } from './bulk.js';
+import type { OpContext } from './context.js';
+import { failed } from './envelope.js';
+import { getUser } from './users.js';
+import { checkMac } from './validate.js';
 
 /** Every stored item: item -> body. */
 export async function readProvisioningItems(db: Dbs, items?: readonly string[]): Promise<Map<string, string>> {
@@ -26,4 +31,50 @@ export async function putProvisioningItems(db: Dbs, rows: readonly { item: strin
 /** Removes items. */
 export async function removeProvisioningItems(db: Dbs, items: readonly string[]): Promise<void> {
   for (const part of chunks([...items])) await db.provisioning.deleteFrom('hermes_provisioning').where('item', 'in', part).execute();
+}
+
+/** A file a phone gets, as provision render / phone/config return it. */
+export interface PhoneConfigFile {
+  name: string;
+  contentType: string;
+  content: string;
+}
+
+const MASK = '********';
+
+/** Masks every password of the phone in the content (lines' passwords); the admin password is never stored. */
+function masked(content: string, secrets: readonly string[]): string {
+  let out = content;
+  for (const s of secrets) if (s) out = out.split(s).join(MASK);
+  return out;
+}
+
+/**
+ * The files a provisioned phone gets, rendered from the applied state alone (hermes_provisioning,
+ * hermes_phones, the users' rows), or only `file`. Passwords are masked unless ctx.showSecrets.
+ * failed 'nonexistant' when the phone is not provisioned or has no such file.
+ */
+export async function phoneConfig(db: Dbs, mac: string, file: string | undefined, ctx: OpContext): Promise<PhoneConfigFile[]> {
+  const m = checkMac(mac);
+  const items = await readProvisioningItems(db);
+  const applied = parseApplied(items);
+  const phone = applied.phones.get(m);
+  if (!phone) throw failed('nonexistant', `phone ${m} is not provisioned`);
+  const lines = await db.provisioning.selectFrom('hermes_phones').select(['username', 'domain']).where('mac', '=', m).orderBy('line').execute();
+  const users = await Promise.all(lines.map((l) => getUser(db, l, { ...ctx, showSecrets: true })));
+  const description = describePhone({ mac: m, model: phone.model, lines: users.map((u) => lineUserOf({ ...u, password: u.password ?? null })), profile: phone.profile, settings: phone.settings, keys: phone.keys }, applied, applied.servers);
+  const renderer = createRenderer({ templates: applied.templates, global: applied.settings });
+  const rendered = file === undefined ? renderer.renderAll(description) : [renderer.render(description, file)].filter((f) => f !== undefined);
+  if (rendered.length === 0) throw failed('nonexistant', `phone ${m} has no file ${file}`);
+  const secrets = ctx.showSecrets ? [] : description.lines.map((l) => l.password).sort((a, b) => b.length - a.length);
+  return rendered.map((f) => ({ name: f.name, contentType: f.contentType, content: masked(f.content, secrets) }));
+}
+
+/** The names of the files a provisioned phone may fetch. */
+export async function phoneFileNames(db: Dbs, mac: string): Promise<string[]> {
+  const m = checkMac(mac);
+  const phone = parseApplied(await readProvisioningItems(db, [`phone:${m}`])).phones.get(m);
+  const model = phone && MODELS.get(phone.model);
+  if (!model) throw failed('nonexistant', `phone ${m} is not provisioned`);
+  return createRenderer().files(m, model).map((f) => f.name);
 }
