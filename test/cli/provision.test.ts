@@ -1,0 +1,49 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runHermes } from '../helpers/cli.js';
+import { writePlatform } from '../reconcile/fixtures.js';
+
+const EXAMPLE = new URL('../../examples/hermes.yaml', import.meta.url).pathname;
+
+/** Yealink's key = value lines as an object. */
+const keys = (cfg: string) => Object.fromEntries(cfg.split('\n').filter((l) => l.includes(' = ')).map((l) => [l.slice(0, l.indexOf(' = ')), l.slice(l.indexOf(' = ') + 3)]));
+
+describe('hermes provision', () => {
+  it("renders a provisioned phone's files from the applied state, masking passwords unless --show-secrets", async () => {
+    const cwd = writePlatform();
+    expect((await runHermes(['apply', EXAMPLE, '--auto-approve'], { cwd })).code).toBe(0);
+    const files = await runHermes(['provision', 'files', '00:04:F2:AB:CD:EF'], { cwd });
+    expect(files).toMatchObject({ code: 0, stdout: '0004f2abcdef.cfg\ny000000000108.cfg\n' });
+    const masked = await runHermes(['provision', 'render', '0004f2abcdef', '0004f2abcdef.cfg'], { cwd });
+    expect(masked.code).toBe(0);
+    const cfg = keys(masked.stdout);
+    expect(cfg).toMatchObject({ 'account.1.user_name': 'alice', 'account.1.password': '********', 'account.2.user_name': 'bob', 'account.2.auth_name': 'bob-auth', 'account.2.password': '********', 'account.1.outbound_proxy.1.address': 'sip.example.net' });
+    expect(masked.stdout).not.toContain('bob-Remote-pw');
+    expect(masked.stdout).not.toContain('example-Phone-admin-1');
+    const shown = await runHermes(['provision', 'render', '0004f2abcdef', '0004f2abcdef.cfg', '--show-secrets'], { cwd });
+    expect(keys(shown.stdout)['account.2.password']).not.toBe('********');
+    const all = await runHermes(['provision', 'render', '00-04-f2-12-34-56'], { cwd });
+    expect(all.stdout).toContain('==> snomD785-0004F2123456.htm <==');
+    expect(all.stdout).toContain('==> 0004F2123456.xml <==');
+    const none = await runHermes(['provision', 'render', '0004f2999999'], { cwd });
+    expect(none).toMatchObject({ code: 1, stderr: 'hermes: phone 0004f2999999 is not provisioned\n' });
+  });
+
+  it('plans a changed profile setting as its phones, and nothing for the example as applied', async () => {
+    const cwd = writePlatform();
+    expect((await runHermes(['apply', EXAMPLE, '--auto-approve'], { cwd })).code).toBe(0);
+    const json = await runHermes(['plan', EXAMPLE, '--format', 'json'], { cwd });
+    expect(JSON.parse(json.stdout).changes).toEqual([]);
+    const text = readFileSync(EXAMPLE, 'utf8').replace('settings: { language: nb }', 'settings: { language: de }');
+    // beside the example, so that its secrets/ files resolve
+    const file = `${dirname(EXAMPLE)}/.provision-test-${process.pid}.yaml`;
+    writeFileSync(file, text);
+    try {
+      const plan = JSON.parse((await runHermes(['plan', file, '--format', 'json'], { cwd })).stdout) as { changes: { key: string; phones: number; macs: string[]; after: unknown }[] };
+      expect(plan.changes).toEqual([{ action: 'update', kind: 'provisioning', key: 'profile:reception', before: { language: 'nb' }, after: { language: 'de' }, phones: 1, macs: ['0004f2123456'] }]);
+    } finally {
+      rmSync(file);
+    }
+  });
+});
