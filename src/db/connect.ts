@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Kysely, sql } from 'kysely';
+import { Kysely, sql, type Dialect } from 'kysely';
 import { HermesError, isHermesError } from '../errors.js';
 import { translateConnectError } from './driver-errors.js';
 import { checkKamailioSchema, createMissingKamailioTables, type KamailioTableName } from './kamailio-schema.js';
@@ -49,14 +49,22 @@ function resolveTargets(urls: DatabaseUrls): { kamailio: DbTarget; provisioning:
   };
 }
 
+async function kyselyDialect(target: DbTarget, options: { mustExist: boolean; poolSize?: number }): Promise<Dialect> {
+  switch (target.dialect) {
+    case 'sqlite':
+      return (await import('./dialects/sqlite.js')).createSqliteDialect(target, { mustExist: options.mustExist });
+    case 'mysql':
+      return (await import('./dialects/mysql.js')).createMysqlDialect(target, { connectionLimit: options.poolSize });
+    case 'postgres':
+      return (await import('./dialects/postgres.js')).createPostgresDialect(target, { connectionLimit: options.poolSize });
+  }
+}
+
 /** Only the driver a URL names is loaded (start-up time of every command). */
 async function openTarget(target: DbTarget, options: { mustExist: boolean; poolSize?: number }): Promise<Opened> {
   let db: Kysely<any>;
   try {
-    db =
-      target.dialect === 'sqlite'
-        ? new Kysely({ dialect: (await import('./dialects/sqlite.js')).createSqliteDialect(target, { mustExist: options.mustExist }) })
-        : new Kysely({ dialect: (await import('./dialects/mysql.js')).createMysqlDialect(target, { connectionLimit: options.poolSize }) });
+    db = new Kysely({ dialect: await kyselyDialect(target, options) });
   } catch (error) {
     throw translateConnectError(error, target);
   }
@@ -122,22 +130,14 @@ export async function openDatabases(options: OpenOptions = {}): Promise<Connecti
   return connection;
 }
 
-async function createMysqlDatabaseIfMissing(target: DbTarget): Promise<boolean> {
-  if (target.dialect !== 'mysql') return false;
+async function createServerDatabaseIfMissing(target: DbTarget): Promise<boolean> {
+  if (target.dialect === 'sqlite') return false;
   if (!target.database) {
-    throw new HermesError('DB_URL_INVALID', `database URL ${describeTarget(target)} names no database: use mysql://user:password@host:port/database`);
+    throw new HermesError('DB_URL_INVALID', `database URL ${describeTarget(target)} names no database: use ${target.dialect}://user:password@host:port/database`);
   }
   try {
-    const pool = await openTarget({ ...target, database: '' }, { mustExist: false, poolSize: 1 });
-    try {
-      const rows = await sql<{ n: number }>`select count(*) as n from information_schema.schemata where schema_name = ${target.database}`.execute(pool.db);
-      if (Number(rows.rows[0]?.n ?? 0) > 0) return false;
-    } finally {
-      await pool.db.destroy();
-    }
-    const { quoteMysqlIdentifier, runServerStatement } = await import('./dialects/mysql.js');
-    await runServerStatement(target, `CREATE DATABASE ${quoteMysqlIdentifier(target.database)}`);
-    return true;
+    const module = target.dialect === 'mysql' ? await import('./dialects/mysql.js') : await import('./dialects/postgres.js');
+    return await module.createDatabaseIfMissing(target as never);
   } catch (error) {
     // Name the database the operator asked for, not the server-level connection.
     throw translateConnectError(isHermesError(error) && error.cause ? error.cause : error, target);
@@ -145,14 +145,14 @@ async function createMysqlDatabaseIfMissing(target: DbTarget): Promise<boolean> 
 }
 
 /**
- * `hermes init`: creates the MySQL database if missing, Kamailio's missing tables when asked
+ * `hermes init`: creates the MySQL or PostgreSQL database if missing, Kamailio's missing tables when asked
  * (`kamailioSchema`), and creates or upgrades the provisioning tables. Running it twice
  * changes nothing. Existing Kamailio tables are never altered.
  */
 export async function initDatabases(options: OpenOptions & { kamailioSchema?: boolean }): Promise<InitReport> {
   const targets = resolveTargets(options);
-  let databaseCreated = await createMysqlDatabaseIfMissing(targets.kamailio);
-  if (!targets.shared) databaseCreated = (await createMysqlDatabaseIfMissing(targets.provisioning)) || databaseCreated;
+  let databaseCreated = await createServerDatabaseIfMissing(targets.kamailio);
+  if (!targets.shared) databaseCreated = (await createServerDatabaseIfMissing(targets.provisioning)) || databaseCreated;
   const pair = await openPair(options, () => false);
   const connection = toConnection(pair.kamailio, pair.provisioning, pair.shared);
   try {

@@ -8,7 +8,7 @@ interface DriverError {
 }
 
 /**
- * Turns a driver error (mysql2, better-sqlite3) met while connecting into one catalogued
+ * Turns a driver error (mysql2, node-postgres, better-sqlite3) met while connecting into one catalogued
  * error that names the cause and the database, never its password.
  */
 export function translateConnectError(error: unknown, target: DbTarget): HermesError {
@@ -25,6 +25,12 @@ export function translateConnectError(error: unknown, target: DbTarget): HermesE
     }
     return new HermesError('DB_QUERY_FAILED', `SQLite database ${where} failed: ${e.message ?? code}`, { cause: error });
   }
+  if (TLS_CODES.has(code)) {
+    return new HermesError('DB_UNREACHABLE', `cannot connect to ${where}: the server's TLS certificate is refused (${code}: ${oneLine(e.message)}); check the host name in the URL and the CA file (${target.dialect === 'postgres' ? 'sslrootcert=' : 'ssl-ca='})`, { cause: error });
+  }
+  if (NO_TLS.test(e.message ?? '') || code === 'HANDSHAKE_NO_SSL_SUPPORT') {
+    return new HermesError('DB_UNREACHABLE', `cannot connect to ${where}: the URL asks for TLS but the server does not offer it`, { cause: error });
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return new HermesError('DB_UNREACHABLE', `cannot connect to ${where}: connection refused (is the server running and listening on ${target.host}:${target.port}?)`, { cause: error });
@@ -38,10 +44,34 @@ export function translateConnectError(error: unknown, target: DbTarget): HermesE
     case 'ER_ACCESS_DENIED_ERROR':
     case 'ER_DBACCESS_DENIED_ERROR':
     case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
-      return new HermesError('DB_AUTH_FAILED', `cannot connect to ${where}: access denied for user "${target.user}" (check the user name and password in the URL)`, { cause: error });
+    case '28P01': // PostgreSQL: invalid_password
+    case '28000': // PostgreSQL: invalid_authorization_specification (pg_hba.conf, unknown role)
+      return new HermesError('DB_AUTH_FAILED', `cannot connect to ${where}: access denied for user "${target.user}" (check the user name and password in the URL${code === '28000' ? ', and pg_hba.conf' : ''})`, { cause: error });
     case 'ER_BAD_DB_ERROR':
-      return new HermesError('DB_NOT_FOUND', `database "${target.dialect === 'mysql' ? target.database : ''}" does not exist on ${target.host}:${target.port}: create it with \`hermes init --kamailio-schema\``, { cause: error });
+    case '3D000': // PostgreSQL: invalid_catalog_name
+      return new HermesError('DB_NOT_FOUND', `database "${target.database}" does not exist on ${target.host}:${target.port}: create it with \`hermes init --kamailio-schema\``, { cause: error });
     default:
-      return new HermesError('DB_UNREACHABLE', `cannot connect to ${where}: ${e.message ?? code ?? 'unknown error'}`, { cause: error });
+      return new HermesError('DB_UNREACHABLE', `cannot connect to ${where}: ${oneLine(e.message) || code || 'unknown error'}`, { cause: error });
   }
+}
+
+/** Node's codes for a server certificate that fails verification (chain, host name, dates). */
+const TLS_CODES = new Set([
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/** node-postgres' and mysql2's words for a server without TLS. */
+const NO_TLS = /does not support (SSL|secure) connection/i;
+
+function oneLine(text: string | undefined): string {
+  return (text ?? '').replace(/\s+/g, ' ').trim();
 }

@@ -4,8 +4,8 @@ import type { DialectName, KamailioTables } from './types.js';
 
 /**
  * Kamailio's tables that hermes reads or writes, with the `version` row Kamailio expects
- * (Kamailio 5.x and 6.x). The DDL follows Kamailio's own schema files (kamdbctl for MySQL,
- * db_sqlite's for SQLite) column for column, so that Kamailio, kamctl, kamcli or Siremis
+ * (Kamailio 5.x and 6.x). The DDL follows Kamailio's own schema files (kamdbctl for MySQL and
+ * PostgreSQL, db_sqlite's for SQLite) column for column, so that Kamailio, kamctl, kamcli or Siremis
  * can share the tables.
  */
 export const KAMAILIO_TABLE_VERSIONS = {
@@ -131,8 +131,18 @@ const SQLITE_DDL: Record<KamailioTableName, string[]> = {
   ],
 };
 
+/**
+ * Kamailio's PostgreSQL schema (share/kamailio/postgres/*-create.sql) is its SQLite one with
+ * SERIAL ids: the same columns, types, defaults and table-prefixed index names.
+ */
+const POSTGRES_DDL = Object.fromEntries(
+  Object.entries(SQLITE_DDL).map(([table, statements]) => [table, statements.map((s) => s.replace('id INTEGER PRIMARY KEY NOT NULL', 'id SERIAL PRIMARY KEY NOT NULL'))]),
+) as Record<KamailioTableName, string[]>;
+
+const DDL: Record<DialectName, Record<KamailioTableName, string[]>> = { sqlite: SQLITE_DDL, mysql: MYSQL_DDL, postgres: POSTGRES_DDL };
+
 export function kamailioDdl(dialect: DialectName, table: KamailioTableName): readonly string[] {
-  return (dialect === 'mysql' ? MYSQL_DDL : SQLITE_DDL)[table];
+  return DDL[dialect][table];
 }
 
 /** Names of the tables that exist in the database. */

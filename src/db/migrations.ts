@@ -20,13 +20,19 @@ function table(db: Kysely<any>, dialect: DialectName, name: string): CreateTable
   return dialect === 'mysql' ? builder.modifyEnd(sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`) : builder;
 }
 
+/** An auto-numbered integer primary key `id`: SERIAL on PostgreSQL, as Kamailio's own tables there. */
+function withId(builder: CreateTableBuilder<string, never>, dialect: DialectName): CreateTableBuilder<string, 'id'> {
+  return dialect === 'postgres'
+    ? builder.addColumn('id', 'serial', (c) => c.primaryKey())
+    : builder.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'users, phones, number pool, API tokens, audit log',
     async up(db, dialect) {
-      await table(db, dialect, 'hermes_users')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      await withId(table(db, dialect, 'hermes_users'), dialect)
         .addColumn('username', 'varchar(64)', (c) => c.notNull())
         .addColumn('domain', 'varchar(64)', (c) => c.notNull())
         .addColumn('kind', 'varchar(8)', (c) => c.notNull())
@@ -44,8 +50,7 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
         .addUniqueConstraint('hermes_users_address', ['username', 'domain'])
         .execute();
-      await table(db, dialect, 'hermes_phones')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      await withId(table(db, dialect, 'hermes_phones'), dialect)
         .addColumn('mac', 'char(12)', (c) => c.notNull())
         .addColumn('username', 'varchar(64)', (c) => c.notNull())
         .addColumn('domain', 'varchar(64)', (c) => c.notNull())
@@ -57,15 +62,13 @@ export const MIGRATIONS: readonly Migration[] = [
       await table(db, dialect, 'hermes_numbers')
         .addColumn('number', 'varchar(16)', (c) => c.primaryKey())
         .execute();
-      await table(db, dialect, 'hermes_tokens')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      await withId(table(db, dialect, 'hermes_tokens'), dialect)
         .addColumn('name', 'varchar(64)', (c) => c.notNull().unique())
         .addColumn('scope', 'varchar(8)', (c) => c.notNull())
         .addColumn('token_hash', 'char(64)', (c) => c.notNull())
         .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
         .execute();
-      await table(db, dialect, 'hermes_audit')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      await withId(table(db, dialect, 'hermes_audit'), dialect)
         .addColumn('at', 'varchar(32)', (c) => c.notNull())
         .addColumn('actor', 'varchar(128)', (c) => c.notNull())
         .addColumn('node', 'varchar(64)', (c) => c.notNull())

@@ -134,7 +134,7 @@ export interface ProvisioningTables {
 export type KamailioDb = Kysely<KamailioTables>;
 export type ProvisioningDb = Kysely<ProvisioningTables>;
 
-export type DialectName = 'sqlite' | 'mysql';
+export type DialectName = 'sqlite' | 'mysql' | 'postgres';
 
 /**
  * The two databases hermes works on. `kamailio` holds Kamailio's tables, `provisioning`

@@ -2,23 +2,12 @@ import { expect, it } from 'vitest';
 import { initDatabases, openDatabases } from '../../src/db/connect.js';
 import { MIGRATIONS, PROVISIONING_SCHEMA_VERSION, migrateProvisioning, provisioningSchemaVersion } from '../../src/db/migrations.js';
 import { createMissingKamailioTables } from '../../src/db/kamailio-schema.js';
-import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
-import { parseDbUrl } from '../../src/db/url.js';
-import { describeEachDatabase } from '../helpers/databases.js';
-import BetterSqlite3 from 'better-sqlite3';
-import { createPool } from 'mysql2';
-
-function rawOpen(url: string): Kysely<any> {
-  const t = parseDbUrl(url);
-  return t.dialect === 'sqlite'
-    ? new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(t.path) }) })
-    : new Kysely({ dialect: new MysqlDialect({ pool: createPool({ host: t.host, port: t.port, user: t.user, password: t.password, database: t.database }) }) });
-}
+import { describeEachDatabase, openRaw } from '../helpers/databases.js';
 
 describeEachDatabase('provisioning migrations', (suite) => {
   it('upgrades an older provisioning schema in place without losing rows', async () => {
     const scratch = await suite.scratch();
-    const db = rawOpen(scratch.url);
+    const db = await openRaw(scratch.url);
     try {
       await createMissingKamailioTables(db, suite.dialect);
       // A database left at version 1 by an older hermes, with a user in it.

@@ -1,18 +1,32 @@
 import { randomBytes } from 'node:crypto';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { initDatabases, openDatabases, type Connection } from '../../src/db/connect.js';
 import type { DialectName } from '../../src/db/types.js';
+import { parseDbUrl } from '../../src/db/url.js';
 
 export const MYSQL_URL = process.env.HERMES_TEST_MYSQL_URL?.replace(/\/+$/, '');
+export const PG_URL = process.env.HERMES_TEST_PG_URL?.replace(/\/+$/, '');
 
-export const DIALECTS: readonly DialectName[] = ['sqlite', 'mysql'];
+export const DIALECTS: readonly DialectName[] = ['sqlite', 'mysql', 'postgres'];
+
+/** The server URL (no database) of a server dialect's suites, from the environment. */
+const SERVER_URLS: Record<Exclude<DialectName, 'sqlite'>, { url: string | undefined; variable: string }> = {
+  mysql: { url: MYSQL_URL, variable: 'HERMES_TEST_MYSQL_URL' },
+  postgres: { url: PG_URL, variable: 'HERMES_TEST_PG_URL' },
+};
 
 export function dialectEnabled(dialect: DialectName): boolean {
-  return dialect === 'sqlite' || Boolean(MYSQL_URL);
+  return dialect === 'sqlite' || Boolean(SERVER_URLS[dialect].url);
+}
+
+/** A server dialect's module: creates and drops databases, as `hermes init` and the tests need. */
+async function serverModule(dialect: Exclude<DialectName, 'sqlite'>) {
+  return dialect === 'mysql' ? import('../../src/db/dialects/mysql.js') : import('../../src/db/dialects/postgres.js');
 }
 
 /** A freshly created, empty database of one dialect, dropped by drop(). */
@@ -26,7 +40,7 @@ function uniqueName(): string {
   return `hermes_t_${process.pid}_${randomBytes(4).toString('hex')}`;
 }
 
-/** Creates an empty database: a file in a temp folder, or a new MySQL database. */
+/** Creates an empty database: a file in a temp folder, or a new database on the MySQL or PostgreSQL server. */
 export async function createScratchDatabase(dialect: DialectName): Promise<ScratchDatabase> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'hermes-test-'));
@@ -38,26 +52,27 @@ export async function createScratchDatabase(dialect: DialectName): Promise<Scrat
       },
     };
   }
-  if (!MYSQL_URL) throw new Error('HERMES_TEST_MYSQL_URL is not set');
-  const name = uniqueName();
-  const server = createPool({ uri: MYSQL_URL, connectionLimit: 1 });
-  try {
-    await server.query(`CREATE DATABASE \`${name}\``);
-  } finally {
-    await server.end();
-  }
+  const server = SERVER_URLS[dialect];
+  if (!server.url) throw new Error(`${server.variable} is not set`);
+  const url = `${server.url}/${uniqueName()}`;
+  const target = parseDbUrl(url) as never;
+  const module = await serverModule(dialect);
+  await module.createDatabaseIfMissing(target);
   return {
     dialect,
-    url: `${MYSQL_URL}/${name}`,
+    url,
     async drop() {
-      const pool = createPool({ uri: MYSQL_URL, connectionLimit: 1 });
-      try {
-        await pool.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      } finally {
-        await pool.end();
-      }
+      await module.dropDatabaseIfExists(target);
     },
   };
+}
+
+/** A plain Kysely on a URL, through hermes' driver setup alone (no schema checks, no init). */
+export async function openRaw(url: string): Promise<Kysely<any>> {
+  const target = parseDbUrl(url);
+  if (target.dialect === 'sqlite') return new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(target.path) }) });
+  if (target.dialect === 'mysql') return new Kysely<any>({ dialect: (await import('../../src/db/dialects/mysql.js')).createMysqlDialect(target) });
+  return new Kysely<any>({ dialect: (await import('../../src/db/dialects/postgres.js')).createPostgresDialect(target) });
 }
 
 /** A scratch database with Kamailio's and the provisioning tables, opened. */
@@ -94,13 +109,14 @@ const DATA_TABLES = ['subscriber', 'domain', 'domain_attrs', 'dbaliases', 'herme
 
 /**
  * Declares `body` once per dialect, each in its own freshly created database that is dropped
- * afterwards. MySQL suites are skipped (and say why in their name) without HERMES_TEST_MYSQL_URL.
+ * afterwards. MySQL and PostgreSQL suites are skipped (and say why in their name) without
+ * HERMES_TEST_MYSQL_URL / HERMES_TEST_PG_URL.
  */
 export function describeEachDatabase(title: string, body: (suite: DatabaseSuite) => void): void {
   for (const dialect of DIALECTS) {
     const enabled = dialectEnabled(dialect);
     const declare = enabled ? describe : describe.skip;
-    const name = enabled ? `${title} [${dialect}]` : `${title} [${dialect}: skipped, HERMES_TEST_MYSQL_URL not set]`;
+    const name = enabled ? `${title} [${dialect}]` : `${title} [${dialect}: skipped, ${dialect === 'sqlite' ? '' : SERVER_URLS[dialect].variable} not set]`;
     declare(name, () => {
       let database: TestDatabase | undefined;
       const extra: ScratchDatabase[] = [];

@@ -1,6 +1,7 @@
 import { MysqlDialect } from 'kysely';
 import { createPool, type Pool } from 'mysql2';
 import type { MysqlTarget } from '../url.js';
+import { readCaFile } from './tls.js';
 
 export interface MysqlPoolOptions {
   connectionLimit?: number;
@@ -19,6 +20,9 @@ export function createMysqlPool(target: MysqlTarget, options: MysqlPoolOptions =
     dateStrings: true,
     charset: 'utf8mb4',
     supportBigNumbers: true,
+    ssl: target.tls
+      ? { ca: readCaFile(target.tls), rejectUnauthorized: target.tls.verifyCertificate, verifyIdentity: target.tls.verifyHostName }
+      : undefined,
   });
 }
 
@@ -27,16 +31,29 @@ export function createMysqlDialect(target: MysqlTarget, options: MysqlPoolOption
   return new MysqlDialect({ pool: createMysqlPool(target, options) });
 }
 
-/** Runs one statement on a short-lived connection without a database (CREATE/DROP DATABASE). */
-export async function runServerStatement(target: MysqlTarget, statement: string): Promise<void> {
-  const pool = createMysqlPool({ ...target, database: '' }, { connectionLimit: 1 });
+/** Drops the target's database if the server has it (tests and benchmarks clean up with it). */
+export async function dropDatabaseIfExists(target: MysqlTarget): Promise<void> {
+  const pool = createMysqlPool({ ...target, database: '' }, { connectionLimit: 1 }).promise();
   try {
-    await pool.promise().query(statement);
+    await pool.query(`DROP DATABASE IF EXISTS ${quoteMysqlIdentifier(target.database)}`);
   } finally {
-    await pool.promise().end();
+    await pool.end();
   }
 }
 
 export function quoteMysqlIdentifier(name: string): string {
   return '`' + name.replace(/`/g, '``') + '`';
+}
+
+/** Creates the target's database unless the server has it; true when created. */
+export async function createDatabaseIfMissing(target: MysqlTarget): Promise<boolean> {
+  const pool = createMysqlPool({ ...target, database: '' }, { connectionLimit: 1 }).promise();
+  try {
+    const [rows] = await pool.query('select count(*) as n from information_schema.schemata where schema_name = ?', [target.database]);
+    if (Number((rows as { n: number }[])[0]?.n ?? 0) > 0) return false;
+    await pool.query(`CREATE DATABASE ${quoteMysqlIdentifier(target.database)}`);
+    return true;
+  } finally {
+    await pool.end();
+  }
 }
