@@ -25,8 +25,10 @@ export function translateConnectError(error: unknown, target: DbTarget): HermesE
     }
     return new HermesError('DB_QUERY_FAILED', `SQLite database ${where} failed: ${e.message ?? code}`, { cause: error });
   }
-  if (TLS_CODES.has(code)) {
-    return new HermesError('DB_UNREACHABLE', `cannot connect to ${where}: the server's TLS certificate is refused (${code}: ${oneLine(e.message)}); check the host name in the URL and the CA file (${target.dialect === 'postgres' ? 'sslrootcert=' : 'ssl-ca='})`, { cause: error });
+  if (TLS_CODES.has(code) || code === 'HANDSHAKE_SSL_ERROR') {
+    // mysql2 replaces Node's code (SELF_SIGNED_CERT_IN_CHAIN, …) by its own; the message stays Node's.
+    const what = code === 'HANDSHAKE_SSL_ERROR' ? `the TLS handshake failed (${oneLine(e.message)})` : `the server's TLS certificate is refused (${code}: ${oneLine(e.message)})`;
+    return new HermesError('DB_UNREACHABLE', `cannot connect to ${where}: ${what}; check the host name in the URL and the CA file (${target.dialect === 'postgres' ? 'sslrootcert=' : 'ssl-ca='})`, { cause: error });
   }
   if (NO_TLS.test(e.message ?? '') || code === 'HANDSHAKE_NO_SSL_SUPPORT') {
     return new HermesError('DB_UNREACHABLE', `cannot connect to ${where}: the URL asks for TLS but the server does not offer it`, { cause: error });

@@ -1,3 +1,4 @@
+import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import { MysqlDialect } from 'kysely';
 import { createPool, type Pool } from 'mysql2';
 import type { MysqlTarget } from '../url.js';
@@ -8,7 +9,7 @@ export interface MysqlPoolOptions {
 }
 
 export function createMysqlPool(target: MysqlTarget, options: MysqlPoolOptions = {}): Pool {
-  return createPool({
+  const pool = createPool({
     host: target.host,
     port: target.port,
     user: target.user,
@@ -24,6 +25,31 @@ export function createMysqlPool(target: MysqlTarget, options: MysqlPoolOptions =
       ? { ca: readCaFile(target.tls), rejectUnauthorized: target.tls.verifyCertificate, verifyIdentity: target.tls.verifyHostName }
       : undefined,
   });
+  if (target.tls?.verifyHostName) checkHostNameOfEachConnection(pool, target.host);
+  return pool;
+}
+
+/**
+ * mysql2 checks the certificate's host name only when the URL names a host by name: given an
+ * address (127.0.0.1), Node checks it against "localhost". So each new connection's certificate
+ * is checked here against the host of the URL, and a connection that fails is closed and never
+ * used.
+ */
+function checkHostNameOfEachConnection(pool: Pool, host: string): void {
+  const checked = new WeakSet<object>();
+  const getConnection = pool.getConnection.bind(pool);
+  pool.getConnection = (callback) =>
+    getConnection((error, connection) => {
+      if (error || checked.has(connection)) return callback(error, connection);
+      const stream = (connection as unknown as { stream?: TLSSocket }).stream;
+      const mismatch = stream?.getPeerCertificate ? checkServerIdentity(host, stream.getPeerCertificate(true)) : new Error('the connection is not encrypted');
+      if (mismatch) {
+        connection.destroy();
+        return callback(mismatch as NodeJS.ErrnoException, connection);
+      }
+      checked.add(connection);
+      callback(null, connection);
+    });
 }
 
 /** A Kysely dialect over a mysql2 pool (MySQL and MariaDB). */
