@@ -1,7 +1,8 @@
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import { HermesError } from '../errors.js';
 import { existingTables } from './kamailio-schema.js';
-import type { DialectName, ProvisioningTables } from './types.js';
+import { adapterOf } from './dialects/index.js';
+import type { ProvisioningTables } from './types.js';
 
 /**
  * Versioned migrations of hermes' provisioning tables (all named hermes_*). A migration is
@@ -11,21 +12,16 @@ import type { DialectName, ProvisioningTables } from './types.js';
 export interface Migration {
   version: number;
   description: string;
-  up(db: Kysely<any>, dialect: DialectName): Promise<void>;
-}
-
-/** MySQL tables get a binary utf8mb4 collation, so matching is exact, as on SQLite. */
-function table(db: Kysely<any>, dialect: DialectName, name: string): CreateTableBuilder<string, never> {
-  const builder = db.schema.createTable(name);
-  return dialect === 'mysql' ? builder.modifyEnd(sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`) : builder;
+  /** `table(name)` starts a CREATE TABLE with the engine's options for hermes' tables. */
+  up(db: Kysely<any>, table: (name: string) => CreateTableBuilder<string, never>): Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'users, phones, number pool, API tokens, audit log',
-    async up(db, dialect) {
-      await table(db, dialect, 'hermes_users')
+    async up(db, table) {
+      await table('hermes_users')
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('username', 'varchar(64)', (c) => c.notNull())
         .addColumn('domain', 'varchar(64)', (c) => c.notNull())
@@ -44,7 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
         .addUniqueConstraint('hermes_users_address', ['username', 'domain'])
         .execute();
-      await table(db, dialect, 'hermes_phones')
+      await table('hermes_phones')
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('mac', 'char(12)', (c) => c.notNull())
         .addColumn('username', 'varchar(64)', (c) => c.notNull())
@@ -54,17 +50,17 @@ export const MIGRATIONS: readonly Migration[] = [
         .addUniqueConstraint('hermes_phones_user', ['mac', 'username', 'domain'])
         .execute();
       await db.schema.createIndex('hermes_phones_address').on('hermes_phones').columns(['username', 'domain']).execute();
-      await table(db, dialect, 'hermes_numbers')
+      await table('hermes_numbers')
         .addColumn('number', 'varchar(16)', (c) => c.primaryKey())
         .execute();
-      await table(db, dialect, 'hermes_tokens')
+      await table('hermes_tokens')
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('name', 'varchar(64)', (c) => c.notNull().unique())
         .addColumn('scope', 'varchar(8)', (c) => c.notNull())
         .addColumn('token_hash', 'char(64)', (c) => c.notNull())
         .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
         .execute();
-      await table(db, dialect, 'hermes_audit')
+      await table('hermes_audit')
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('at', 'varchar(32)', (c) => c.notNull())
         .addColumn('actor', 'varchar(128)', (c) => c.notNull())
@@ -78,8 +74,8 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     description: 'apply lock',
-    async up(db, dialect) {
-      await table(db, dialect, 'hermes_locks')
+    async up(db, table) {
+      await table('hermes_locks')
         .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
         .addColumn('holder', 'varchar(255)', (c) => c.notNull())
         .addColumn('acquired_at', 'varchar(32)', (c) => c.notNull())
@@ -107,12 +103,13 @@ export async function provisioningSchemaVersion(db: Kysely<ProvisioningTables>):
  */
 export async function migrateProvisioning(
   db: Kysely<ProvisioningTables>,
-  dialect: DialectName,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
+  const adapter = adapterOf(db);
+  const table = (name: string) => adapter.createTable(db, name);
   const tables = await existingTables(db);
   if (!tables.has('hermes_schema_version')) {
-    await table(db, dialect, 'hermes_schema_version')
+    await table('hermes_schema_version')
       .addColumn('version', 'integer', (c) => c.primaryKey())
       .addColumn('applied_at', 'varchar(32)', (c) => c.notNull())
       .execute();
@@ -128,7 +125,7 @@ export async function migrateProvisioning(
   const applied: number[] = [];
   for (const migration of migrations) {
     if (migration.version <= current) continue;
-    await migration.up(db, dialect);
+    await migration.up(db, table);
     await db
       .insertInto('hermes_schema_version')
       .values({ version: migration.version, applied_at: new Date().toISOString() })
