@@ -2,6 +2,7 @@ import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import { HermesError } from '../errors.js';
 import { existingTables } from './kamailio-schema.js';
 import { adapterOf } from './dialects/index.js';
+import { waitForSessionLock } from './session-lock.js';
 import type { ProvisioningTables } from './types.js';
 
 /**
@@ -82,6 +83,15 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    version: 3,
+    description: 'apply lock: holder host and pid, lease expiry',
+    async up(db) {
+      await db.schema.alterTable('hermes_locks').addColumn('host', 'varchar(255)').execute();
+      await db.schema.alterTable('hermes_locks').addColumn('pid', 'integer').execute();
+      await db.schema.alterTable('hermes_locks').addColumn('expires_at', 'varchar(32)').execute();
+    },
+  },
 ];
 
 export const PROVISIONING_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -97,14 +107,35 @@ export async function provisioningSchemaVersion(db: Kysely<ProvisioningTables>):
   return Number(row?.version ?? 0);
 }
 
+/** How long `hermes init` waits for another process's migrations before giving up. */
+const MIGRATION_LOCK_TIMEOUT_MS = 60_000;
+
 /**
- * Applies every migration newer than the database's version, in order. Returns the versions
- * applied (empty when the schema was current).
+ * Applies every migration newer than the database's version, in order, under a lock (two
+ * `hermes init` at once migrate once) and in one transaction where the engine rolls DDL back
+ * with it (SQLite, PostgreSQL; on MySQL each DDL statement commits by itself, so a failed
+ * migration leaves the versions before it applied and recorded). Returns the versions applied
+ * (empty when the schema was current).
  */
 export async function migrateProvisioning(
   db: Kysely<ProvisioningTables>,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
+  const adapter = adapterOf(db);
+  const run = (conn: Kysely<ProvisioningTables>) =>
+    adapter.supportsTransactionalDdl ? conn.transaction().execute((trx) => migrateUnlocked(trx, migrations)) : migrateUnlocked(conn, migrations);
+  // Without a session lock (SQLite), the write transaction is the lock: it begins immediate.
+  if (!adapter.sessionLock) return run(db);
+  const held = await waitForSessionLock(db, 'migrate', MIGRATION_LOCK_TIMEOUT_MS);
+  if (!held) throw new HermesError('DB_QUERY_FAILED', `another process has been migrating the provisioning schema for ${MIGRATION_LOCK_TIMEOUT_MS / 1000} s: try again later`);
+  try {
+    return await run(held.conn);
+  } finally {
+    await held.release();
+  }
+}
+
+async function migrateUnlocked(db: Kysely<ProvisioningTables>, migrations: readonly Migration[]): Promise<number[]> {
   const adapter = adapterOf(db);
   const table = (name: string) => adapter.createTable(db, name);
   const tables = await existingTables(db);

@@ -118,8 +118,14 @@ export interface HermesAuditTable {
 
 export interface HermesLocksTable {
   name: string;
+  /** Who holds it, for messages: "actor on host pid N since ISO-time". */
   holder: string;
   acquired_at: string;
+  /** The holder's host name and process id (null in rows of hermes before schema 3, or written by hand). */
+  host?: string | null;
+  pid?: number | null;
+  /** A lease's end (ISO time), renewed while the holder runs; null for a session lock's row. */
+  expires_at?: string | null;
 }
 
 export interface ProvisioningTables {
