@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import { Kysely, sql, type Dialect } from 'kysely';
-import { HermesError, isHermesError } from '../errors.js';
-import { translateConnectError } from './driver-errors.js';
+import { sql, type Kysely } from 'kysely';
+import type { DialectAdapter } from './dialects/adapter.js';
 import { checkKamailioSchema, createMissingKamailioTables, type KamailioTableName } from './kamailio-schema.js';
 import { checkProvisioningSchema, migrateProvisioning } from './migrations.js';
-import type { DialectName, Dbs, KamailioTables, ProvisioningTables } from './types.js';
-import { DEFAULT_DB_URL, describeTarget, parseDbUrl, type DbTarget } from './url.js';
+import type { Dbs, KamailioTables, KeyCase, ProvisioningTables } from './types.js';
+import { adapterFor, DEFAULT_DB_URL, describeTarget, parseDbUrl, type DbTarget } from './url.js';
 
 export interface DatabaseUrls {
   /** The Kamailio database; default sqlite:hermes.db. */
@@ -35,53 +34,54 @@ export interface InitReport {
 interface Opened {
   db: Kysely<any>;
   target: DbTarget;
-  dialect: DialectName;
+  adapter: DialectAdapter;
 }
 
 function resolveTargets(urls: DatabaseUrls): { kamailio: DbTarget; provisioning: DbTarget; shared: boolean; isDefault: boolean } {
   const kamailioUrl = urls.db?.trim() || DEFAULT_DB_URL;
-  const provisioningUrl = urls.provisioningDb?.trim() || kamailioUrl;
+  const kamailio = parseDbUrl(kamailioUrl);
+  const provisioning = parseDbUrl(urls.provisioningDb?.trim() || kamailioUrl);
   return {
-    kamailio: parseDbUrl(kamailioUrl),
-    provisioning: parseDbUrl(provisioningUrl),
-    shared: provisioningUrl === kamailioUrl,
+    kamailio,
+    provisioning,
+    // One database named two ways (sqlite:x.db and sqlite:./x.db) is opened once.
+    shared: kamailio.dialect === provisioning.dialect && adapterFor(kamailio).sameDatabase(kamailio, provisioning),
     isDefault: !urls.db?.trim(),
   };
 }
 
-async function kyselyDialect(target: DbTarget, options: { mustExist: boolean; poolSize?: number }): Promise<Dialect> {
-  switch (target.dialect) {
-    case 'sqlite':
-      return (await import('./dialects/sqlite.js')).createSqliteDialect(target, { mustExist: options.mustExist });
-    case 'mysql':
-      return (await import('./dialects/mysql.js')).createMysqlDialect(target, { connectionLimit: options.poolSize });
-    case 'postgres':
-      return (await import('./dialects/postgres.js')).createPostgresDialect(target, { connectionLimit: options.poolSize });
-  }
-}
-
 /** Only the driver a URL names is loaded (start-up time of every command). */
 async function openTarget(target: DbTarget, options: { mustExist: boolean; poolSize?: number }): Promise<Opened> {
+  const adapter = adapterFor(target);
   let db: Kysely<any>;
   try {
-    db = new Kysely({ dialect: await kyselyDialect(target, options) });
+    db = await adapter.createKysely(target, { mustExist: options.mustExist, poolSize: options.poolSize });
   } catch (error) {
-    throw translateConnectError(error, target);
+    throw adapter.translateConnectError(error, target);
   }
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy().catch(() => undefined);
-    throw translateConnectError(error, target);
+    throw adapter.translateConnectError(error, target);
   }
-  return { db, target, dialect: target.dialect };
+  return { db, target, adapter };
 }
 
-function toConnection(kamailio: Opened, provisioning: Opened, shared: boolean): Connection {
+/** Whether the Kamailio tables' address columns fold case, from their collations. */
+async function readKeyCase(kamailio: Opened): Promise<KeyCase> {
+  return {
+    subscriber: await kamailio.adapter.caseInsensitive(kamailio.db, 'subscriber', ['username', 'domain']),
+    dbaliases: await kamailio.adapter.caseInsensitive(kamailio.db, 'dbaliases', ['alias_username', 'alias_domain', 'username', 'domain']),
+  };
+}
+
+function toConnection(kamailio: Opened, provisioning: Opened, shared: boolean, caseInsensitive: KeyCase): Connection {
   return {
     kamailio: kamailio.db as Kysely<KamailioTables>,
     provisioning: provisioning.db as Kysely<ProvisioningTables>,
-    dialects: { kamailio: kamailio.dialect, provisioning: provisioning.dialect },
+    adapters: { kamailio: kamailio.adapter, provisioning: provisioning.adapter },
+    caseInsensitive,
     shared,
     names: { kamailio: describeTarget(kamailio.target), provisioning: describeTarget(provisioning.target) },
     async close() {
@@ -118,52 +118,45 @@ export async function openDatabases(options: OpenOptions = {}): Promise<Connecti
   if (targets.isDefault && !options.provisioningDb && targets.kamailio.dialect === 'sqlite' && !existsSync(targets.kamailio.path)) {
     await initDatabases({ ...options, kamailioSchema: true });
   }
-  const pair = await openPair(options, (t) => t.dialect === 'sqlite');
-  const connection = toConnection(pair.kamailio, pair.provisioning, pair.shared);
+  const pair = await openPair(options, (t) => !adapterFor(t).isServer);
+  const close = async () => {
+    await pair.kamailio.db.destroy();
+    if (!pair.shared) await pair.provisioning.db.destroy();
+  };
   try {
-    await checkKamailioSchema(connection.kamailio, connection.names.kamailio);
-    await checkProvisioningSchema(connection.provisioning, connection.names.provisioning);
+    const names = { kamailio: describeTarget(pair.kamailio.target), provisioning: describeTarget(pair.provisioning.target) };
+    await checkKamailioSchema(pair.kamailio.db, names.kamailio);
+    await checkProvisioningSchema(pair.provisioning.db, names.provisioning);
+    return toConnection(pair.kamailio, pair.provisioning, pair.shared, await readKeyCase(pair.kamailio));
   } catch (error) {
-    await connection.close();
+    await close();
     throw error;
-  }
-  return connection;
-}
-
-async function createServerDatabaseIfMissing(target: DbTarget): Promise<boolean> {
-  if (target.dialect === 'sqlite') return false;
-  if (!target.database) {
-    throw new HermesError('DB_URL_INVALID', `database URL ${describeTarget(target)} names no database: use ${target.dialect}://user:password@host:port/database`);
-  }
-  try {
-    const module = target.dialect === 'mysql' ? await import('./dialects/mysql.js') : await import('./dialects/postgres.js');
-    return await module.createDatabaseIfMissing(target as never);
-  } catch (error) {
-    // Name the database the operator asked for, not the server-level connection.
-    throw translateConnectError(isHermesError(error) && error.cause ? error.cause : error, target);
   }
 }
 
 /**
- * `hermes init`: creates the MySQL or PostgreSQL database if missing, Kamailio's missing tables when asked
+ * `hermes init`: creates the MySQL database if missing, Kamailio's missing tables when asked
  * (`kamailioSchema`), and creates or upgrades the provisioning tables. Running it twice
  * changes nothing. Existing Kamailio tables are never altered.
  */
 export async function initDatabases(options: OpenOptions & { kamailioSchema?: boolean }): Promise<InitReport> {
   const targets = resolveTargets(options);
-  let databaseCreated = await createServerDatabaseIfMissing(targets.kamailio);
-  if (!targets.shared) databaseCreated = (await createServerDatabaseIfMissing(targets.provisioning)) || databaseCreated;
-  const pair = await openPair(options, () => false);
-  const connection = toConnection(pair.kamailio, pair.provisioning, pair.shared);
+  let databaseCreated = await adapterFor(targets.kamailio).createDatabaseIfMissing(targets.kamailio);
+  if (!targets.shared) databaseCreated = (await adapterFor(targets.provisioning).createDatabaseIfMissing(targets.provisioning)) || databaseCreated;
+  const { kamailio, provisioning, shared } = await openPair(options, () => false);
   try {
     // The embedded default is a whole platform in one file: it always gets Kamailio's tables.
-    const kamailioTablesCreated = options.kamailioSchema || targets.isDefault
-      ? await createMissingKamailioTables(connection.kamailio, connection.dialects.kamailio)
-      : [];
-    const migrationsApplied = await migrateProvisioning(connection.provisioning, connection.dialects.provisioning);
-    await checkKamailioSchema(connection.kamailio, connection.names.kamailio);
+    const kamailioTablesCreated = options.kamailioSchema || targets.isDefault ? await createMissingKamailioTables(kamailio.db) : [];
+    const migrationsApplied = await migrateProvisioning(provisioning.db);
+    await checkKamailioSchema(kamailio.db, describeTarget(kamailio.target));
     return { kamailioTablesCreated, migrationsApplied, databaseCreated };
   } finally {
-    await connection.close();
+    await kamailio.db.destroy();
+    if (!shared) await provisioning.db.destroy();
   }
+}
+
+/** One database opened by URL with hermes' dialect adapter, without any schema check (tools and tests). */
+export async function openUnchecked(url: string): Promise<Kysely<any>> {
+  return (await openTarget(parseDbUrl(url), { mustExist: false })).db;
 }

@@ -1,7 +1,9 @@
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import { HermesError } from '../errors.js';
 import { existingTables } from './kamailio-schema.js';
-import type { DialectName, ProvisioningTables } from './types.js';
+import { adapterOf } from './dialects/index.js';
+import { waitForSessionLock } from './session-lock.js';
+import type { ProvisioningTables } from './types.js';
 
 /**
  * Versioned migrations of hermes' provisioning tables (all named hermes_*). A migration is
@@ -11,28 +13,17 @@ import type { DialectName, ProvisioningTables } from './types.js';
 export interface Migration {
   version: number;
   description: string;
-  up(db: Kysely<any>, dialect: DialectName): Promise<void>;
-}
-
-/** MySQL tables get a binary utf8mb4 collation, so matching is exact, as on SQLite. */
-function table(db: Kysely<any>, dialect: DialectName, name: string): CreateTableBuilder<string, never> {
-  const builder = db.schema.createTable(name);
-  return dialect === 'mysql' ? builder.modifyEnd(sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`) : builder;
-}
-
-/** An auto-numbered integer primary key `id`: SERIAL on PostgreSQL, as Kamailio's own tables there. */
-function withId(builder: CreateTableBuilder<string, never>, dialect: DialectName): CreateTableBuilder<string, 'id'> {
-  return dialect === 'postgres'
-    ? builder.addColumn('id', 'serial', (c) => c.primaryKey())
-    : builder.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+  /** `table(name)` starts a CREATE TABLE with the engine's options for hermes' tables. */
+  up(db: Kysely<any>, table: (name: string) => CreateTableBuilder<string, never>): Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'users, phones, number pool, API tokens, audit log',
-    async up(db, dialect) {
-      await withId(table(db, dialect, 'hermes_users'), dialect)
+    async up(db, table) {
+      await table('hermes_users')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('username', 'varchar(64)', (c) => c.notNull())
         .addColumn('domain', 'varchar(64)', (c) => c.notNull())
         .addColumn('kind', 'varchar(8)', (c) => c.notNull())
@@ -50,7 +41,8 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
         .addUniqueConstraint('hermes_users_address', ['username', 'domain'])
         .execute();
-      await withId(table(db, dialect, 'hermes_phones'), dialect)
+      await table('hermes_phones')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('mac', 'char(12)', (c) => c.notNull())
         .addColumn('username', 'varchar(64)', (c) => c.notNull())
         .addColumn('domain', 'varchar(64)', (c) => c.notNull())
@@ -59,16 +51,18 @@ export const MIGRATIONS: readonly Migration[] = [
         .addUniqueConstraint('hermes_phones_user', ['mac', 'username', 'domain'])
         .execute();
       await db.schema.createIndex('hermes_phones_address').on('hermes_phones').columns(['username', 'domain']).execute();
-      await table(db, dialect, 'hermes_numbers')
+      await table('hermes_numbers')
         .addColumn('number', 'varchar(16)', (c) => c.primaryKey())
         .execute();
-      await withId(table(db, dialect, 'hermes_tokens'), dialect)
+      await table('hermes_tokens')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('name', 'varchar(64)', (c) => c.notNull().unique())
         .addColumn('scope', 'varchar(8)', (c) => c.notNull())
         .addColumn('token_hash', 'char(64)', (c) => c.notNull())
         .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
         .execute();
-      await withId(table(db, dialect, 'hermes_audit'), dialect)
+      await table('hermes_audit')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('at', 'varchar(32)', (c) => c.notNull())
         .addColumn('actor', 'varchar(128)', (c) => c.notNull())
         .addColumn('node', 'varchar(64)', (c) => c.notNull())
@@ -81,12 +75,21 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     description: 'apply lock',
-    async up(db, dialect) {
-      await table(db, dialect, 'hermes_locks')
+    async up(db, table) {
+      await table('hermes_locks')
         .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
         .addColumn('holder', 'varchar(255)', (c) => c.notNull())
         .addColumn('acquired_at', 'varchar(32)', (c) => c.notNull())
         .execute();
+    },
+  },
+  {
+    version: 3,
+    description: 'apply lock: holder host and pid, lease expiry',
+    async up(db) {
+      await db.schema.alterTable('hermes_locks').addColumn('host', 'varchar(255)').execute();
+      await db.schema.alterTable('hermes_locks').addColumn('pid', 'integer').execute();
+      await db.schema.alterTable('hermes_locks').addColumn('expires_at', 'varchar(32)').execute();
     },
   },
 ];
@@ -104,18 +107,40 @@ export async function provisioningSchemaVersion(db: Kysely<ProvisioningTables>):
   return Number(row?.version ?? 0);
 }
 
+/** How long `hermes init` waits for another process's migrations before giving up. */
+const MIGRATION_LOCK_TIMEOUT_MS = 60_000;
+
 /**
- * Applies every migration newer than the database's version, in order. Returns the versions
- * applied (empty when the schema was current).
+ * Applies every migration newer than the database's version, in order, under a lock (two
+ * `hermes init` at once migrate once) and in one transaction where the engine rolls DDL back
+ * with it (SQLite, PostgreSQL; on MySQL each DDL statement commits by itself, so a failed
+ * migration leaves the versions before it applied and recorded). Returns the versions applied
+ * (empty when the schema was current).
  */
 export async function migrateProvisioning(
   db: Kysely<ProvisioningTables>,
-  dialect: DialectName,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
+  const adapter = adapterOf(db);
+  const run = (conn: Kysely<ProvisioningTables>) =>
+    adapter.supportsTransactionalDdl ? conn.transaction().execute((trx) => migrateUnlocked(trx, migrations)) : migrateUnlocked(conn, migrations);
+  // Without a session lock (SQLite), the write transaction is the lock: it begins immediate.
+  if (!adapter.sessionLock) return run(db);
+  const held = await waitForSessionLock(db, 'migrate', MIGRATION_LOCK_TIMEOUT_MS);
+  if (!held) throw new HermesError('DB_QUERY_FAILED', `another process has been migrating the provisioning schema for ${MIGRATION_LOCK_TIMEOUT_MS / 1000} s: try again later`);
+  try {
+    return await run(held.conn);
+  } finally {
+    await held.release();
+  }
+}
+
+async function migrateUnlocked(db: Kysely<ProvisioningTables>, migrations: readonly Migration[]): Promise<number[]> {
+  const adapter = adapterOf(db);
+  const table = (name: string) => adapter.createTable(db, name);
   const tables = await existingTables(db);
   if (!tables.has('hermes_schema_version')) {
-    await table(db, dialect, 'hermes_schema_version')
+    await table('hermes_schema_version')
       .addColumn('version', 'integer', (c) => c.primaryKey())
       .addColumn('applied_at', 'varchar(32)', (c) => c.notNull())
       .execute();
@@ -131,7 +156,7 @@ export async function migrateProvisioning(
   const applied: number[] = [];
   for (const migration of migrations) {
     if (migration.version <= current) continue;
-    await migration.up(db, dialect);
+    await migration.up(db, table);
     await db
       .insertInto('hermes_schema_version')
       .values({ version: migration.version, applied_at: new Date().toISOString() })

@@ -45,7 +45,7 @@ async function aliasRows(db: Dbs, keys: readonly AliasKey[]): Promise<AliasRow[]
 export async function addAliases(db: Dbs, aliases: AliasInput[], ctx: OpContext): Promise<void> {
   const checked = aliases.map((a) => ({ ...checkAliasKey(a, 'alias'), ...checkAddress(a, { username: 'destination', domain: 'destination' }) }));
   if (checked.length === 0) return;
-  const ci = db.dialects.kamailio === 'mysql';
+  const ci = db.caseInsensitive.dbaliases;
   const seen = new Set<string>();
   const e164Destinations = new Set<string>();
   for (const a of checked) {
@@ -99,7 +99,7 @@ export async function addAliases(db: Dbs, aliases: AliasInput[], ctx: OpContext)
 export async function removeAliases(db: Dbs, aliases: AliasKey[], ctx: OpContext): Promise<void> {
   const checked = aliases.map((a) => checkAliasKey(a, 'address'));
   if (checked.length === 0) return;
-  const ci = db.dialects.kamailio === 'mysql';
+  const ci = db.caseInsensitive.dbaliases;
   await inTransaction(db, async (trx) => {
     const rows = await aliasRows(trx, checked);
     const byKey = new Map<string, AliasRow[]>();
@@ -126,7 +126,7 @@ export async function removeAliases(db: Dbs, aliases: AliasKey[], ctx: OpContext
 /** Every alias with its destination, sorted by alias; `search` is a glob on the alias address. */
 export async function listAliases(db: Dbs, search: string | undefined, _ctx: OpContext): Promise<AliasRecord[]> {
   let query = db.kamailio.selectFrom('dbaliases').select(['alias_username', 'alias_domain', 'username', 'domain']);
-  if (search !== undefined && search !== '') query = query.where(likeGlob(addressExpression(db.dialects.kamailio, 'alias_username', 'alias_domain'), search));
+  if (search !== undefined && search !== '') query = query.where(likeGlob(addressExpression(db.adapters.kamailio, 'alias_username', 'alias_domain'), search));
   const rows = await query.execute();
   return rows
     .map((r) => ({ alias: formatAddress(aliasAddress(r)), destination: formatAddress(r) }))

@@ -115,7 +115,7 @@ export async function addNumberRange(db: Dbs, start: string, end: string, ctx: O
     let batch: string[][] = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      added += await insertRows(trx.provisioning, 'hermes_numbers', ['number'], batch, { ignore: true, dialect: trx.dialects.provisioning });
+      added += await insertRows(trx.provisioning, 'hermes_numbers', ['number'], batch, { ignore: true });
       batch = [];
     };
     for (let n = first; n <= last; n++) {
@@ -145,7 +145,7 @@ export interface NumberListOptions {
 export async function listNumbers(db: Dbs, options: NumberListOptions, _ctx: OpContext): Promise<string[]> {
   let query = db.provisioning.selectFrom('hermes_numbers').select('number');
   if (options.search !== undefined && options.search !== '') query = query.where(likeGlob('number', `*${options.search}*`));
-  query = options.random ? query.orderBy(db.dialects.provisioning === 'mysql' ? sql`rand()` : sql`random()`) : query.orderBy('number');
+  query = options.random ? query.orderBy(db.adapters.provisioning.randomOrder()) : query.orderBy('number');
   if (options.limit !== undefined) query = query.limit(options.limit);
   return (await query.execute()).map((r) => r.number);
 }

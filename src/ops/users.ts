@@ -63,7 +63,7 @@ async function hermesRows(db: Dbs, addresses: readonly Address[]): Promise<Map<s
 async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<Map<string, SubscriberRow>> {
   const rows = await selectByAddress(addresses, (domain) => db.kamailio.selectFrom('subscriber').select(['id', 'username', 'domain', 'password']).where('domain', '=', domain), 'username');
 
-  const ci = db.dialects.kamailio === 'mysql';
+  const ci = db.caseInsensitive.subscriber;
   const out = new Map<string, SubscriberRow>();
   for (const r of rows) out.set(addressKey(r, ci), r);
   return out;
@@ -72,7 +72,7 @@ async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<M
 /** Both kinds of rows of the addresses, and lookups by address. */
 export async function userRows(db: Dbs, addresses: readonly Address[]) {
   const [hermes, subscribers] = [await hermesRows(db, addresses), await subscriberRows(db, addresses)];
-  const ci = db.dialects.kamailio === 'mysql';
+  const ci = db.caseInsensitive.subscriber;
   return {
     hermes: (a: Address) => hermes.get(addressKey(a, false)),
     subscriber: (a: Address) => subscribers.get(addressKey(a, ci)),
@@ -106,8 +106,8 @@ export async function listUsers(db: Dbs, search: string | undefined, _ctx: OpCon
   let subscribers = db.kamailio.selectFrom('subscriber').select(['username', 'domain']);
   let users = db.provisioning.selectFrom('hermes_users').select(['username', 'domain']);
   if (search !== undefined && search !== '') {
-    subscribers = subscribers.where(likeGlob(addressExpression(db.dialects.kamailio, 'username', 'domain'), search));
-    users = users.where(likeGlob(addressExpression(db.dialects.provisioning, 'username', 'domain'), search));
+    subscribers = subscribers.where(likeGlob(addressExpression(db.adapters.kamailio, 'username', 'domain'), search));
+    users = users.where(likeGlob(addressExpression(db.adapters.provisioning, 'username', 'domain'), search));
   }
   const all = new Set<string>();
   for (const r of await subscribers.execute()) all.add(formatAddress(r));

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { initDatabases, openDatabases, type Connection } from '../../src/db/connect.js';
+import { initDatabases, openDatabases, openUnchecked, type Connection } from '../../src/db/connect.js';
+import { adapterNamed } from '../../src/db/dialects/index.js';
 import type { DialectName } from '../../src/db/types.js';
 import { parseDbUrl } from '../../src/db/url.js';
 
@@ -22,11 +22,6 @@ const SERVER_URLS: Record<Exclude<DialectName, 'sqlite'>, { url: string | undefi
 
 export function dialectEnabled(dialect: DialectName): boolean {
   return dialect === 'sqlite' || Boolean(SERVER_URLS[dialect].url);
-}
-
-/** A server dialect's module: creates and drops databases, as `hermes init` and the tests need. */
-async function serverModule(dialect: Exclude<DialectName, 'sqlite'>) {
-  return dialect === 'mysql' ? import('../../src/db/dialects/mysql.js') : import('../../src/db/dialects/postgres.js');
 }
 
 /** A freshly created, empty database of one dialect, dropped by drop(). */
@@ -54,25 +49,23 @@ export async function createScratchDatabase(dialect: DialectName): Promise<Scrat
   }
   const server = SERVER_URLS[dialect];
   if (!server.url) throw new Error(`${server.variable} is not set`);
-  const url = `${server.url}/${uniqueName()}`;
-  const target = parseDbUrl(url) as never;
-  const module = await serverModule(dialect);
-  await module.createDatabaseIfMissing(target);
+  const name = uniqueName();
+  const url = `${server.url}/${name}`;
+  await adapterNamed(dialect).createDatabaseIfMissing(parseDbUrl(url) as never);
   return {
     dialect,
     url,
     async drop() {
-      await module.dropDatabaseIfExists(target);
+      // On the server without a database (PostgreSQL: its maintenance database).
+      const db = await openUnchecked(server.url!);
+      try {
+        const drop = dialect === 'mysql' ? `DROP DATABASE IF EXISTS \`${name}\`` : `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`;
+        await sql.raw(drop).execute(db);
+      } finally {
+        await db.destroy();
+      }
     },
   };
-}
-
-/** A plain Kysely on a URL, through hermes' driver setup alone (no schema checks, no init). */
-export async function openRaw(url: string): Promise<Kysely<any>> {
-  const target = parseDbUrl(url);
-  if (target.dialect === 'sqlite') return new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(target.path) }) });
-  if (target.dialect === 'mysql') return new Kysely<any>({ dialect: (await import('../../src/db/dialects/mysql.js')).createMysqlDialect(target) });
-  return new Kysely<any>({ dialect: (await import('../../src/db/dialects/postgres.js')).createPostgresDialect(target) });
 }
 
 /** A scratch database with Kamailio's and the provisioning tables, opened. */

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { sql } from 'kysely';
 import { openDatabases, type Connection } from '../../db/connect.js';
-import { DEFAULT_DB_URL, dialectOf } from '../../db/url.js';
+import { DEFAULT_DB_URL, isServerUrl } from '../../db/url.js';
 import { formatDiagnostic, loadDesiredState, locate } from '../../desired/index.js';
 import type { DesiredState } from '../../desired/types.js';
 import { HermesError } from '../../errors.js';
@@ -48,12 +48,12 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
 }
 
-/** Whether both databases are servers (MySQL/MariaDB), so reading them can overlap loading the YAML. */
+/** Whether both databases are servers (not files read in this process), so reading them can overlap loading the YAML. */
 function databasesAreServers(command: Command): boolean {
   const { db, provisioningDb } = databaseOptions(command);
   try {
     const kamailio = db?.trim() || DEFAULT_DB_URL;
-    return dialectOf(kamailio) === 'mysql' && dialectOf(provisioningDb?.trim() || kamailio) === 'mysql';
+    return isServerUrl(kamailio) && isServerUrl(provisioningDb?.trim() || kamailio);
   } catch {
     return false; // a bad URL is reported where the databases are opened, after the YAML
   }
