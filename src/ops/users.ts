@@ -298,12 +298,13 @@ const UPDATE_CHUNK = 1_000;
 
 /**
  * Sets `columns` of the rows with the given ids, each row its own values, in chunks:
- * `update table set c = case id when ? then ? … end, … where id in (…)`, and the `common`
+ * `update table set c = case id when ? then ? … else c end, … where id in (…)`, and the `common`
  * values on all of them. Table and column names are the caller's constants.
  */
 async function updateByIds(db: Kysely<any>, table: string, columns: readonly string[], rows: readonly { id: number; values: readonly unknown[] }[], common: Record<string, unknown>): Promise<void> {
   for (const part of chunks(rows, UPDATE_CHUNK)) {
-    const sets = columns.map((c, i) => sql`${sql.ref(c)} = case ${sql.ref('id')} ${sql.join(part.map((r) => sql`when ${r.id} then ${r.values[i]}`), sql` `)} end`);
+    // `else column`: the CASE takes the column's type (PostgreSQL would read bare parameters as text).
+    const sets = columns.map((c, i) => sql`${sql.ref(c)} = case ${sql.ref('id')} ${sql.join(part.map((r) => sql`when ${r.id} then ${r.values[i]}`), sql` `)} else ${sql.ref(c)} end`);
     for (const [c, v] of Object.entries(common)) sets.push(sql`${sql.ref(c)} = ${v}`);
     if (sets.length === 0) continue;
     await sql`update ${sql.table(table)} set ${sql.join(sets)} where ${sql.ref('id')} in (${sql.join(part.map((r) => r.id))})`.execute(db);
