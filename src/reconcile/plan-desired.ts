@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { onDatabases, openDatabases, type Connection, type OpenOptions } from '../db/connect.js';
-import { DEFAULT_DB_URL, dialectOf } from '../db/url.js';
+import { DEFAULT_DB_URL, isServerUrl } from '../db/url.js';
 import { locate } from '../desired/locate.js';
 import type { DesiredState } from '../desired/types.js';
 import { HermesError } from '../errors.js';
@@ -52,7 +52,7 @@ export interface PlannedState {
 function databasesAreServers({ db, provisioningDb }: OpenOptions): boolean {
   try {
     const kamailio = db?.trim() || DEFAULT_DB_URL;
-    return dialectOf(kamailio) === 'mysql' && dialectOf(provisioningDb?.trim() || kamailio) === 'mysql';
+    return isServerUrl(kamailio) && isServerUrl(provisioningDb?.trim() || kamailio);
   } catch {
     return false; // a bad URL is reported where the databases are opened, after the YAML
   }
