@@ -37,7 +37,7 @@ export const DIAGNOSTIC_CODES = {
   HERMES_DUPLICATE_ALIAS: 'An alias is declared twice.',
   HERMES_DUPLICATE_PHONE: 'A MAC is declared twice (in any spelling).',
   HERMES_DUPLICATE_NUMBER: 'A number is in the pool twice: listed twice, inside a range, or in two overlapping ranges.',
-  HERMES_RANGE_INVERTED: 'A number range ends before it starts.',
+  HERMES_RANGE_INVERTED: 'A number range does not end after it starts (a single number goes under numbers.numbers).',
   HERMES_RANGE_LENGTH_MISMATCH: 'A number range starts and ends with numbers of different lengths.',
   HERMES_RANGE_TOO_LARGE: 'A number range holds more than 1,000,000 numbers.',
   HERMES_NUMBER_NOT_IN_POOL: "A user's number or an E.164 alias is not in the pool declared under `numbers`.",

@@ -1,3 +1,4 @@
+import type { AliasRow } from '../model/index.js';
 import type { Dbs } from '../db/types.js';
 import { inTransaction } from '../db/transaction.js';
 import { writeAudit } from './audit.js';
@@ -19,15 +20,11 @@ function checkAliasKey(a: AliasKey, cause: string): AliasKey {
   return { alias_username: c.username, alias_domain: c.domain };
 }
 
-interface AliasRow {
+interface StoredAlias extends AliasRow {
   id: number;
-  alias_username: string;
-  alias_domain: string;
-  username: string;
-  domain: string;
 }
 
-async function aliasRows(db: Dbs, keys: readonly AliasKey[]): Promise<AliasRow[]> {
+async function aliasRows(db: Dbs, keys: readonly AliasKey[]): Promise<StoredAlias[]> {
   return selectByAddress(
     keys.map(aliasAddress),
     (domain) => db.kamailio.selectFrom('dbaliases').select(['id', 'alias_username', 'alias_domain', 'username', 'domain']).where('alias_domain', '=', domain),
@@ -103,7 +100,7 @@ export async function removeAliases(db: Dbs, aliases: AliasKey[], ctx: OpContext
   const ci = db.caseInsensitive.dbaliases;
   await inTransaction(db, async (trx) => {
     const rows = await aliasRows(trx, checked);
-    const byKey = new Map<string, AliasRow[]>();
+    const byKey = new Map<string, StoredAlias[]>();
     for (const r of rows) {
       const key = addressKey(aliasAddress(r), ci);
       byKey.set(key, [...(byKey.get(key) ?? []), r]);

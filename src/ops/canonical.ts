@@ -2,70 +2,20 @@ import { createHash } from 'node:crypto';
 
 /**
  * Canonical forms shared by the ops, the YAML loader and the reconciler, so that a value
- * means the same thing everywhere.
+ * means the same thing everywhere. Addresses, MACs and numbers are src/model's (re-exported
+ * here for the ops' callers); the hashes and globs are the ops'.
  */
-
-export interface Address {
-  username: string;
-  domain: string;
-}
-
-/** Kamailio's username and domain columns are VARCHAR(64). */
-export const MAX_USERNAME_LENGTH = 64;
-export const MAX_DOMAIN_LENGTH = 64;
-
-/**
- * A MAC in plain hex (f00ba2ba5c00), colon- or dash-separated form, any case, as 12 lowercase
- * hex digits; null when it is not a MAC.
- */
-export function normalizeMac(input: string): string | null {
-  const s = input.trim();
-  if (/^[0-9a-fA-F]{12}$/.test(s)) return s.toLowerCase();
-  if (/^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/.test(s)) return s.replace(/[:-]/g, '').toLowerCase();
-  return null;
-}
-
-/** E.164: '+' then 1 to 15 digits, no leading zero. */
-export function isE164(input: string): boolean {
-  return /^\+[1-9][0-9]{0,14}$/.test(input);
-}
-
-/** The last string isDomain accepted: a platform's addresses come a domain at a time. */
-let lastDomain = '';
-
-/** A DNS host name (or IPv4 address) as Kamailio's domain column holds it. */
-export function isDomain(input: string): boolean {
-  if (input === lastDomain) return true;
-  if (input.length === 0 || input.length > MAX_DOMAIN_LENGTH) return false;
-  const ok = /^(?=.{1,64}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(input);
-  if (ok) lastDomain = input;
-  return ok;
-}
-
-/**
- * The user part of a SIP URI (RFC 3261 unreserved, escaped and user-unreserved characters),
- * at most 64 characters.
- */
-export function isUsername(input: string): boolean {
-  if (input.length === 0 || input.length > MAX_USERNAME_LENGTH) return false;
-  return /^([a-zA-Z0-9\-_.!~*'()&=+$,;?/]|%[0-9a-fA-F]{2})+$/.test(input);
-}
-
-/** Parses user@domain (an optional sip: prefix is accepted); the domain is lowercased. */
-export function parseAddress(input: string): Address | null {
-  const s = input.trim().replace(/^sips?:/i, '');
-  const at = s.lastIndexOf('@');
-  if (at <= 0 || at === s.length - 1) return null;
-  const username = s.slice(0, at);
-  const domain = s.slice(at + 1).toLowerCase();
-  if (!isUsername(username) || !isDomain(domain)) return null;
-  return { username, domain };
-}
-
-export function formatAddress(address: Address): string {
-  return `${address.username}@${address.domain}`;
-}
-
+export {
+  type Address,
+  MAX_USERNAME_LENGTH,
+  MAX_DOMAIN_LENGTH,
+  normalizeMac,
+  isE164,
+  isDomain,
+  isUsername,
+  parseAddress,
+  formatAddress,
+} from '../model/index.js';
 function md5(text: string): string {
   return createHash('md5').update(text, 'utf8').digest('hex');
 }

@@ -11,18 +11,5 @@ export { generatePassword } from './password.js';
 export { addPhones, removePhones, listPhones, phonesOfMac, phonesOfUser } from './phones.js';
 export { addNumbers, removeNumbers, addNumberRange, listNumbers, numberInPool, MAX_RANGE_SIZE } from './numbers.js';
 export { addAliases, removeAliases, listAliases, aliasesOfUser } from './aliases.js';
-export {
-  normalizeMac,
-  isE164,
-  isDomain,
-  isUsername,
-  parseAddress,
-  formatAddress,
-  computeHa1,
-  computeHa1b,
-  globToLike,
-  globToRegExp,
-  MAX_USERNAME_LENGTH,
-  MAX_DOMAIN_LENGTH,
-} from './canonical.js';
+export * from './canonical.js';
 export { NODES, callNode, type NodeDefinition, type NodeParams } from './nodes.js';

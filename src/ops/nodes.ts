@@ -2,11 +2,12 @@ import { envelopeOfError, isHermesError } from '../errors.js';
 import type { Dbs } from '../db/types.js';
 import { addAliases, aliasesOfUser, listAliases, removeAliases } from './aliases.js';
 import { formatAddress } from './canonical.js';
+import { LOCAL_USER_FIELD_NAMES, REMOTE_ONLY_FIELD_NAMES } from '../model/index.js';
 import type { OpContext } from './context.js';
 import { OpFailure, failed, type Envelope, type OkEnvelope } from './envelope.js';
 import { limited, listLimit } from './list-limit.js';
 import { ParamReader, type NodeParams } from './node-params.js';
-import { addNumberRange, addNumbers, listNumbers, numberInPool, removeNumbers } from './numbers.js';
+import { addNumberRange, addNumbers, checkRange, listNumbers, numberInPool, removeNumbers } from './numbers.js';
 import { generatePassword } from './password.js';
 import { addPhones, listPhones, phonesOfMac, phonesOfUser, removePhones } from './phones.js';
 import type { UserRecord, UserUpdate } from './types.js';
@@ -27,8 +28,8 @@ interface Node extends NodeDefinition {
 }
 
 const USER = ['user', 'username', 'domain'];
-const USER_FIELDS = ['displayname', 'email', 'dialplan', 'linetext'];
-const REMOTE_FIELDS = ['registrar', 'r_port', 'proxy', 'p_port', 'authid'];
+const USER_FIELDS = LOCAL_USER_FIELD_NAMES;
+const REMOTE_FIELDS = REMOTE_ONLY_FIELD_NAMES;
 
 /** A user record as the caller may see it: the password only with ctx.showSecrets. */
 function visible(user: UserRecord, ctx: OpContext): UserRecord {
@@ -211,9 +212,7 @@ const definitions: Node[] = [
     mutates: true,
     params: ['start', 'end'],
     async run(db, p, ctx) {
-      const start = checkE164(p.required('start'), 'start');
-      const end = checkE164(p.required('end'), 'end');
-      if (start.length === end.length && start >= end) throw new OpFailure('invalid', 'range', `start ${start} must be less than end ${end}`);
+      const { start, end } = checkRange(p.required('start'), p.required('end'));
       const added = await addNumberRange(db, start, end, ctx);
       return { response: 'ok', start, end, added, detail: `Added ${added} numbers from ${start} to ${end}` };
     },

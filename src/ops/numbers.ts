@@ -8,9 +8,9 @@ import { failed, invalid } from './envelope.js';
 import { MAX_LIST_LIMIT } from './list-limit.js';
 import { randomNumbers } from './number-sample.js';
 import { checkE164 } from './validate.js';
+import { checkRange as rangeRule, expandRange, MAX_RANGE_SIZE, type NumberRun } from '../model/index.js';
 
-/** numbers/add_range takes at most this many numbers per call. */
-export const MAX_RANGE_SIZE = 1_000_000;
+export { MAX_RANGE_SIZE };
 
 /** Numbers generated per batch when filling the pool from a range (inserted in statements of rowsPerStatement(1) rows). */
 const RANGE_CHUNK = 50_000;
@@ -77,20 +77,17 @@ export async function removeNumbers(db: Dbs, numbers: string[], ctx: OpContext):
 }
 
 /**
- * The numbers of a range, validated: both E.164 of the same length, start <= end, at most
- * MAX_RANGE_SIZE numbers ('invalid', cause 'start', 'end' or 'range').
+ * A range, validated by the model's one range rule (the YAML's too): both E.164 of the same
+ * length, start < end, at most MAX_RANGE_SIZE numbers ('invalid', cause 'start', 'end' or 'range').
  */
-export function checkRange(start: string, end: string): { first: number; last: number; digits: number } {
+export function checkRange(start: string, end: string): NumberRun {
   checkE164(start, 'start');
   checkE164(end, 'end');
-  if (start.length !== end.length) throw invalid('range', `start ${start} and end ${end} must have the same length (the same lead-in)`);
-  const first = Number(start.slice(1));
-  const last = Number(end.slice(1));
-  if (first > last) throw invalid('range', `start ${start} must not be greater than end ${end}`);
-  if (last - first + 1 > MAX_RANGE_SIZE) {
-    throw invalid('range', `the range ${start} to ${end} holds ${last - first + 1} numbers; at most ${MAX_RANGE_SIZE} per call`);
-  }
-  return { first, last, digits: start.length - 1 };
+  const run = rangeRule(start, end);
+  if (!('problem' in run)) return run;
+  if (run.problem === 'length-mismatch') throw invalid('range', `start ${start} and end ${end} must have the same length (the same lead-in)`);
+  if (run.problem === 'too-large') throw invalid('range', `the range ${start} to ${end} holds ${run.size} numbers; at most ${MAX_RANGE_SIZE} per call`);
+  throw invalid('range', `start ${start} must be less than end ${end}`);
 }
 
 /**
@@ -99,7 +96,7 @@ export function checkRange(start: string, end: string): { first: number; last: n
  * Returns how many were added. Writes one audit row for the range (key start..end).
  */
 export async function addNumberRange(db: Dbs, start: string, end: string, ctx: OpContext): Promise<number> {
-  const { first, last, digits } = checkRange(start, end);
+  const run = checkRange(start, end);
   return inTransaction(db, async (trx) => {
     const inUse = new Set(
       (
@@ -120,8 +117,7 @@ export async function addNumberRange(db: Dbs, start: string, end: string, ctx: O
       added += await insertRows(trx.provisioning, 'hermes_numbers', ['number'], batch, { ignore: true });
       batch = [];
     };
-    for (let n = first; n <= last; n++) {
-      const number = `+${String(n).padStart(digits, '0')}`;
+    for (const number of expandRange(start, end)) {
       if (inUse.has(number)) {
         skippedInUse++;
         continue;
@@ -130,7 +126,7 @@ export async function addNumberRange(db: Dbs, start: string, end: string, ctx: O
       if (batch.length === RANGE_CHUNK) await flush();
     }
     await flush();
-    await writeAudit(trx, 'numbers/add_range', [{ key: `${start}..${end}`, detail: { added, skipped_pooled: last - first + 1 - added - skippedInUse, skipped_in_use: skippedInUse } }], ctx);
+    await writeAudit(trx, 'numbers/add_range', [{ key: `${start}..${end}`, detail: { added, skipped_pooled: run.count - added - skippedInUse, skipped_in_use: skippedInUse } }], ctx);
     return added;
   });
 }

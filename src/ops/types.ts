@@ -1,4 +1,5 @@
 import type { Address } from './canonical.js';
+import type { AliasRow } from '../model/index.js';
 
 export type { Address } from './canonical.js';
 
@@ -52,17 +53,11 @@ export interface UserUpdate extends Address {
   password?: string;
 }
 
-export interface AliasInput {
-  alias_username: string;
-  alias_domain: string;
-  username: string;
-  domain: string;
-}
+/** An alias to add: the model's alias shape. */
+export type AliasInput = AliasRow;
 
-export interface AliasKey {
-  alias_username: string;
-  alias_domain: string;
-}
+/** An alias's own address. */
+export type AliasKey = Pick<AliasRow, 'alias_username' | 'alias_domain'>;
 
 /** One line of a phone: `line` defaults to the phone's next free line. */
 export interface PhoneLineInput {

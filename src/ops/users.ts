@@ -4,6 +4,7 @@ import { inTransaction } from '../db/transaction.js';
 import { opTime, writeAudit } from './audit.js';
 import { addressExpression, addressKey, chunks, domainChunks, insertRows, likeGlob, selectByAddress } from './bulk.js';
 import { computeHa1, computeHa1b, formatAddress } from './canonical.js';
+import { userFieldMaxLength } from '../model/index.js';
 import type { OpContext } from './context.js';
 import { failed, invalid } from './envelope.js';
 import { localDomains } from './domains.js';
@@ -133,10 +134,10 @@ function checkLocal(u: LocalUserInput): CheckedLocal {
   const a = checkAddress(u);
   return {
     ...a,
-    displayname: checkText(u.displayname, 'displayname', 128),
+    displayname: checkText(u.displayname, 'displayname', userFieldMaxLength('displayname')),
     email: checkEmail(u.email),
-    dialplan: checkText(u.dialplan, 'dialplan', 128),
-    linetext: checkText(u.linetext, 'linetext', 64),
+    dialplan: checkText(u.dialplan, 'dialplan', userFieldMaxLength('dialplan')),
+    linetext: checkText(u.linetext, 'linetext', userFieldMaxLength('linetext')),
     password: u.password === undefined ? generatePassword() : checkPassword(u.password),
   };
 }
@@ -185,10 +186,10 @@ function checkRemote(u: RemoteUserInput): Omit<UserRecord, 'address'> & { passwo
     kind: 'remote',
     password: checkPassword(u.password),
     registrar: checkHost(u.registrar, 'registrar'),
-    displayname: checkText(u.displayname, 'displayname', 128),
+    displayname: checkText(u.displayname, 'displayname', userFieldMaxLength('displayname')),
     email: checkEmail(u.email),
-    dialplan: checkText(u.dialplan, 'dialplan', 128),
-    linetext: checkText(u.linetext, 'linetext', 64),
+    dialplan: checkText(u.dialplan, 'dialplan', userFieldMaxLength('dialplan')),
+    linetext: checkText(u.linetext, 'linetext', userFieldMaxLength('linetext')),
     r_port: u.r_port == null ? null : checkPort(u.r_port, 'r_port'),
     proxy: u.proxy == null || u.proxy === '' ? null : checkHost(u.proxy, 'proxy'),
     p_port: u.p_port == null ? null : checkPort(u.p_port, 'p_port'),
@@ -223,10 +224,10 @@ export async function addRemoteUsers(db: Dbs, users: RemoteUserInput[], ctx: OpC
 
 function checkFields(fields: UserUpdate['fields']): UserUpdate['fields'] {
   const out: UserUpdate['fields'] = {};
-  if (fields.displayname !== undefined) out.displayname = checkText(fields.displayname, 'displayname', 128);
+  if (fields.displayname !== undefined) out.displayname = checkText(fields.displayname, 'displayname', userFieldMaxLength('displayname'));
   if (fields.email !== undefined) out.email = checkEmail(fields.email);
-  if (fields.dialplan !== undefined) out.dialplan = checkText(fields.dialplan, 'dialplan', 128);
-  if (fields.linetext !== undefined) out.linetext = checkText(fields.linetext, 'linetext', 64);
+  if (fields.dialplan !== undefined) out.dialplan = checkText(fields.dialplan, 'dialplan', userFieldMaxLength('dialplan'));
+  if (fields.linetext !== undefined) out.linetext = checkText(fields.linetext, 'linetext', userFieldMaxLength('linetext'));
   if (fields.registrar !== undefined) out.registrar = fields.registrar === null ? null : checkHost(fields.registrar, 'registrar');
   if (fields.r_port !== undefined) out.r_port = fields.r_port === null ? null : checkPort(fields.r_port, 'r_port');
   if (fields.proxy !== undefined) out.proxy = fields.proxy === null || fields.proxy === '' ? null : checkHost(fields.proxy, 'proxy');

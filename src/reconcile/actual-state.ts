@@ -3,6 +3,7 @@
  * read in bulk (read-actual.ts) and canonicalised (lowercase domains, 12-hex MACs), keyed by
  * address so that the pure planner compares in O(n).
  */
+import type { AliasRow } from '../model/index.js';
 import type { UserRecord } from '../ops/index.js';
 import type { NumberRun } from './number-ranges.js';
 
@@ -20,14 +21,8 @@ export interface ActualUser extends Omit<UserRecord, 'password'> {
   ha1: string;
 }
 
-export interface ActualAlias {
-  alias_username: string;
-  /** Lowercase. */
-  alias_domain: string;
-  username: string;
-  /** Lowercase. */
-  domain: string;
-}
+/** A dbaliases row (domains lowercase). */
+export type ActualAlias = AliasRow;
 
 export interface ActualState {
   /** Rows of Kamailio's `domain` table, lowercase. */

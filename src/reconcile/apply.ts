@@ -16,7 +16,6 @@ import { assertPlannable } from './plan-desired.js';
 import type { Plan } from './plan-types.js';
 import { readActualState } from './read-actual.js';
 import { checkSafety } from './safety-brake.js';
-import { releaseMemory } from './release-memory.js';
 
 export interface ApplyRequest {
   desired: DesiredState;
@@ -59,9 +58,6 @@ async function planAgainstDatabase(db: Dbs, request: ApplyRequest): Promise<Plan
   return plan;
 }
 
-/** Plans with at least this many changes get a full garbage collection before they are executed. */
-const LARGE_PLAN = 10_000;
-
 export async function applyDesiredState(db: Dbs, request: ApplyRequest): Promise<ApplyOutcome> {
   const lock = await acquireApplyLock(db.provisioning, request.actor, { timeoutSeconds: request.lockTimeoutSeconds });
   try {
@@ -77,10 +73,8 @@ export async function applyDesiredState(db: Dbs, request: ApplyRequest): Promise
       throw new HermesError('APPLY_NOT_APPROVED', 'Apply cancelled. Nothing was changed.');
     }
     const ctx: OpContext = { actor: request.actor, via: 'apply', now: request.now };
-    // The actual state and the printed plan are garbage now: collect them before executing.
-    if (plan.changes.length >= LARGE_PLAN) releaseMemory();
     try {
-      const result = await inTransaction(db, (trx) => executePlan(trx, plan, request.desired, ctx, { onProgress: request.onProgress, afterLargeBatch: releaseMemory }));
+      const result = await inTransaction(db, (trx) => executePlan(trx, plan, request.desired, ctx, { onProgress: request.onProgress }));
       return { plan, applied: true, result };
     } catch (error) {
       // Committed in the Kamailio database only: its message says what to re-run.

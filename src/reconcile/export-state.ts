@@ -7,9 +7,10 @@
 import type { DesiredState } from '../desired/types.js';
 import type { RawAlias, RawDesiredFile, RawDomain, RawPhone, RawUser } from '../desired/raw-types.js';
 import { globToRegExp, isE164 } from '../ops/canonical.js';
+import type { UserFields } from '../model/index.js';
 import type { ActualState, ActualUser } from './actual-state.js';
 import { mergeRuns } from './number-ranges.js';
-import { displayMac } from './render-text.js';
+import { displayMac } from '../model/index.js';
 
 export interface ExportResult {
   document: RawDesiredFile;
@@ -19,7 +20,7 @@ export interface ExportResult {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function userEntry(u: { address: string; kind: string; displayname: string; email: string; linetext: string; dialplan: string; registrar?: string | null; r_port?: number | null; proxy?: string | null; p_port?: number | null; authid?: string | null }, number: string | undefined): RawUser {
+function userEntry(u: { address: string; kind: string } & { [F in keyof UserFields]?: UserFields[F] | undefined }, number: string | undefined): RawUser {
   const e: RawUser = { user: u.address };
   if (u.displayname) e.displayname = u.displayname;
   if (u.email) e.email = u.email;
@@ -46,80 +47,99 @@ function numbersSection(runs: readonly { start: string; end: string }[]): NonNul
   return { ranges, numbers: singles };
 }
 
-/**
- * The live database as a document. With `scope` (a declared state, for --diff), only what that
- * state manages is shown, in its terms: its domains with their `unmanaged` globs, and only its
- * sections.
- */
-export function exportActualState(actual: ActualState, scope?: DesiredState): ExportResult {
-  const warnings: string[] = [];
-  const listed = new Map<string, RawDomain>();
-  const globs = new Map<string, RegExp[]>();
-  if (scope) {
-    for (const d of scope.domains ?? []) {
-      if (d.state === 'absent') {
-        listed.set(d.domain, actual.domains.has(d.domain) ? { domain: d.domain } : { domain: d.domain, state: 'absent' });
-      } else {
-        listed.set(d.domain, actual.domains.has(d.domain) ? { domain: d.domain, ...(d.unmanaged.length ? { unmanaged: [...d.unmanaged] } : {}) } : { domain: d.domain, state: 'absent' });
-      }
-      globs.set(d.domain, d.unmanaged.map(globToRegExp));
+/** The domains an export shows, their unmanaged globs, and the names it marks unmanaged. */
+class ExportScope {
+  readonly listed = new Map<string, RawDomain>();
+  private readonly globs = new Map<string, RegExp[]>();
+
+  constructor(
+    private readonly actual: ActualState,
+    scope: DesiredState | undefined,
+  ) {
+    if (!scope) {
+      for (const d of [...actual.domains].sort(cmp)) this.listed.set(d, { domain: d });
+      return;
     }
-  } else {
-    for (const d of [...actual.domains].sort(cmp)) listed.set(d, { domain: d });
+    for (const d of scope.domains ?? []) {
+      const exists = actual.domains.has(d.domain);
+      if (!exists) this.listed.set(d.domain, { domain: d.domain, state: 'absent' });
+      else if (d.state === 'absent' || d.unmanaged.length === 0) this.listed.set(d.domain, { domain: d.domain });
+      else this.listed.set(d.domain, { domain: d.domain, unmanaged: [...d.unmanaged] });
+      this.globs.set(d.domain, d.unmanaged.map(globToRegExp));
+    }
   }
-  const present = (d: string) => actual.domains.has(d) && listed.has(d) && listed.get(d)!.state !== 'absent';
-  const unmanaged = (domain: string, name: string) => (globs.get(domain) ?? []).some((re) => re.test(name));
-  const markUnmanaged = (domain: string, name: string) => {
-    const d = listed.get(domain);
+
+  present(d: string): boolean {
+    return this.actual.domains.has(d) && this.listed.has(d) && this.listed.get(d)!.state !== 'absent';
+  }
+
+  unmanaged(domain: string, name: string): boolean {
+    return (this.globs.get(domain) ?? []).some((re) => re.test(name));
+  }
+
+  markUnmanaged(domain: string, name: string): void {
+    const d = this.listed.get(domain);
     if (!d || d.state === 'absent') return;
     d.unmanaged = [...new Set([...(d.unmanaged ?? []), name])];
-    globs.set(domain, [...(globs.get(domain) ?? []), globToRegExp(name)]);
-  };
-  const want = (section: keyof RawDesiredFile) => !scope || scope[section as keyof DesiredState] !== undefined;
+    this.globs.set(domain, [...(this.globs.get(domain) ?? []), globToRegExp(name)]);
+  }
+}
 
-  // Users: local ones in listed domains, remote ones elsewhere.
+/** Users: local ones in listed domains, remote ones elsewhere. */
+function exportUsers(actual: ActualState, s: ExportScope, scoped: boolean, warnings: string[]): Map<string, ActualUser> {
   const exported = new Map<string, ActualUser>();
   for (const u of actual.users.values()) {
-    if (present(u.domain)) {
-      if (unmanaged(u.domain, u.username)) continue;
+    if (s.present(u.domain)) {
+      if (s.unmanaged(u.domain, u.username)) continue;
       if (u.kind === 'remote' || !u.hasSubscriber) {
         warnings.push(`user ${u.address}: a ${u.kind === 'remote' ? 'remote user' : 'provisioning row without subscriber'} in local domain ${u.domain} cannot be declared; left out and marked unmanaged`);
-        markUnmanaged(u.domain, u.username);
+        s.markUnmanaged(u.domain, u.username);
         continue;
       }
       exported.set(u.address, u);
-    } else if (!actual.domains.has(u.domain) || (scope && !listed.has(u.domain))) {
+    } else if (!actual.domains.has(u.domain) || (scoped && !s.listed.has(u.domain))) {
       if (u.kind === 'remote') exported.set(u.address, u);
-      else if (!scope) warnings.push(`user ${u.address}: a local user in ${u.domain}, which has no \`domain\` row, cannot be declared; left out`);
+      else if (!scoped) warnings.push(`user ${u.address}: a local user in ${u.domain}, which has no \`domain\` row, cannot be declared; left out`);
     }
   }
+  return exported;
+}
 
-  // Aliases: E.164 ones to a user of the same domain become the user's `number`.
-  const numberOf = new Map<string, string>();
-  const aliases: RawAlias[] = [];
-  const usedNumbers: string[] = [];
+interface ExportedAliases {
+  aliases: RawAlias[];
+  /** Each exported user's number (its E.164 alias in its own domain). */
+  numberOf: Map<string, string>;
+  /** E.164 aliases kept: their numbers are in use, outside the pool. */
+  usedNumbers: string[];
+}
+
+/** Aliases: E.164 ones to a user of the same domain become the user's `number`. */
+function exportAliases(actual: ActualState, s: ExportScope, exported: Map<string, ActualUser>, warnings: string[]): ExportedAliases {
+  const out: ExportedAliases = { aliases: [], numberOf: new Map(), usedNumbers: [] };
   for (const [key, a] of [...actual.aliases].sort((x, y) => cmp(x[0], y[0]))) {
-    if (!present(a.alias_domain) || unmanaged(a.alias_domain, a.alias_username)) continue;
+    if (!s.present(a.alias_domain) || s.unmanaged(a.alias_domain, a.alias_username)) continue;
     const destination = `${a.username}@${a.domain}`;
     if (isE164(a.alias_username)) {
-      if (a.domain === a.alias_domain && exported.has(destination) && !numberOf.has(destination)) {
-        numberOf.set(destination, a.alias_username);
-        usedNumbers.push(a.alias_username);
+      out.usedNumbers.push(a.alias_username);
+      if (a.domain === a.alias_domain && exported.has(destination) && !out.numberOf.has(destination)) {
+        out.numberOf.set(destination, a.alias_username);
         continue;
       }
       warnings.push(`alias ${key} -> ${destination}: an E.164 alias that is not its user's one number cannot be declared; left out and marked unmanaged`);
-      markUnmanaged(a.alias_domain, a.alias_username);
-      usedNumbers.push(a.alias_username);
+      s.markUnmanaged(a.alias_domain, a.alias_username);
       continue;
     }
-    if ((present(a.domain) && !exported.has(destination)) || exported.has(key) || actual.users.has(key)) {
+    if ((s.present(a.domain) && !exported.has(destination)) || exported.has(key) || actual.users.has(key)) {
       warnings.push(`alias ${key} -> ${destination}: its destination is not a declared user (or the alias is a user); left out and marked unmanaged`);
-      markUnmanaged(a.alias_domain, a.alias_username);
+      s.markUnmanaged(a.alias_domain, a.alias_username);
       continue;
     }
-    aliases.push({ alias: key, destination });
+    out.aliases.push({ alias: key, destination });
   }
+  return out;
+}
 
+function exportPhones(actual: ActualState, exported: Map<string, ActualUser>, warnings: string[]): RawPhone[] {
   const phones: RawPhone[] = [];
   for (const [mac, lines] of [...actual.phones].sort((x, y) => cmp(x[0], y[0]))) {
     const missing = lines.find((l) => !exported.has(l));
@@ -129,13 +149,25 @@ export function exportActualState(actual: ActualState, scope?: DesiredState): Ex
     }
     phones.push({ mac: displayMac(mac), users: [...lines] });
   }
+  return phones;
+}
 
+/**
+ * The live database as a document. With `scope` (a declared state, for --diff), only what that
+ * state manages is shown, in its terms: its domains with their `unmanaged` globs, and only its
+ * sections.
+ */
+export function exportActualState(actual: ActualState, scope?: DesiredState): ExportResult {
+  const warnings: string[] = [];
+  const s = new ExportScope(actual, scope);
+  const want = (section: keyof RawDesiredFile) => !scope || scope[section as keyof DesiredState] !== undefined;
+  const exported = exportUsers(actual, s, scope !== undefined, warnings);
+  const { aliases, numberOf, usedNumbers } = exportAliases(actual, s, exported, warnings);
+  const phones = exportPhones(actual, exported, warnings);
   const document: RawDesiredFile = { version: 1 };
-  if (want('domains')) document.domains = [...listed.values()].sort((a, b) => cmp(a.domain, b.domain));
+  if (want('domains')) document.domains = [...s.listed.values()].sort((a, b) => cmp(a.domain, b.domain));
   if (want('numbers')) document.numbers = numbersSection([...actual.pool, ...usedNumbers.map((n) => ({ start: n, end: n }))]);
-  if (want('users')) {
-    document.users = [...exported.values()].sort((a, b) => cmp(a.address, b.address)).map((u) => userEntry(u, numberOf.get(u.address)));
-  }
+  if (want('users')) document.users = [...exported.values()].sort((a, b) => cmp(a.address, b.address)).map((u) => userEntry(u, numberOf.get(u.address)));
   if (want('aliases')) document.aliases = aliases;
   if (want('phones')) document.phones = phones;
   return { document, warnings };

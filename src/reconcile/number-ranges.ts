@@ -1,71 +1,10 @@
 /**
- * E.164 numbers as runs: expanding declared ranges and compacting sets into consecutive runs
- * (same length, each one more than the previous). Numbers have at most 15 digits, so their
- * numeric part is exact in a double.
+ * Sets of E.164 numbers as runs: compacting sets into consecutive runs (same length, each one
+ * more than the previous) and the pool's diff. Numbers themselves are src/model's.
  */
+import { numberOf, numericNumber, type NumberRun } from '../model/index.js';
 
-export interface NumberRun {
-  start: string;
-  end: string;
-  count: number;
-}
-
-/** Orders E.164 numbers numerically (shorter first, then digit by digit). */
-export function compareNumbers(a: string, b: string): number {
-  if (a.length !== b.length) return a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function digits(n: string): number {
-  return Number(n.slice(1));
-}
-
-function format(value: number, length: number): string {
-  return '+' + String(value).padStart(length - 1, '0');
-}
-
-/** Every number from start to end inclusive (same length). */
-export function* expandRange(start: string, end: string): Generator<string> {
-  const a = digits(start);
-  const b = digits(end);
-  for (let v = a; v <= b; v++) yield format(v, start.length);
-}
-
-/** The key of a run in a plan: the number, or start..end. */
-export function runKey(run: { start: string; end: string }): string {
-  return run.start === run.end ? run.start : `${run.start}..${run.end}`;
-}
-
-/** The numbers of a plan key (see runKey). */
-export function numbersOfKey(key: string): string[] {
-  const { start, end } = runOfKey(key);
-  return [...expandRange(start, end)];
-}
-
-/** The run a plan key names (the inverse of runKey): a single number is start = end. */
-export function runOfKey(key: string): { start: string; end: string } {
-  const [start, end = start] = key.split('..');
-  return { start, end };
-}
-
-/** A run split into runs of at most `max` numbers. */
-export function splitRun(start: string, end: string, max: number): { start: string; end: string }[] {
-  const out: { start: string; end: string }[] = [];
-  const last = digits(end);
-  for (let v = digits(start); v <= last; v += max) {
-    out.push({ start: format(v, start.length), end: format(Math.min(last, v + max - 1), start.length) });
-  }
-  return out;
-}
-
-/** The numeric value of an E.164 number ('+' then digits without a leading zero: one-to-one). */
-export function numericNumber(n: string): number {
-  return Number(n.slice(1));
-}
-
-function numberString(v: number): string {
-  return '+' + String(v);
-}
+export type { NumberRun };
 
 /** Closed intervals [first, last] of numeric values. */
 type Interval = [number, number];
@@ -105,7 +44,7 @@ function toRuns(intervals: readonly Interval[]): NumberRun[] {
     let lo = first;
     while (lo <= last) {
       const end = Math.min(last, 10 ** String(lo).length - 1);
-      runs.push({ start: numberString(lo), end: numberString(end), count: end - lo + 1 });
+      runs.push({ start: numberOf(lo), end: numberOf(end), count: end - lo + 1 });
       lo = end + 1;
     }
   }

@@ -4,7 +4,7 @@
  * YAML files (with a sha256 of each) that `hermes apply --plan` re-reads for the secrets. It
  * never holds a plaintext secret.
  */
-import type { Change, Plan, PlanSummary } from './plan-types.js';
+import { savedChange, type Change, type Plan, type PlanSummary, type SavedChange } from './plan-types.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -20,7 +20,7 @@ export interface PlanDocument {
   fingerprint: string;
   files: PlanFile[];
   summary: PlanSummary;
-  changes: Change[];
+  changes: SavedChange[];
 }
 
 export function toPlanDocument(plan: Plan, files: PlanFile[], meta: { hermesVersion: string; createdAt: string }): PlanDocument {
@@ -31,7 +31,7 @@ export function toPlanDocument(plan: Plan, files: PlanFile[], meta: { hermesVers
     fingerprint: plan.fingerprint,
     files,
     summary: plan.summary,
-    changes: plan.changes.map(({ at, ...c }) => c),
+    changes: plan.changes.map(savedChange),
   };
 }
 
@@ -54,6 +54,6 @@ export function parsePlanDocument(text: string): PlanDocument | string {
 }
 
 /** The changes of a plan in the comparable form a saved plan stores. */
-export function comparableChanges(changes: Change[]): string {
-  return JSON.stringify(changes.map(({ at, ...c }) => c));
+export function comparableChanges(changes: readonly (Change | SavedChange)[]): string {
+  return JSON.stringify(changes.map((c) => savedChange(c as Change)));
 }

@@ -1,20 +1,30 @@
 import type { SourceLocation } from '../desired/types.js';
+import type { AliasChange } from './kinds/aliases.js';
+import type { DomainChange } from './kinds/domains.js';
+import type { NumberChange } from './kinds/numbers.js';
+import type { PhoneChange } from './kinds/phones.js';
+import type { UserChange } from './kinds/users.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
-export type ChangeKind = 'domain' | 'number' | 'user' | 'alias' | 'phone';
+
+/** One change: a discriminated union on `kind`, each carrying its typed values (see kinds/). */
+export type Change = DomainChange | NumberChange | UserChange | AliasChange | PhoneChange;
+export type ChangeKind = Change['kind'];
+/** The order of kinds in a plan (deletes in reverse). */
 export const CHANGE_KINDS: readonly ChangeKind[] = ['domain', 'number', 'user', 'alias', 'phone'];
 
 /** A field value in a change; secrets appear only as '(set)', '(changed)' or '(generated)'. */
 export type FieldValue = string | number | null | string[];
 
 /**
- * One change. `key` names the object: a domain, a number or a run of numbers
- * (`+4722334400..+4722334499`), a user or alias address, a 12-hex MAC. `before` and `after`
- * hold the fields that matter (for updates only the changed ones), never a plaintext secret.
+ * What every change shows, derived from its typed values when it is made: `key` names the
+ * object (a domain, a number or a run `+4722334400..+4722334499`, a user or alias address, a
+ * 12-hex MAC); `before` and `after` hold the fields that matter (for updates only the changed
+ * ones), never a plaintext secret. Rendering (text, markdown, JSON) reads only these; execution
+ * reads only the typed values.
  */
-export interface Change {
+export interface ChangeDisplay {
   action: ChangeAction;
-  kind: ChangeKind;
   key: string;
   before?: Record<string, FieldValue>;
   after?: Record<string, FieldValue>;
@@ -22,6 +32,24 @@ export interface Change {
   count?: number;
   /** Where the object is declared, for messages. */
   at?: SourceLocation;
+}
+
+/** A change as saved and printed: its display only, in a fixed key order. */
+export interface SavedChange {
+  action: ChangeAction;
+  kind: ChangeKind;
+  key: string;
+  count?: number;
+  before?: Record<string, FieldValue>;
+  after?: Record<string, FieldValue>;
+}
+
+export function savedChange(c: Change): SavedChange {
+  const out: SavedChange = { action: c.action, kind: c.kind, key: c.key };
+  if (c.count !== undefined) out.count = c.count;
+  if (c.before !== undefined) out.before = c.before;
+  if (c.after !== undefined) out.after = c.after;
+  return out;
 }
 
 export interface PlanSummary {
@@ -50,6 +78,6 @@ export interface Plan {
 }
 
 /** The number of objects a change stands for. */
-export function changeCount(change: Change): number {
+export function changeCount(change: { count?: number }): number {
   return change.count ?? 1;
 }

@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import type { Dbs } from '../db/types.js';
 import { sql } from 'kysely';
 import { isE164, normalizeMac } from '../ops/canonical.js';
-import { subscriberUser, type ActualState, type ActualUser } from './actual-state.js';
-import { mergeRuns, numericNumber, type NumberRun } from './number-ranges.js';
+import { subscriberUser, type ActualAlias, type ActualState, type ActualUser } from './actual-state.js';
+import { numericNumber, USER_FIELDS, type NumberRun, type UserFieldName, type UserFields } from '../model/index.js';
+import { mergeRuns } from './number-ranges.js';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -21,109 +22,123 @@ export interface ReadActualOptions {
   fingerprint?: boolean;
 }
 
-export async function readActualState(dbs: Dbs, options: ReadActualOptions = {}): Promise<ActualState> {
-  const fp = options.fingerprint ?? true;
-  const [domainRows, subscriberRows, aliasRows, userRows, phoneRows, pool] = await Promise.all([
+/** The fingerprint's hash, fed a table at a time; does nothing when not asked for. */
+class Fingerprint {
+  private readonly hash: ReturnType<typeof createHash> | undefined;
+  constructor(readonly enabled: boolean) {
+    this.hash = enabled ? createHash('sha256') : undefined;
+  }
+
+  feed(table: string, lines: string[]): void {
+    if (!this.hash) return;
+    this.hash.update(`#${table}\n`);
+    const chunk = 10_000;
+    for (let i = 0; i < lines.length; i += chunk) this.hash.update(lines.slice(i, i + chunk).join('\n') + '\n');
+  }
+
+  digest(): string {
+    return this.hash ? this.hash.digest('hex') : '';
+  }
+}
+
+/** One lowercase string per distinct domain, shared by every row (fewer strings kept alive). */
+function lowerer(): (d: string) => string {
+  const lowered = new Map<string, string>();
+  return (d) => {
+    let l = lowered.get(d);
+    if (l === undefined) lowered.set(d, (l = d.toLowerCase()));
+    return l;
+  };
+}
+
+async function readRows(dbs: Dbs) {
+  return Promise.all([
     // Ordered by id: a stable order for the fingerprint without sorting in JavaScript.
     dbs.kamailio.selectFrom('domain').select(['domain']).orderBy('id').execute(),
     dbs.kamailio.selectFrom('subscriber').select(['username', 'domain', 'password', 'ha1']).orderBy('id').execute(),
     dbs.kamailio.selectFrom('dbaliases').select(['alias_username', 'alias_domain', 'username', 'domain']).orderBy('id').execute(),
     dbs.provisioning
       .selectFrom('hermes_users')
-      .select(['username', 'domain', 'kind', 'displayname', 'email', 'password', 'registrar', 'r_port', 'proxy', 'p_port', 'authid', 'dialplan', 'linetext'])
+      .select(['username', 'domain', 'kind', 'password', ...USER_FIELDS.map((f) => f.column as UserFieldName)])
       .orderBy('id')
       .execute(),
     dbs.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain', 'line']).orderBy('id').execute(),
     readPool(dbs),
   ]);
+}
 
-  const hash = fp ? createHash('sha256') : undefined;
-  const feed = (table: string, lines: string[]) => {
-    if (!hash) return;
-    hash.update(`#${table}\n`);
-    const chunk = 10_000;
-    for (let i = 0; i < lines.length; i += chunk) hash.update(lines.slice(i, i + chunk).join('\n') + '\n');
+type AllRows = Awaited<ReturnType<typeof readRows>>;
+type UserRow = AllRows[3][number];
+
+/** A hermes_users row's fields as the model's UserFields. */
+function rowFields(r: UserRow): UserFields {
+  return {
+    displayname: r.displayname ?? '',
+    email: r.email ?? '',
+    dialplan: r.dialplan ?? '',
+    linetext: r.linetext ?? '',
+    registrar: r.registrar ?? null,
+    r_port: r.r_port === null || r.r_port === undefined ? null : Number(r.r_port),
+    proxy: r.proxy ?? null,
+    p_port: r.p_port === null || r.p_port === undefined ? null : Number(r.p_port),
+    authid: r.authid ?? null,
   };
+}
 
-  // One lowercase string per distinct domain, shared by every row (fewer strings kept alive).
-  const lowered = new Map<string, string>();
-  const lower = (d: string): string => {
-    let l = lowered.get(d);
-    if (l === undefined) lowered.set(d, (l = d.toLowerCase()));
-    return l;
-  };
-  const domains = new Set(domainRows.map((r) => lower(r.domain)));
-  if (fp) feed('domain', [...domains]);
+/** The fingerprint line of a hermes_users row: every field of the model's table, in order. */
+function userLine(address: string, r: UserRow, fields: UserFields): string {
+  let line = `${address}\u0000${r.kind}\u0000${r.password ?? '\u0001'}`;
+  for (const f of USER_FIELDS) line += `\u0000${fields[f.name] ?? (f.type === 'port' ? '' : '\u0001')}`;
+  return line;
+}
 
+/** Subscribers, then hermes_users rows merged into them (a local user has both). */
+function readUsers(subscriberRows: AllRows[1], userRows: AllRows[3], lower: (d: string) => string, fp: Fingerprint): Map<string, ActualUser> {
   const users = new Map<string, ActualUser>();
   const subscriberLines: string[] = [];
   for (const r of subscriberRows) {
     const domain = lower(r.domain);
     const address = `${r.username}@${domain}`;
     const ha1 = r.ha1.toLowerCase();
-    if (fp) subscriberLines.push(`${address}\u0000${r.password}\u0000${ha1}`);
+    if (fp.enabled) subscriberLines.push(`${address}\u0000${r.password}\u0000${ha1}`);
     users.set(address, subscriberUser(r.username, domain, address, r.password, ha1));
   }
-  feed('subscriber', subscriberLines);
-
+  fp.feed('subscriber', subscriberLines);
   const userLines: string[] = [];
   for (const r of userRows) {
     const domain = lower(r.domain);
     const address = `${r.username}@${domain}`;
-    const fields = {
-      displayname: r.displayname ?? '',
-      email: r.email ?? '',
-      dialplan: r.dialplan ?? '',
-      linetext: r.linetext ?? '',
-      registrar: r.registrar ?? null,
-      r_port: r.r_port === null || r.r_port === undefined ? null : Number(r.r_port),
-      proxy: r.proxy ?? null,
-      p_port: r.p_port === null || r.p_port === undefined ? null : Number(r.p_port),
-      authid: r.authid ?? null,
-    };
-    if (fp) userLines.push(
-      `${address}\u0000${r.kind}\u0000${r.password ?? '\u0001'}\u0000${fields.displayname}\u0000${fields.email}\u0000${fields.dialplan}\u0000${fields.linetext}\u0000${fields.registrar ?? '\u0001'}\u0000${fields.r_port ?? ''}\u0000${fields.proxy ?? '\u0001'}\u0000${fields.p_port ?? ''}\u0000${fields.authid ?? '\u0001'}`,
-    );
+    const fields = rowFields(r);
+    if (fp.enabled) userLines.push(userLine(address, r, fields));
+    const kind = r.kind === 'remote' ? 'remote' : 'local';
     const existing = users.get(address);
     if (existing) {
-      existing.displayname = fields.displayname;
-      existing.email = fields.email;
-      existing.dialplan = fields.dialplan;
-      existing.linetext = fields.linetext;
-      existing.registrar = fields.registrar;
-      existing.r_port = fields.r_port;
-      existing.proxy = fields.proxy;
-      existing.p_port = fields.p_port;
-      existing.authid = fields.authid;
+      Object.assign(existing, fields);
       existing.hasProvisioning = true;
-      existing.kind = r.kind === 'remote' ? 'remote' : 'local';
-      if (r.kind === 'remote') existing.password = r.password ?? '';
+      existing.kind = kind;
+      if (kind === 'remote') existing.password = r.password ?? '';
     } else {
-      users.set(address, {
-        username: r.username,
-        domain,
-        address,
-        kind: r.kind === 'remote' ? 'remote' : 'local',
-        hasSubscriber: false,
-        hasProvisioning: true,
-        ...fields,
-        password: r.password ?? '',
-        ha1: '',
-      });
+      users.set(address, { username: r.username, domain, address, kind, hasSubscriber: false, hasProvisioning: true, ...fields, password: r.password ?? '', ha1: '' });
     }
   }
-  feed('hermes_users', userLines);
+  fp.feed('hermes_users', userLines);
+  return users;
+}
 
-  const aliases = new Map<string, ActualState['aliases'] extends Map<string, infer V> ? V : never>();
+function readAliases(aliasRows: AllRows[2], lower: (d: string) => string, fp: Fingerprint): Map<string, ActualAlias> {
+  const aliases = new Map<string, ActualAlias>();
   const aliasLines: string[] = [];
   for (const r of aliasRows) {
     const alias = { alias_username: r.alias_username, alias_domain: lower(r.alias_domain), username: r.username, domain: lower(r.domain) };
     const key = `${alias.alias_username}@${alias.alias_domain}`;
-    if (fp) aliasLines.push(`${key}\u0000${alias.username}@${alias.domain}`);
+    if (fp.enabled) aliasLines.push(`${key}\u0000${alias.username}@${alias.domain}`);
     if (aliases.get(key) === undefined) aliases.set(key, alias);
   }
-  feed('dbaliases', aliasLines);
+  fp.feed('dbaliases', aliasLines);
+  return aliases;
+}
 
+function readPhones(phoneRows: AllRows[4], fp: Fingerprint): Map<string, string[]> {
   const phoneLines: { mac: string; line: number; address: string }[] = [];
   for (const r of phoneRows) {
     phoneLines.push({ mac: normalizeMac(r.mac) ?? r.mac.toLowerCase(), line: Number(r.line), address: `${r.username}@${r.domain.toLowerCase()}` });
@@ -135,12 +150,21 @@ export async function readActualState(dbs: Dbs, options: ReadActualOptions = {})
     if (lines) lines.push(l.address);
     else phones.set(l.mac, [l.address]);
   }
-  if (fp) {
-    feed('hermes_phones', phoneLines.map((l) => `${l.mac} ${l.line} ${l.address}`));
-    feed('hermes_numbers', [...pool.runs.map((r) => `${r.start}..${r.end}`), ...pool.other]);
-  }
+  fp.feed('hermes_phones', fp.enabled ? phoneLines.map((l) => `${l.mac} ${l.line} ${l.address}`) : []);
+  return phones;
+}
 
-  return { domains, users, aliases, phones, pool: pool.runs, poolSize: pool.size, fingerprint: hash ? hash.digest('hex') : '' };
+export async function readActualState(dbs: Dbs, options: ReadActualOptions = {}): Promise<ActualState> {
+  const fp = new Fingerprint(options.fingerprint ?? true);
+  const [domainRows, subscriberRows, aliasRows, userRows, phoneRows, pool] = await readRows(dbs);
+  const lower = lowerer();
+  const domains = new Set(domainRows.map((r) => lower(r.domain)));
+  fp.feed('domain', fp.enabled ? [...domains] : []);
+  const users = readUsers(subscriberRows, userRows, lower, fp);
+  const aliases = readAliases(aliasRows, lower, fp);
+  const phones = readPhones(phoneRows, fp);
+  fp.feed('hermes_numbers', fp.enabled ? [...pool.runs.map((r) => `${r.start}..${r.end}`), ...pool.other] : []);
+  return { domains, users, aliases, phones, pool: pool.runs, poolSize: pool.size, fingerprint: fp.digest() };
 }
 
 /** Buckets whose detail is read per query (each a range condition on the primary key). */

@@ -1,4 +1,5 @@
 /** The plan as text, like Terraform's: `+` create, `~` update (before -> after), `-` delete. */
+import { displayMac } from '../model/index.js';
 import type { Change, FieldValue, Plan, PlanSummary } from './plan-types.js';
 
 export interface TextOptions {
@@ -10,10 +11,7 @@ const SYMBOL = { create: '+', update: '~', delete: '-' } as const;
 const COLOR = { create: '\x1b[32m', update: '\x1b[33m', delete: '\x1b[31m' } as const;
 const RESET = '\x1b[0m';
 
-/** aa:bb:cc:dd:ee:ff for a 12-hex MAC. */
-export function displayMac(mac: string): string {
-  return /^[0-9a-f]{12}$/.test(mac) ? mac.match(/../g)!.join(':') : mac;
-}
+export { displayMac };
 
 export function formatValue(field: string, value: FieldValue | undefined): string {
   if (value === undefined || value === null) return 'null';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkRange, domainChecker, expandRange, MAX_RANGE_SIZE, splitRun } from '../../src/model/index.js';
 import { computeHa1, computeHa1b, globToLike, globToRegExp, isE164, normalizeMac, parseAddress } from '../../src/ops/canonical.js';
 
 describe('canonical forms', () => {
@@ -30,5 +31,33 @@ describe('canonical forms', () => {
     expect(globToRegExp('legacy-*').test('legacy-bob')).toBe(true);
     expect(globToRegExp('legacy-*').test('xlegacy-bob')).toBe(false);
     expect(globToRegExp('a.b').test('axb')).toBe(false);
+  });
+
+  it('has one range rule for the YAML and numbers/add_range: same length, start < end, at most MAX_RANGE_SIZE', () => {
+    expect(checkRange('+4722000000', '+4722000099')).toEqual({ start: '+4722000000', end: '+4722000099', count: 100 });
+    expect(checkRange('+4722000001', '+4722000001')).toEqual({ problem: 'not-ascending' });
+    expect(checkRange('+4722000010', '+4722000001')).toEqual({ problem: 'not-ascending' });
+    expect(checkRange('+471234', '+47123456')).toEqual({ problem: 'length-mismatch' });
+    expect(checkRange('+4790000000', '+4791000000')).toEqual({ problem: 'too-large', size: MAX_RANGE_SIZE + 1 });
+    expect(checkRange('4722', '+4723')).toEqual({ problem: 'invalid-start' });
+  });
+
+  it('expands and splits runs of numbers', () => {
+    expect([...expandRange('+4798', '+4799')]).toEqual(['+4798', '+4799']);
+    expect(splitRun({ start: '+4710', end: '+4714' }, 2)).toEqual([
+      { start: '+4710', end: '+4711', count: 2 },
+      { start: '+4712', end: '+4713', count: 2 },
+      { start: '+4714', end: '+4714', count: 1 },
+    ]);
+  });
+
+  it('checks domains with a checker that remembers only for its owner', () => {
+    const a = domainChecker();
+    const b = domainChecker();
+    expect(a('example.com')).toBe(true);
+    expect(a('example.com')).toBe(true);
+    expect(b('-bad-.com')).toBe(false);
+    expect(a('-bad-.com')).toBe(false);
+    expect(parseAddress('alice@example.com', a)).toEqual({ username: 'alice', domain: 'example.com' });
   });
 });

@@ -1,0 +1,112 @@
+/**
+ * Each resource kind's fields, once: their name (in the YAML, the API and the plan), the column
+ * that stores them, whether local or only remote users have them, their default, and their
+ * maximum length (Kamailio's columns are VARCHAR(64); hermes_users' sizes are in
+ * src/db/migrations.ts). desired, reconcile, ops and nodes-api read these tables.
+ */
+import { MAX_DOMAIN_LENGTH, MAX_USERNAME_LENGTH } from './address.js';
+
+export type FieldType = 'text' | 'email' | 'host' | 'port' | 'username';
+
+export interface FieldSpec<N extends string = string> {
+  /** The name in the YAML, the API parameters, the plan and the stored row's column. */
+  readonly name: N;
+  readonly column: string;
+  /** 'all': local and remote users have it; 'remote': only remote users. */
+  readonly scope: 'all' | 'remote';
+  readonly type: FieldType;
+  /** The stored value when none is given. */
+  readonly default: string | null;
+  /** Maximum length in characters (text columns). */
+  readonly maxLength?: number;
+}
+
+/** The user's fields beyond its address, kind and password (hermes_users). */
+export const USER_FIELDS = [
+  { name: 'displayname', column: 'displayname', scope: 'all', type: 'text', default: '', maxLength: 128 },
+  { name: 'email', column: 'email', scope: 'all', type: 'email', default: '', maxLength: 128 },
+  { name: 'dialplan', column: 'dialplan', scope: 'all', type: 'text', default: '', maxLength: 128 },
+  { name: 'linetext', column: 'linetext', scope: 'all', type: 'text', default: '', maxLength: 64 },
+  { name: 'registrar', column: 'registrar', scope: 'remote', type: 'host', default: null, maxLength: 128 },
+  { name: 'r_port', column: 'r_port', scope: 'remote', type: 'port', default: null },
+  { name: 'proxy', column: 'proxy', scope: 'remote', type: 'host', default: null, maxLength: 128 },
+  { name: 'p_port', column: 'p_port', scope: 'remote', type: 'port', default: null },
+  { name: 'authid', column: 'authid', scope: 'remote', type: 'username', default: null, maxLength: MAX_USERNAME_LENGTH },
+] as const satisfies readonly FieldSpec[];
+
+export type UserFieldName = (typeof USER_FIELDS)[number]['name'];
+type Spec<N extends UserFieldName> = Extract<(typeof USER_FIELDS)[number], { name: N }>;
+/** Fields that every user has (strings, '' by default). */
+export type CommonUserField = Extract<(typeof USER_FIELDS)[number], { scope: 'all' }>['name'];
+/** Fields only remote users have (null by default). */
+export type RemoteUserField = Extract<(typeof USER_FIELDS)[number], { scope: 'remote' }>['name'];
+/** The stored value of each field. */
+export type UserFields = { [N in CommonUserField]: string } & { [N in RemoteUserField]: Spec<N>['type'] extends 'port' ? number | null : string | null };
+
+/** The names of the fields local users have, in table order. */
+export const LOCAL_USER_FIELD_NAMES: readonly CommonUserField[] = USER_FIELDS.filter((f) => f.scope === 'all').map((f) => f.name as CommonUserField);
+/** The names of the fields remote users have (every field), in table order. */
+export const REMOTE_USER_FIELD_NAMES: readonly UserFieldName[] = USER_FIELDS.map((f) => f.name);
+/** The names of the fields only remote users have. */
+export const REMOTE_ONLY_FIELD_NAMES: readonly RemoteUserField[] = USER_FIELDS.filter((f) => f.scope === 'remote').map((f) => f.name as RemoteUserField);
+
+/** The field names a user of this kind has. */
+export function userFieldNames(kind: 'local' | 'remote'): readonly UserFieldName[] {
+  return kind === 'remote' ? REMOTE_USER_FIELD_NAMES : LOCAL_USER_FIELD_NAMES;
+}
+
+/** The spec of one user field. */
+export function userField(name: UserFieldName): FieldSpec<UserFieldName> {
+  return USER_FIELDS.find((f) => f.name === name)!;
+}
+
+/** The maximum length of a user text field (its column's size). */
+export function userFieldMaxLength(name: UserFieldName): number {
+  return userField(name).maxLength ?? Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * A user's stored fields from given ones: every field, defaults where a value is missing
+ * (undefined), and remote-only fields null for a local user.
+ */
+export function userFieldsOf(kind: 'local' | 'remote', given: { [N in UserFieldName]?: UserFields[N] | undefined }): UserFields {
+  return {
+    displayname: given.displayname ?? '',
+    email: given.email ?? '',
+    dialplan: given.dialplan ?? '',
+    linetext: given.linetext ?? '',
+    registrar: kind === 'remote' ? (given.registrar ?? null) : null,
+    r_port: kind === 'remote' ? (given.r_port ?? null) : null,
+    proxy: kind === 'remote' ? (given.proxy ?? null) : null,
+    p_port: kind === 'remote' ? (given.p_port ?? null) : null,
+    authid: kind === 'remote' ? (given.authid ?? null) : null,
+  };
+}
+
+/** An alias: a dbaliases row (alias_username@alias_domain -> username@domain). */
+export interface AliasRow {
+  alias_username: string;
+  /** Lowercase. */
+  alias_domain: string;
+  username: string;
+  /** Lowercase. */
+  domain: string;
+}
+
+/** dbaliases' columns, each VARCHAR(64). */
+export const ALIAS_COLUMNS = [
+  { name: 'alias_username', maxLength: MAX_USERNAME_LENGTH },
+  { name: 'alias_domain', maxLength: MAX_DOMAIN_LENGTH },
+  { name: 'username', maxLength: MAX_USERNAME_LENGTH },
+  { name: 'domain', maxLength: MAX_DOMAIN_LENGTH },
+] as const satisfies readonly { name: keyof AliasRow; maxLength: number }[];
+
+/** A phone line: hermes_phones (mac CHAR(12), the line's user, its line number from 1). */
+export interface PhoneLine {
+  mac: string;
+  username: string;
+  domain: string;
+  line: number;
+}
+
+export const PHONE_COLUMNS = ['mac', 'username', 'domain', 'line'] as const satisfies readonly (keyof PhoneLine)[];
