@@ -58,9 +58,8 @@ function quoteHint(e: ErrorObject, source: SourceFile, path: Segment[]): string 
 
 function locateSource(source: SourceFile, path: Segment[]): string | undefined {
   const at = locate(source, path);
-  const lines = source.text.split(/\r?\n/);
-  const rest = lines[at.line - 1]?.slice(at.column - 1) ?? '';
-  const m = /^[^\s,#\]}]+/.exec(rest);
+  const start = source.lineStarts[at.line - 1] + at.column - 1;
+  const m = /^[^\s,#\]}]+/.exec(source.text.slice(start, start + 256));
   return m?.[0];
 }
 
@@ -141,7 +140,3 @@ export function validateSchema(source: SourceFile): SchemaResult {
   return { valid: diagnostics.length === 0, diagnostics, invalidPointers: errors.map((e) => (e.keyword === 'additionalProperties' ? `${e.instancePath}/${String(e.params.additionalProperty).replace(/~/g, '~0').replace(/\//g, '~1')}` : e.instancePath)) };
 }
 
-/** Whether plain data matches the schema, without any diagnostic (the fast path's check). */
-export function schemaAccepts(data: unknown): boolean {
-  return compiledSchema().validate(data) === true;
-}
