@@ -59,6 +59,7 @@ export const DIAGNOSTIC_CODES = {
   HERMES_PLAINTEXT_SECRET: 'A password is written in plain text in the YAML (a warning): use { env: NAME } or { file: PATH }.',
   HERMES_SECRET_ENV_UNSET: 'The environment variable named by { env: NAME } is not set (an error for plan/apply and validate --secrets, a warning otherwise).',
   HERMES_SECRET_FILE_UNREADABLE: 'The file named by { file: PATH } cannot be read (an error for plan/apply and validate --secrets, a warning otherwise).',
+  HERMES_MORE_DIAGNOSTICS: 'More problems than are shown (the first 100): how many more errors and warnings there are, and where the first of them is.',
   HERMES_SECRET_EMPTY: 'A secret resolves to an empty string (same severity as an unresolvable secret).',
 } as const satisfies Record<string, string>;
 

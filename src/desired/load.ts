@@ -18,8 +18,28 @@ export interface LoadOptions {
 export interface LoadResult {
   /** Present only when there is no error. */
   state?: DesiredState;
-  /** Errors and warnings, ordered by file, line and column. */
+  /**
+   * Errors and warnings, ordered by file, line and column: the first MAX_DIAGNOSTICS, then,
+   * when there are more, one HERMES_MORE_DIAGNOSTICS that counts the rest.
+   */
   diagnostics: Diagnostic[];
+  /** How many errors and warnings the diagnostics leave out (none: 0 and 0). */
+  omitted: { errors: number; warnings: number };
+}
+
+/** At most this many diagnostics are returned (a file with 100,000 errors prints the first ones and a count). */
+export const MAX_DIAGNOSTICS = 100;
+
+/** The first MAX_DIAGNOSTICS of sorted diagnostics, and a count of the rest. */
+function firstDiagnostics(sorted: Diagnostic[]): Pick<LoadResult, 'diagnostics' | 'omitted'> {
+  if (sorted.length <= MAX_DIAGNOSTICS) return { diagnostics: sorted, omitted: { errors: 0, warnings: 0 } };
+  const rest = sorted.slice(MAX_DIAGNOSTICS);
+  const errors = rest.filter((d) => d.severity === 'error').length;
+  const omitted = { errors, warnings: rest.length - errors };
+  const count = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+  const message = `${count(rest.length, 'more problem')} not shown (${count(errors, 'error')}, ${count(omitted.warnings, 'warning')}), the first at ${rest[0].line > 0 ? `${rest[0].file}:${rest[0].line}:${rest[0].column}` : rest[0].file}; fix the ones above and run again`;
+  const more: Diagnostic = { severity: errors > 0 ? 'error' : 'warning', code: 'HERMES_MORE_DIAGNOSTICS', file: rest[0].file, line: 0, column: 0, path: '', message };
+  return { diagnostics: [...sorted.slice(0, MAX_DIAGNOSTICS), more], omitted };
 }
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -117,5 +137,6 @@ export async function loadDesiredState(paths: string[], options: LoadOptions): P
   const state = await check(sources, diagnostics, options);
   const sorted = sortDiagnostics(diagnostics, [...paths, ...files]);
   const failed = sorted.some((d) => d.severity === 'error') || files.length === 0;
-  return failed ? { diagnostics: sorted } : { state, diagnostics: sorted };
+  const shown = firstDiagnostics(sorted);
+  return failed ? shown : { state, ...shown };
 }

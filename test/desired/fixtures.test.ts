@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +79,27 @@ describe('desired-state fixtures: exact diagnostics', () => {
     expect(empty.state).toBeUndefined();
     seenCodes.add('HERMES_FILE_NOT_FOUND').add('HERMES_NO_FILES');
   });
+
+  it('a file with 100,000 errors: the first 100 and a count of the rest, in bounded time and memory', async () => {
+    const users = Array.from({ length: 100_000 }, (_, i) => `  - user: bad-address-${i}\n`).join('');
+    const file = join(mkdtempSync(join(tmpdir(), 'hermes-many-')), 'many.yaml');
+    writeFileSync(file, `version: 1\ndomains:\n  - domain: example.com\nusers:\n${users}`);
+    const heap = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    const result = await loadDesiredState([file], { secrets: 'warn' });
+    expect(performance.now() - started).toBeLessThan(30_000);
+    expect(process.memoryUsage().heapUsed - heap).toBeLessThan(512 * 1024 * 1024);
+    expect(result.state).toBeUndefined();
+    expect(result.diagnostics).toHaveLength(101);
+    expect(result.diagnostics.slice(0, 100).map((d) => `${d.code} ${d.line}`)).toEqual(Array.from({ length: 100 }, (_, i) => `HERMES_INVALID_ADDRESS ${5 + i}`));
+    const more = result.diagnostics[100];
+    expect(more).toMatchObject({ code: 'HERMES_MORE_DIAGNOSTICS', severity: 'error', file, line: 0 });
+    expect(more.message).toContain('99,900 more problems not shown (99,900 errors, 0 warnings), the first at');
+    expect(more.message).toContain(`${file}:105:11`);
+    expect(result.omitted).toEqual({ errors: 99_900, warnings: 0 });
+    seenCodes.add(more.code);
+    rmSync(file);
+  }, 60_000);
 
   it('every diagnostic code is exercised by a fixture', () => {
     expect([...seenCodes].sort()).toEqual(Object.keys(DIAGNOSTIC_CODES).sort());

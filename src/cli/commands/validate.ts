@@ -24,8 +24,10 @@ export function registerValidate(program: Command): void {
       action(async (paths: string[], options: ValidateOptions) => {
         const result = await loadDesiredState(paths, { secrets: options.secrets ? 'required' : 'warn' });
         const diagnostics: Diagnostic[] = options.strict ? result.diagnostics.map((d) => ({ ...d, severity: 'error' })) : result.diagnostics;
-        const errors = diagnostics.filter((d) => d.severity === 'error').length;
-        const warnings = diagnostics.length - errors;
+        // (beyond the first diagnostics, the loader counts the rest: HERMES_MORE_DIAGNOSTICS)
+        const shown = diagnostics.filter((d) => d.code !== 'HERMES_MORE_DIAGNOSTICS');
+        const errors = shown.filter((d) => d.severity === 'error').length + (options.strict ? result.omitted.errors + result.omitted.warnings : result.omitted.errors);
+        const warnings = shown.length - shown.filter((d) => d.severity === 'error').length + (options.strict ? 0 : result.omitted.warnings);
         const valid = errors === 0 && result.state !== undefined;
         if (options.format === 'json') {
           process.stdout.write(JSON.stringify({ valid, diagnostics }, null, 2) + '\n');
