@@ -23,6 +23,7 @@ export interface Diagnostic {
 /** Every diagnostic code with a one-line summary (the table in docs/desired-state.md). */
 export const DIAGNOSTIC_CODES = {
   HERMES_FILE_NOT_FOUND: 'A file or directory given on the command line does not exist or cannot be read.',
+  HERMES_FILE_LOOP: 'A symbolic link in a directory leads back to itself or to a directory that holds it (a loop).',
   HERMES_NO_FILES: 'A directory holds no *.yaml or *.yml file.',
   HERMES_FILE_ENCODING: 'A file is not UTF-8 (the position of its first byte that is not); a byte order mark is fine.',
   HERMES_YAML_SYNTAX: 'The file is not well-formed YAML (bad indentation, unclosed quote, duplicate key, ...).',

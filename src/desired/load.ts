@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { decodeUtf8 } from './encoding.js';
@@ -23,6 +23,8 @@ export interface LoadResult {
    * when there are more, one HERMES_MORE_DIAGNOSTICS that counts the rest.
    */
   diagnostics: Diagnostic[];
+  /** Every YAML file read, in order (after expanding directories). */
+  files: string[];
   /** How many errors and warnings the diagnostics leave out (none: 0 and 0). */
   omitted: { errors: number; warnings: number };
 }
@@ -44,14 +46,34 @@ function firstDiagnostics(sorted: Diagnostic[]): Pick<LoadResult, 'diagnostics' 
 
 const YAML_FILE = /\.ya?ml$/i;
 
-/** The YAML files of a directory, recursively, sorted; hidden entries are skipped. */
-async function yamlFilesIn(dir: string): Promise<string[]> {
+/**
+ * The YAML files of a directory, recursively, sorted; hidden entries are skipped. Symbolic
+ * links are followed (to a file or a directory); a link that leads nowhere, or back into a
+ * directory being read (a loop), is a diagnostic: no file is skipped silently.
+ */
+async function yamlFilesIn(dir: string, diagnostics: Diagnostic[], ancestors: ReadonlySet<string> = new Set()): Promise<string[]> {
+  const real = await realpath(dir);
+  const inside = new Set(ancestors).add(real);
   const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out: string[] = [];
   for (const e of entries) {
     const path = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await yamlFilesIn(path)));
-    else if (e.isFile() && YAML_FILE.test(e.name)) out.push(path);
+    let kind: 'dir' | 'file' | 'other' = e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
+    if (e.isSymbolicLink()) {
+      try {
+        const target = await stat(path);
+        kind = target.isDirectory() ? 'dir' : target.isFile() ? 'file' : 'other';
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ELOOP') diagnostics.push(wholeFile(path, 'HERMES_FILE_LOOP', 'a symbolic link that leads back to itself (a loop)'));
+        else if (YAML_FILE.test(e.name) || code !== 'ENOENT') diagnostics.push(wholeFile(path, 'HERMES_FILE_NOT_FOUND', code === 'ENOENT' ? 'a symbolic link to a file that does not exist' : `cannot be read (${code ?? String(error)})`));
+        continue;
+      }
+    }
+    if (kind === 'dir') {
+      if (inside.has(await realpath(path))) diagnostics.push(wholeFile(path, 'HERMES_FILE_LOOP', 'a symbolic link to a directory that holds it (a loop): it is not read twice'));
+      else out.push(...(await yamlFilesIn(path, diagnostics, inside)));
+    } else if (kind === 'file' && YAML_FILE.test(e.name)) out.push(path);
   }
   return out;
 }
@@ -74,12 +96,20 @@ export async function resolveFiles(paths: string[]): Promise<{ files: string[]; 
       continue;
     }
     if (info.isDirectory()) {
-      const found = await yamlFilesIn(path);
+      const found = await yamlFilesIn(path, diagnostics);
       if (found.length === 0) diagnostics.push(wholeFile(path, 'HERMES_NO_FILES', 'the directory holds no *.yaml or *.yml file'));
       files.push(...found);
     } else files.push(path);
   }
-  return { files: [...new Set(files)], diagnostics };
+  // the same file reached twice (through a link, or named twice) is read once
+  const seen = new Set<string>();
+  const unique: string[] = [];
+  for (const f of files) {
+    const real = await realpath(f).catch(() => f);
+    if (!seen.has(real)) unique.push(f);
+    seen.add(real);
+  }
+  return { files: unique, diagnostics };
 }
 
 interface Source {
@@ -137,6 +167,6 @@ export async function loadDesiredState(paths: string[], options: LoadOptions): P
   const state = await check(sources, diagnostics, options);
   const sorted = sortDiagnostics(diagnostics, [...paths, ...files]);
   const failed = sorted.some((d) => d.severity === 'error') || files.length === 0;
-  const shown = firstDiagnostics(sorted);
+  const shown = { files, ...firstDiagnostics(sorted) };
   return failed ? shown : { state, ...shown };
 }

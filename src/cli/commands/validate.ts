@@ -36,12 +36,15 @@ export function registerValidate(program: Command): void {
         for (const d of diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
         if (valid) {
           const files = result.state!.files;
+          // every file read is named (a file skipped silently would leave its objects out of the plan)
           const label = files.length === 1 ? `${files[0]} is` : `${files.length} files are`;
-          process.stdout.write(`${label} valid${warnings ? ` (${plural(warnings, 'warning')})` : ''}.\n`);
+          process.stdout.write(`${label} valid${warnings ? ` (${plural(warnings, 'warning')})` : ''}${files.length === 1 ? '' : `: ${files.join(', ')}`}.\n`);
           return 0;
         }
         // A missing file: its one line says it all.
         if (!(diagnostics.length === 1 && diagnostics[0].line === 0)) process.stdout.write(`${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''}.\n`);
+        // the files read, when they are not just the files named on the command line
+        if (result.files.length > 0 && result.files.join('\n') !== paths.join('\n')) process.stdout.write(`Read ${plural(result.files.length, 'file')}: ${result.files.join(', ')}.\n`);
         return 1;
       }),
     );
