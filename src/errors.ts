@@ -135,6 +135,11 @@ export const errorCatalogue = {
     exitCode: 1,
     httpStatus: 500,
   },
+  DB_PARTIAL_COMMIT: {
+    summary: 'With two databases, the Kamailio one committed and the provisioning one failed to; run the same command again to complete it.',
+    exitCode: 1,
+    httpStatus: 500,
+  },
   KAMAILIO_RELOAD_FAILED: {
     summary: "Kamailio's domain.reload over JSON-RPC failed after apply; the data stays applied.",
     exitCode: 1,

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { Kysely, sql } from 'kysely';
-import { HermesError, isHermesError } from '../errors.js';
-import { translateConnectError, translateDatabaseError } from './driver-errors.js';
-import { withSafeErrors } from './safe-errors.js';
+import { sql, type Kysely } from 'kysely';
+import type { DialectAdapter } from './dialects/adapter.js';
 import { checkKamailioSchema, createMissingKamailioTables, type KamailioTableName } from './kamailio-schema.js';
+import { translateDatabaseError } from './driver-errors.js';
 import { checkProvisioningSchema, migrateProvisioning, repairProvisioningTables } from './migrations.js';
-import type { DialectName, Dbs, KamailioTables, ProvisioningTables } from './types.js';
-import { DEFAULT_DB_URL, describeTarget, parseDbUrl, type DbTarget } from './url.js';
+import { HermesError } from '../errors.js';
+import type { Dbs, KamailioTables, KeyCase, ProvisioningTables } from './types.js';
+import { adapterFor, DEFAULT_DB_URL, describeTarget, parseDbUrl, type DbTarget } from './url.js';
 
 export interface DatabaseUrls {
   /** The Kamailio database; default sqlite:hermes.db. */
@@ -40,45 +40,54 @@ export interface InitReport {
 interface Opened {
   db: Kysely<any>;
   target: DbTarget;
-  dialect: DialectName;
+  adapter: DialectAdapter;
 }
 
 function resolveTargets(urls: DatabaseUrls): { kamailio: DbTarget; provisioning: DbTarget; shared: boolean; isDefault: boolean } {
   const kamailioUrl = urls.db?.trim() || DEFAULT_DB_URL;
-  const provisioningUrl = urls.provisioningDb?.trim() || kamailioUrl;
+  const kamailio = parseDbUrl(kamailioUrl);
+  const provisioning = parseDbUrl(urls.provisioningDb?.trim() || kamailioUrl);
   return {
-    kamailio: parseDbUrl(kamailioUrl),
-    provisioning: parseDbUrl(provisioningUrl),
-    shared: provisioningUrl === kamailioUrl,
+    kamailio,
+    provisioning,
+    // One database named two ways (sqlite:x.db and sqlite:./x.db) is opened once.
+    shared: kamailio.dialect === provisioning.dialect && adapterFor(kamailio).sameDatabase(kamailio, provisioning),
     isDefault: !urls.db?.trim(),
   };
 }
 
 /** Only the driver a URL names is loaded (start-up time of every command). */
 async function openTarget(target: DbTarget, options: { mustExist: boolean; poolSize?: number; readOnly?: boolean }): Promise<Opened> {
+  const adapter = adapterFor(target);
   let db: Kysely<any>;
   try {
-    db =
-      target.dialect === 'sqlite'
-        ? new Kysely({ dialect: withSafeErrors((await import('./dialects/sqlite.js')).createSqliteDialect(target, { mustExist: options.mustExist, readOnly: options.readOnly })) })
-        : new Kysely({ dialect: withSafeErrors((await import('./dialects/mysql.js')).createMysqlDialect(target, { connectionLimit: options.poolSize })) });
+    db = await adapter.createKysely(target, { mustExist: options.mustExist, poolSize: options.poolSize, readOnly: options.readOnly });
   } catch (error) {
-    throw translateConnectError(error, target);
+    throw adapter.translateConnectError(error, target);
   }
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy().catch(() => undefined);
-    throw translateConnectError(error, target);
+    throw adapter.translateConnectError(error, target);
   }
-  return { db, target, dialect: target.dialect };
+  return { db, target, adapter };
 }
 
-function toConnection(kamailio: Opened, provisioning: Opened, shared: boolean): Connection {
+/** Whether the Kamailio tables' address columns fold case, from their collations. */
+async function readKeyCase(kamailio: Opened): Promise<KeyCase> {
+  return {
+    subscriber: await kamailio.adapter.caseInsensitive(kamailio.db, 'subscriber', ['username', 'domain']),
+    dbaliases: await kamailio.adapter.caseInsensitive(kamailio.db, 'dbaliases', ['alias_username', 'alias_domain', 'username', 'domain']),
+  };
+}
+
+function toConnection(kamailio: Opened, provisioning: Opened, shared: boolean, caseInsensitive: KeyCase): Connection {
   return {
     kamailio: kamailio.db as Kysely<KamailioTables>,
     provisioning: provisioning.db as Kysely<ProvisioningTables>,
-    dialects: { kamailio: kamailio.dialect, provisioning: provisioning.dialect },
+    adapters: { kamailio: kamailio.adapter, provisioning: provisioning.adapter },
+    caseInsensitive,
     shared,
     names: { kamailio: describeTarget(kamailio.target), provisioning: describeTarget(provisioning.target) },
     async close() {
@@ -117,6 +126,22 @@ export async function onDatabases<T>(connection: Connection, fn: (connection: Co
   }
 }
 
+/** A server URL must name its database (a SQLite URL always names its file). */
+function assertNamesDatabase(target: DbTarget): void {
+  if ('database' in target && !target.database) {
+    throw new HermesError('DB_URL_INVALID', `database URL ${describeTarget(target)} names no database: add it, as in ${adapterFor(target).urlForm}`);
+  }
+}
+
+/** A read-only command on a missing default database reads an empty platform (in memory), creating no file. */
+async function openEmptyDefault(): Promise<Connection> {
+  const memory = await openTarget({ dialect: 'sqlite', path: ':memory:' }, { mustExist: false });
+  await createMissingKamailioTables(memory.db);
+  await migrateProvisioning(memory.db);
+  const connection = toConnection(memory, memory, true, await readKeyCase(memory));
+  return { ...connection, names: { kamailio: 'sqlite:hermes.db (not created yet)', provisioning: 'sqlite:hermes.db (not created yet)' } };
+}
+
 /**
  * Opens the Kamailio and provisioning databases for a command and checks their schemas:
  * Kamailio's `version` rows and the provisioning schema version. The embedded default
@@ -125,57 +150,30 @@ export async function onDatabases<T>(connection: Connection, fn: (connection: Co
  */
 export async function openDatabases(options: OpenOptions = {}): Promise<Connection> {
   const targets = resolveTargets(options);
-  for (const target of [targets.kamailio, targets.provisioning]) {
-    if (target.dialect === 'mysql' && !target.database) {
-      throw new HermesError('DB_URL_INVALID', `database URL ${describeTarget(target)} names no database: add it, as in mysql://user:password@host:port/kamailio`);
-    }
-  }
+  assertNamesDatabase(targets.kamailio);
+  assertNamesDatabase(targets.provisioning);
   if (targets.isDefault && !options.provisioningDb && targets.kamailio.dialect === 'sqlite' && !existsSync(targets.kamailio.path)) {
     if (options.readOnly) return openEmptyDefault();
     await initDatabases({ ...options, kamailioSchema: true });
   }
-  const pair = await openPair(options, (t) => t.dialect === 'sqlite');
-  const connection = toConnection(pair.kamailio, pair.provisioning, pair.shared);
+  const pair = await openPair(options, (t) => !adapterFor(t).isServer);
+  const close = async () => {
+    await pair.kamailio.db.destroy();
+    if (!pair.shared) await pair.provisioning.db.destroy();
+  };
   try {
-    await onDatabases(connection, async () => {
-      await checkKamailioSchema(connection.kamailio, connection.names.kamailio);
-      await checkProvisioningSchema(connection.provisioning, connection.names.provisioning);
-    });
-  } catch (error) {
-    await connection.close();
-    throw error;
-  }
-  return connection;
-}
-
-/** A read-only command on a missing default database reads an empty platform (in memory), creating no file. */
-async function openEmptyDefault(): Promise<Connection> {
-  const memory = await openTarget({ dialect: 'sqlite', path: ':memory:' }, { mustExist: false });
-  const connection = toConnection(memory, memory, true);
-  await createMissingKamailioTables(connection.kamailio, connection.dialects.kamailio);
-  await migrateProvisioning(connection.provisioning, connection.dialects.provisioning);
-  return { ...connection, names: { kamailio: 'sqlite:hermes.db (not created yet)', provisioning: 'sqlite:hermes.db (not created yet)' } };
-}
-
-async function createMysqlDatabaseIfMissing(target: DbTarget): Promise<boolean> {
-  if (target.dialect !== 'mysql') return false;
-  if (!target.database) {
-    throw new HermesError('DB_URL_INVALID', `database URL ${describeTarget(target)} names no database: use mysql://user:password@host:port/database`);
-  }
-  try {
-    const pool = await openTarget({ ...target, database: '' }, { mustExist: false, poolSize: 1 });
+    const names = { kamailio: describeTarget(pair.kamailio.target), provisioning: describeTarget(pair.provisioning.target) };
+    const where = pair.shared ? names.kamailio : `${names.kamailio} or ${names.provisioning}`;
     try {
-      const rows = await sql<{ n: number }>`select count(*) as n from information_schema.schemata where schema_name = ${target.database}`.execute(pool.db);
-      if (Number(rows.rows[0]?.n ?? 0) > 0) return false;
-    } finally {
-      await pool.db.destroy();
+      await checkKamailioSchema(pair.kamailio.db, names.kamailio);
+      await checkProvisioningSchema(pair.provisioning.db, names.provisioning);
+      return toConnection(pair.kamailio, pair.provisioning, pair.shared, await readKeyCase(pair.kamailio));
+    } catch (error) {
+      throw translateDatabaseError(error, where) ?? error;
     }
-    const { quoteMysqlIdentifier, runServerStatement } = await import('./dialects/mysql.js');
-    await runServerStatement(target, `CREATE DATABASE ${quoteMysqlIdentifier(target.database)}`);
-    return true;
   } catch (error) {
-    // Name the database the operator asked for, not the server-level connection.
-    throw translateConnectError(isHermesError(error) && error.cause ? error.cause : error, target);
+    await close();
+    throw error;
   }
 }
 
@@ -186,20 +184,23 @@ async function createMysqlDatabaseIfMissing(target: DbTarget): Promise<boolean> 
  */
 export async function initDatabases(options: OpenOptions & { kamailioSchema?: boolean }): Promise<InitReport> {
   const targets = resolveTargets(options);
-  let databaseCreated = await createMysqlDatabaseIfMissing(targets.kamailio);
-  if (!targets.shared) databaseCreated = (await createMysqlDatabaseIfMissing(targets.provisioning)) || databaseCreated;
-  const pair = await openPair(options, () => false);
-  const connection = toConnection(pair.kamailio, pair.provisioning, pair.shared);
+  let databaseCreated = await adapterFor(targets.kamailio).createDatabaseIfMissing(targets.kamailio);
+  if (!targets.shared) databaseCreated = (await adapterFor(targets.provisioning).createDatabaseIfMissing(targets.provisioning)) || databaseCreated;
+  const { kamailio, provisioning, shared } = await openPair(options, () => false);
   try {
     // The embedded default is a whole platform in one file: it always gets Kamailio's tables.
-    const kamailioTablesCreated = options.kamailioSchema || targets.isDefault
-      ? await createMissingKamailioTables(connection.kamailio, connection.dialects.kamailio)
-      : [];
-    const migrationsApplied = await migrateProvisioning(connection.provisioning, connection.dialects.provisioning);
-    const provisioningTablesRepaired = await repairProvisioningTables(connection.provisioning, connection.dialects.provisioning);
-    await checkKamailioSchema(connection.kamailio, connection.names.kamailio);
+    const kamailioTablesCreated = options.kamailioSchema || targets.isDefault ? await createMissingKamailioTables(kamailio.db) : [];
+    const migrationsApplied = await migrateProvisioning(provisioning.db);
+    const provisioningTablesRepaired = await repairProvisioningTables(provisioning.db);
+    await checkKamailioSchema(kamailio.db, describeTarget(kamailio.target));
     return { kamailioTablesCreated, migrationsApplied, provisioningTablesRepaired, databaseCreated };
   } finally {
-    await connection.close();
+    await kamailio.db.destroy();
+    if (!shared) await provisioning.db.destroy();
   }
+}
+
+/** One database opened by URL with hermes' dialect adapter, without any schema check (tools and tests). */
+export async function openUnchecked(url: string): Promise<Kysely<any>> {
+  return (await openTarget(parseDbUrl(url), { mustExist: false })).db;
 }

@@ -1,7 +1,9 @@
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import { HermesError } from '../errors.js';
 import { existingTables } from './kamailio-schema.js';
-import type { DialectName, ProvisioningTables } from './types.js';
+import { adapterOf } from './dialects/index.js';
+import { waitForSessionLock } from './session-lock.js';
+import type { ProvisioningTables } from './types.js';
 
 /**
  * Versioned migrations of hermes' provisioning tables (all named hermes_*). A migration is
@@ -11,22 +13,21 @@ import type { DialectName, ProvisioningTables } from './types.js';
 export interface Migration {
   version: number;
   description: string;
-  up(db: Kysely<any>, dialect: DialectName): Promise<void>;
+  /** `table(name)` starts a CREATE TABLE with the engine's options for hermes' tables. */
+  up(db: Kysely<any>, table: TableFactory): Promise<void>;
 }
 
-/** MySQL tables get a binary utf8mb4 collation, so matching is exact, as on SQLite. */
-function table(db: Kysely<any>, dialect: DialectName, name: string): CreateTableBuilder<string, never> {
-  const builder = db.schema.createTable(name);
-  return dialect === 'mysql' ? builder.modifyEnd(sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`) : builder;
-}
+/** Starts a CREATE TABLE with the engine's options for hermes' tables. */
+type TableFactory = (name: string) => CreateTableBuilder<string, never>;
 
 /**
- * How each provisioning table (with its indexes) is created, as its migration made it. The
- * migrations create them; `hermes init` recreates one that was dropped by hand.
+ * How each provisioning table (with its indexes) is created in its latest shape: migration 1
+ * creates the first five with them, and `hermes init` recreates one that was dropped by hand.
+ * A migration that alters a table must update its entry here too.
  */
-const TABLES: Readonly<Record<string, (db: Kysely<any>, dialect: DialectName) => Promise<void>>> = {
-  async hermes_users(db, dialect) {
-    await table(db, dialect, 'hermes_users')
+const TABLES: Readonly<Record<string, (db: Kysely<any>, table: TableFactory) => Promise<void>>> = {
+  async hermes_users(db, table) {
+    await table('hermes_users')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('username', 'varchar(64)', (c) => c.notNull())
       .addColumn('domain', 'varchar(64)', (c) => c.notNull())
@@ -46,8 +47,8 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, dialect: DialectName) =>
       .addUniqueConstraint('hermes_users_address', ['username', 'domain'])
       .execute();
   },
-  async hermes_phones(db, dialect) {
-    await table(db, dialect, 'hermes_phones')
+  async hermes_phones(db, table) {
+    await table('hermes_phones')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('mac', 'char(12)', (c) => c.notNull())
       .addColumn('username', 'varchar(64)', (c) => c.notNull())
@@ -58,13 +59,13 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, dialect: DialectName) =>
       .execute();
     await db.schema.createIndex('hermes_phones_address').on('hermes_phones').columns(['username', 'domain']).execute();
   },
-  async hermes_numbers(db, dialect) {
-    await table(db, dialect, 'hermes_numbers')
+  async hermes_numbers(db, table) {
+    await table('hermes_numbers')
       .addColumn('number', 'varchar(16)', (c) => c.primaryKey())
       .execute();
   },
-  async hermes_tokens(db, dialect) {
-    await table(db, dialect, 'hermes_tokens')
+  async hermes_tokens(db, table) {
+    await table('hermes_tokens')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('name', 'varchar(64)', (c) => c.notNull().unique())
       .addColumn('scope', 'varchar(8)', (c) => c.notNull())
@@ -72,8 +73,8 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, dialect: DialectName) =>
       .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
       .execute();
   },
-  async hermes_audit(db, dialect) {
-    await table(db, dialect, 'hermes_audit')
+  async hermes_audit(db, table) {
+    await table('hermes_audit')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('at', 'varchar(32)', (c) => c.notNull())
       .addColumn('actor', 'varchar(128)', (c) => c.notNull())
@@ -83,40 +84,58 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, dialect: DialectName) =>
       .execute();
     await db.schema.createIndex('hermes_audit_at').on('hermes_audit').column('at').execute();
   },
-  async hermes_locks(db, dialect) {
-    await table(db, dialect, 'hermes_locks')
+  async hermes_locks(db, table) {
+    await table('hermes_locks')
       .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
       .addColumn('holder', 'varchar(255)', (c) => c.notNull())
       .addColumn('acquired_at', 'varchar(32)', (c) => c.notNull())
+      .addColumn('host', 'varchar(255)')
+      .addColumn('pid', 'integer')
+      .addColumn('expires_at', 'varchar(32)')
       .execute();
   },
-  async hermes_provisioning(db, dialect) {
-    await table(db, dialect, 'hermes_provisioning')
+  async hermes_provisioning(_db, table) {
+    await table('hermes_provisioning')
       .addColumn('item', 'varchar(255)', (c) => c.primaryKey())
       .addColumn('body', 'text', (c) => c.notNull())
       .execute();
   },
 };
 
-async function createTables(db: Kysely<any>, dialect: DialectName, names: readonly string[]): Promise<void> {
-  for (const name of names) await TABLES[name](db, dialect);
+async function createTables(db: Kysely<any>, table: TableFactory, names: readonly string[]): Promise<void> {
+  for (const name of names) await TABLES[name](db, table);
 }
 
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'users, phones, number pool, API tokens, audit log',
-    up: (db, dialect) => createTables(db, dialect, ['hermes_users', 'hermes_phones', 'hermes_numbers', 'hermes_tokens', 'hermes_audit']),
+    up: (db, table) => createTables(db, table, ['hermes_users', 'hermes_phones', 'hermes_numbers', 'hermes_tokens', 'hermes_audit']),
   },
   {
     version: 2,
     description: 'apply lock',
-    up: (db, dialect) => createTables(db, dialect, ['hermes_locks']),
+    async up(db, table) {
+      await table('hermes_locks')
+        .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('holder', 'varchar(255)', (c) => c.notNull())
+        .addColumn('acquired_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
   },
   {
     version: 3,
+    description: 'apply lock: holder host and pid, lease expiry',
+    async up(db) {
+      await db.schema.alterTable('hermes_locks').addColumn('host', 'varchar(255)').execute();
+      await db.schema.alterTable('hermes_locks').addColumn('pid', 'integer').execute();
+      await db.schema.alterTable('hermes_locks').addColumn('expires_at', 'varchar(32)').execute();
+    },
+  },
+  {
+    version: 4,
     description: 'phone provisioning: models, profiles, settings, keys, templates, credentials (hashed)',
-    up: (db, dialect) => createTables(db, dialect, ['hermes_provisioning']),
+    up: (db, table) => createTables(db, table, ['hermes_provisioning']),
   },
 ];
 
@@ -133,18 +152,40 @@ export async function provisioningSchemaVersion(db: Kysely<ProvisioningTables>):
   return Number(row?.version ?? 0);
 }
 
+/** How long `hermes init` waits for another process's migrations before giving up. */
+const MIGRATION_LOCK_TIMEOUT_MS = 60_000;
+
 /**
- * Applies every migration newer than the database's version, in order. Returns the versions
- * applied (empty when the schema was current).
+ * Applies every migration newer than the database's version, in order, under a lock (two
+ * `hermes init` at once migrate once) and in one transaction where the engine rolls DDL back
+ * with it (SQLite, PostgreSQL; on MySQL each DDL statement commits by itself, so a failed
+ * migration leaves the versions before it applied and recorded). Returns the versions applied
+ * (empty when the schema was current).
  */
 export async function migrateProvisioning(
   db: Kysely<ProvisioningTables>,
-  dialect: DialectName,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
+  const adapter = adapterOf(db);
+  const run = (conn: Kysely<ProvisioningTables>) =>
+    adapter.supportsTransactionalDdl ? conn.transaction().execute((trx) => migrateUnlocked(trx, migrations)) : migrateUnlocked(conn, migrations);
+  // Without a session lock (SQLite), the write transaction is the lock: it begins immediate.
+  if (!adapter.sessionLock) return run(db);
+  const held = await waitForSessionLock(db, 'migrate', MIGRATION_LOCK_TIMEOUT_MS);
+  if (!held) throw new HermesError('DB_QUERY_FAILED', `another process has been migrating the provisioning schema for ${MIGRATION_LOCK_TIMEOUT_MS / 1000} s: try again later`);
+  try {
+    return await run(held.conn);
+  } finally {
+    await held.release();
+  }
+}
+
+async function migrateUnlocked(db: Kysely<ProvisioningTables>, migrations: readonly Migration[]): Promise<number[]> {
+  const adapter = adapterOf(db);
+  const table = (name: string) => adapter.createTable(db, name);
   const tables = await existingTables(db);
   if (!tables.has('hermes_schema_version')) {
-    await table(db, dialect, 'hermes_schema_version')
+    await table('hermes_schema_version')
       .addColumn('version', 'integer', (c) => c.primaryKey())
       .addColumn('applied_at', 'varchar(32)', (c) => c.notNull())
       .execute();
@@ -160,7 +201,7 @@ export async function migrateProvisioning(
   const applied: number[] = [];
   for (const migration of migrations) {
     if (migration.version <= current) continue;
-    await migration.up(db, dialect);
+    await migration.up(db, table);
     await db
       .insertInto('hermes_schema_version')
       .values({ version: migration.version, applied_at: new Date().toISOString() })
@@ -170,17 +211,17 @@ export async function migrateProvisioning(
   return applied;
 }
 
-/** The provisioning tables a current schema has and this one lacks (dropped by hand). */
 async function missingTables(db: Kysely<ProvisioningTables>): Promise<string[]> {
   const tables = await existingTables(db);
   return Object.keys(TABLES).filter((name) => !tables.has(name));
 }
 
 /** `hermes init` on a current schema: recreates provisioning tables dropped by hand (empty); returns their names. */
-export async function repairProvisioningTables(db: Kysely<ProvisioningTables>, dialect: DialectName): Promise<string[]> {
+export async function repairProvisioningTables(db: Kysely<ProvisioningTables>): Promise<string[]> {
   if ((await provisioningSchemaVersion(db)) < PROVISIONING_SCHEMA_VERSION) return [];
   const missing = await missingTables(db);
-  await createTables(db, dialect, missing);
+  const adapter = adapterOf(db);
+  await createTables(db, (name) => adapter.createTable(db, name), missing);
   return missing;
 }
 

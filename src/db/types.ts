@@ -1,4 +1,5 @@
 import type { Generated, Kysely } from 'kysely';
+import type { DialectAdapter } from './dialects/adapter.js';
 
 /** Kamailio's own tables, exactly as Kamailio 5.x/6.x defines them (see kamailio-schema.ts). */
 export interface VersionTable {
@@ -117,8 +118,14 @@ export interface HermesAuditTable {
 
 export interface HermesLocksTable {
   name: string;
+  /** Who holds it, for messages: "actor on host pid N since ISO-time". */
   holder: string;
   acquired_at: string;
+  /** The holder's host name and process id (null in rows of hermes before schema 3, or written by hand). */
+  host?: string | null;
+  pid?: number | null;
+  /** A lease's end (ISO time), renewed while the holder runs; null for a session lock's row. */
+  expires_at?: string | null;
 }
 
 /**
@@ -146,7 +153,17 @@ export interface ProvisioningTables {
 export type KamailioDb = Kysely<KamailioTables>;
 export type ProvisioningDb = Kysely<ProvisioningTables>;
 
-export type DialectName = 'sqlite' | 'mysql';
+export type { DialectName } from './dialects/index.js';
+
+/**
+ * Whether comparing a Kamailio table's address columns folds case (Alice = alice), as read
+ * from the columns' collations when the database was opened: subscriber (username, domain),
+ * dbaliases (alias_username, alias_domain, username, domain). hermes' own tables compare exactly.
+ */
+export interface KeyCase {
+  subscriber: boolean;
+  dbaliases: boolean;
+}
 
 /**
  * The two databases hermes works on. `kamailio` holds Kamailio's tables, `provisioning`
@@ -156,6 +173,8 @@ export type DialectName = 'sqlite' | 'mysql';
 export interface Dbs {
   kamailio: KamailioDb;
   provisioning: ProvisioningDb;
-  dialects: { kamailio: DialectName; provisioning: DialectName };
+  /** Each database's engine: SQL that differs between engines comes from here (or adapterOf(db)). */
+  adapters: { kamailio: DialectAdapter; provisioning: DialectAdapter };
+  caseInsensitive: KeyCase;
   shared: boolean;
 }

@@ -1,84 +1,45 @@
 import { HermesError } from '../errors.js';
-import type { DialectName } from './types.js';
+import { ADAPTERS, adapterForScheme, adapterNamed, type DbTarget } from './dialects/index.js';
+import type { DialectAdapter } from './dialects/adapter.js';
+import { redactDbUrl } from './redact.js';
+
+export { redactDbUrl } from './redact.js';
+export type { DbTarget } from './dialects/index.js';
+export type { SqliteTarget } from './dialects/sqlite.js';
+export type { MysqlTarget } from './dialects/mysql.js';
+export type { PostgresTarget } from './dialects/postgres.js';
 
 export const DEFAULT_DB_URL = 'sqlite:hermes.db';
 
-export interface SqliteTarget {
-  dialect: 'sqlite';
-  /** File path, or ':memory:'. */
-  path: string;
-}
-
-export interface MysqlTarget {
-  dialect: 'mysql';
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  /** Empty when the URL names no database (only useful for server-level work in tests). */
-  database: string;
-}
-
-export type DbTarget = SqliteTarget | MysqlTarget;
-
 /**
- * Parses a database URL: `sqlite:PATH` (also `sqlite://PATH`) or
- * `mysql://user:pass@host:port/db` (`mariadb://` is accepted as a synonym).
+ * Parses a database URL by its scheme, with the engine that owns it: `sqlite:PATH` (also
+ * `sqlite://PATH`), `mysql://user:pass@host:port/db` (`mariadb://` is a synonym),
+ * `postgres://user:pass@host:port/db` (`postgresql://` is a synonym), with TLS parameters spelt
+ * as each ecosystem does (see dialects/mysql.ts and dialects/postgres.ts)
  */
 export function parseDbUrl(url: string): DbTarget {
   const trimmed = url.trim();
-  if (trimmed.startsWith('sqlite:')) {
-    let path = trimmed.slice('sqlite:'.length);
-    if (path.startsWith('//')) path = path.slice(2);
-    if (path === '') {
-      throw new HermesError('DB_URL_INVALID', `database URL "${trimmed}" names no file: use sqlite:PATH, e.g. sqlite:hermes.db`);
-    }
-    return { dialect: 'sqlite', path };
-  }
-  if (/^(mysql|mariadb):/i.test(trimmed)) {
-    let parsed: URL;
-    try {
-      parsed = new URL(trimmed);
-    } catch {
-      throw new HermesError('DB_URL_INVALID', `database URL "${redactDbUrl(trimmed)}" is malformed: use mysql://user:password@host:port/database`);
-    }
-    if (!parsed.hostname) {
-      throw new HermesError('DB_URL_INVALID', `database URL "${redactDbUrl(trimmed)}" names no host: use mysql://user:password@host:port/database`);
-    }
-    const port = parsed.port === '' ? 3306 : Number(parsed.port);
-    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-    if (database.includes('/')) {
-      throw new HermesError('DB_URL_INVALID', `database URL "${redactDbUrl(trimmed)}" has a database name with a '/': use mysql://user:password@host:port/database`);
-    }
-    return {
-      dialect: 'mysql',
-      host: parsed.hostname.replace(/^\[|\]$/g, ''),
-      port,
-      user: decodeURIComponent(parsed.username) || 'root',
-      password: decodeURIComponent(parsed.password),
-      database,
-    };
-  }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1];
+  const adapter = scheme ? adapterForScheme(scheme) : undefined;
+  if (adapter) return adapter.parseUrl(trimmed);
+  const forms = ADAPTERS.map((a) => a.urlForm).join(' or ');
   throw new HermesError(
     'DB_URL_INVALID',
-    scheme
-      ? `database URL scheme "${scheme}:" is not supported: use sqlite:PATH or mysql://user:password@host:port/database`
-      : `database URL "${redactDbUrl(trimmed)}" has no scheme: use sqlite:PATH or mysql://user:password@host:port/database`,
+    scheme ? `database URL scheme "${scheme}:" is not supported: use ${forms}` : `database URL "${redactDbUrl(trimmed)}" has no scheme: use ${forms}`,
   );
 }
 
-/** The URL with any password replaced by "***", for messages and logs. */
-export function redactDbUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
+/** The adapter of a target's engine. */
+export function adapterFor(target: DbTarget): DialectAdapter {
+  return adapterNamed(target.dialect);
 }
 
 /** A short, secret-free name for a target, for messages. */
 export function describeTarget(target: DbTarget): string {
-  if (target.dialect === 'sqlite') return `sqlite:${target.path}`;
-  return `mysql://${target.user}@${target.host}:${target.port}/${target.database}`;
+  return adapterFor(target).describe(target);
 }
 
-export function dialectOf(url: string): DialectName {
-  return parseDbUrl(url).dialect;
+/** Whether a URL names a database server (reads may overlap other work) rather than a file read in this process. */
+export function isServerUrl(url: string): boolean {
+  return adapterFor(parseDbUrl(url)).isServer;
 }

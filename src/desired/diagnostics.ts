@@ -23,9 +23,14 @@ export interface Diagnostic {
 /** Every diagnostic code with a one-line summary (the table in docs/desired-state.md). */
 export const DIAGNOSTIC_CODES = {
   HERMES_FILE_NOT_FOUND: 'A file or directory given on the command line does not exist or cannot be read.',
+  HERMES_FILE_LOOP: 'A symbolic link in a directory leads back to itself or to a directory that holds it (a loop).',
   HERMES_NO_FILES: 'A directory holds no *.yaml or *.yml file.',
-  HERMES_YAML_SYNTAX: 'The file is not well-formed YAML (bad indentation, unclosed quote, duplicate key, several documents, ...).',
-  HERMES_YAML_WARNING: 'The YAML parser warns about the file (e.g. an unknown tag).',
+  HERMES_FILE_ENCODING: 'A file is not UTF-8 (the position of its first byte that is not); a byte order mark is fine.',
+  HERMES_YAML_SYNTAX: 'The file is not well-formed YAML (bad indentation, unclosed quote, duplicate key, ...).',
+  HERMES_YAML_MULTIPLE_DOCUMENTS: 'A file holds several YAML documents (separated by ---): hermes reads one document per file.',
+  HERMES_YAML_ANCHOR: "An anchor (&name), alias (*name) or merge key: hermes' format does not use them; write the values out.",
+  HERMES_YAML_COMPLEX_KEY: "A mapping key that is a list or a mapping, or an explicit key (? key): hermes' format uses only plain keys.",
+  HERMES_YAML_WARNING: "A tag (!name) or something else YAML allows but hermes' format does not use: ignored, the value is read as written.",
   HERMES_SCHEMA: 'The document does not match schema/hermes.schema.json: an unknown or missing property, a wrong type, a value not allowed.',
   HERMES_INVALID_ADDRESS: 'Not a SIP address username@domain (RFC 3261 user part, DNS domain).',
   HERMES_INVALID_DOMAIN: 'Not a DNS domain name (or a host name / IP address for registrar and proxy).',
@@ -65,6 +70,7 @@ export const DIAGNOSTIC_CODES = {
   HERMES_PLAINTEXT_SECRET: 'A password is written in plain text in the YAML (a warning): use { env: NAME } or { file: PATH }.',
   HERMES_SECRET_ENV_UNSET: 'The environment variable named by { env: NAME } is not set (an error for plan/apply and validate --secrets, a warning otherwise).',
   HERMES_SECRET_FILE_UNREADABLE: 'The file named by { file: PATH } cannot be read (an error for plan/apply and validate --secrets, a warning otherwise).',
+  HERMES_MORE_DIAGNOSTICS: 'More problems than are shown (the first 100): how many more errors and warnings there are, and where the first of them is.',
   HERMES_SECRET_EMPTY: 'A secret resolves to an empty string (same severity as an unresolvable secret).',
 } as const satisfies Record<string, string>;
 

@@ -1,6 +1,5 @@
 /** The desired state: YAML loading, schema and semantic validation -> DesiredState | diagnostics. */
-export { loadDesiredState, resolveFiles, EAGER_POSITIONS_MAX_BYTES, type LoadOptions, type LoadResult } from './load.js';
-export { locate, clearLocateCache } from './locate.js';
+export { loadDesiredState, resolveFiles, MAX_DIAGNOSTICS, type LoadOptions, type LoadResult } from './load.js';
 export { formatDiagnostic, sortDiagnostics, DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics.js';
 export { desiredStateSchema, SCHEMA_URL } from './schema.js';
 export type { SecretsMode } from './secrets.js';

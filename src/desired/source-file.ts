@@ -1,20 +1,36 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { loadAll, type State } from 'js-yaml';
 import type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.js';
+import { YAML_CORE_SCHEMA } from './yaml-core.js';
+import { yamlErrorMessage } from './yaml-messages.js';
 import type { SourceLocation } from './types.js';
 
 /** One path segment: a map key or a sequence index. */
 export type Segment = string | number;
 
-/** A parsed YAML file with source positions, able to point at any node by path. */
+/**
+ * Where the children of one mapping or sequence start (offsets in the text). A sequence:
+ * `offsets[i]` is item i. A mapping: `keys[i]` is the i-th key as a string, `offsets[2i]` where
+ * that key starts and `offsets[2i + 1]` where its value starts.
+ */
+interface Children {
+  keys?: string[];
+  offsets: number[];
+}
+
+/** A YAML file read once by js-yaml, with the position of every node recorded in the same pass. */
 export interface SourceFile {
   file: string;
   text: string;
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
-  /** The plain data (toJS), undefined when the YAML could not be parsed. */
+  /** The plain data; undefined when the YAML could not be read. */
   data: unknown;
-  /** Syntax errors and parser warnings. */
+  /** Syntax errors, YAML the format does not use, and warnings (tags). */
   diagnostics: Diagnostic[];
+  /** Where the document's root node starts. */
+  root: number;
+  /** The children's positions of every mapping and sequence in data (by identity). */
+  children: Map<object, Children>;
+  /** The offset of the start of each line. */
+  lineStarts: number[];
 }
 
 /** users[3].number */
@@ -24,108 +40,298 @@ export function formatPath(path: readonly Segment[]): string {
   return out;
 }
 
-/** The first line of a yaml error message, without its " at line L, column C" suffix. */
-function yamlMessage(message: string): string {
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?\s*$/, '').trim();
+/** The offset of each line's start (a line ends at \n, \r\n or a lone \r, as YAML reads them). */
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) starts.push(i + 1);
+  }
+  return starts;
+}
+
+/** 1-based line and column of an offset. */
+export function positionAt(lineStarts: readonly number[], offset: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
+}
+
+/** The first offset from `i` that is not white space, a line break or a comment. */
+function skipSpace(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+    else if (c === 0x23 /* # */ && (i === 0 || isBlank(text.charCodeAt(i - 1)))) while (i < text.length && text.charCodeAt(i) !== 0x0a && text.charCodeAt(i) !== 0x0d) i++;
+    else return i;
+  }
+}
+
+const isBlank = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+/** The first offset from `i` that is not a space or tab (an empty value is placed where its line goes on). */
+function skipBlanks(text: string, i: number): number {
+  while (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09) i++;
+  return i;
+}
+
+interface Frame {
+  /** Where the node starts (its tag or anchor, if any, else its content). */
+  at: number;
+  /** Where js-yaml started looking for it (after the key's colon, the entry's dash, …). */
+  raw: number;
+  /** The children so far: offsets and values (reused from node to node: see Recorder.frames). */
+  count: number;
+  offsets: number[];
+  results: unknown[];
+}
+
+type Push = (severity: Severity, code: DiagnosticCode, offset: number, message: string) => void;
+
+/** Positions recorded by js-yaml's listener, one frame per open node. */
+class Recorder {
+  readonly children = new Map<object, Children>();
+  /** Where each document's root starts. */
+  readonly documents: number[] = [];
+  /** The open node at each depth (frames are reused: millions of nodes, few depths). */
+  private readonly frames: Frame[] = [];
+  private depth = 0;
+  /** Where a tag or an anchor was reported (js-yaml may open the same node twice). */
+  private readonly reported = new Set<number>();
+
+  constructor(
+    private readonly text: string,
+    private readonly push: Push,
+  ) {}
+
+  readonly listener = (event: 'open' | 'close', state: State): void => {
+    if (event === 'open') {
+      const raw = state.position;
+      const at = skipSpace(this.text, raw);
+      const depth = (this.depth = (state as unknown as { depth: number }).depth);
+      if (depth === 1) this.documents.push(raw);
+      const frame = this.frames[depth];
+      if (frame) {
+        frame.at = at;
+        frame.raw = raw;
+        frame.count = 0;
+      } else this.frames[depth] = { at, raw, count: 0, offsets: [], results: [] };
+      this.checkStart(at);
+    } else this.close(state);
+  };
+
+  /** Anchors, aliases and tags, from the node's first character. */
+  private checkStart(at: number): void {
+    const c = this.text.charCodeAt(at);
+    if (c !== 0x26 && c !== 0x2a && c !== 0x21) return;
+    if (this.reported.has(at)) return;
+    this.reported.add(at);
+    if (c === 0x26 /* & */ || c === 0x2a /* * */) this.push('error', 'HERMES_YAML_ANCHOR', at, `${c === 0x26 ? 'an anchor' : 'an alias'} (${this.word(at)}): hermes' format does not use anchors, aliases or merge keys; write the value out`);
+    else if (c === 0x21 /* ! */) this.push('warning', 'HERMES_YAML_WARNING', at, `the tag ${this.word(at)} is not part of hermes' format and is ignored: the value is read as written`);
+  }
+
+  private word(at: number): string {
+    let end = at + 1;
+    while (end < this.text.length && end < at + 64 && !isBlank(this.text.charCodeAt(end)) && !',[]{}'.includes(this.text[end])) end++;
+    return this.text.slice(at, end);
+  }
+
+  private close(state: State): void {
+    const frame = this.frames[this.depth];
+    const result = state.result;
+    let at = frame.at;
+    const c = this.text.charCodeAt(at);
+    if (c === 0x21 /* ! */ || c === 0x26 /* & */) at = skipSpace(this.text, at + this.word(at).length); // the value, after its tag or anchor
+    // js-yaml reads a block node first as a possible mapping key: the same node, one level
+    // deeper (one child with the same value) is not a node of its own
+    const wrapper = frame.count === 1 && Object.is(frame.results[0], result);
+    if (result === null && state.position <= frame.at) at = skipBlanks(this.text, frame.raw); // empty: where its line goes on
+    else if (!wrapper && result !== null && typeof result === 'object') {
+      frame.offsets.length = frame.results.length = frame.count;
+      if (Array.isArray(result)) this.children.set(result, { offsets: this.items(frame, result) });
+      else this.children.set(result, this.pairs(frame, result as Record<string, unknown>));
+    }
+    const parent = this.depth > 1 ? this.frames[this.depth - 1] : undefined;
+    if (parent) {
+      parent.offsets[parent.count] = at;
+      parent.results[parent.count++] = result;
+    }
+    this.depth--;
+  }
+
+  /**
+   * A sequence's item offsets. An empty entry (`-` alone) has no node of its own: it is placed
+   * after its dash (the next dash in the sequence's column).
+   */
+  private items(frame: Frame, result: unknown[]): number[] {
+    if (frame.results.length === result.length) return frame.offsets.slice();
+    const column = frame.at - this.lineStart(frame.at);
+    const offsets: number[] = [];
+    let dash = frame.at;
+    for (let i = 0, j = 0; i < result.length; i++, dash = this.nextDash(dash + 1, column)) {
+      const next = this.nextDash(dash + 1, column);
+      if (j < frame.results.length && Object.is(frame.results[j], result[i]) && frame.offsets[j] < next) offsets.push(frame.offsets[j++]);
+      else offsets.push(skipBlanks(this.text, dash + 1));
+    }
+    return offsets;
+  }
+
+  private lineStart(i: number): number {
+    return Math.max(this.text.lastIndexOf('\n', i - 1), this.text.lastIndexOf('\r', i - 1)) + 1;
+  }
+
+  /** The next block sequence indicator (a dash then a blank, first on its line) in the given column. */
+  private nextDash(from: number, column: number): number {
+    for (let i = this.text.indexOf('-', from); i !== -1; i = this.text.indexOf('-', i + 1)) {
+      const start = this.lineStart(i);
+      if (i - start === column && (i + 1 === this.text.length || isBlank(this.text.charCodeAt(i + 1))) && /^[ ]*$/.test(this.text.slice(start, i))) return i;
+    }
+    return this.text.length;
+  }
+
+  /**
+   * A mapping's keys and offsets; a key that is a list or a mapping, an explicit `?` key or a
+   * merge key is refused. A key without a value in a flow mapping (`{ a, b: 1 }`) has no value
+   * node: its value is placed at its key.
+   */
+  private pairs(frame: Frame, result: Record<string, unknown>): Children {
+    const keys: string[] = [];
+    const offsets: number[] = [];
+    const { results } = frame;
+    for (let i = 0; i < results.length; i++) {
+      const key = results[i];
+      const at = frame.offsets[i];
+      if (key !== null && typeof key === 'object') this.push('error', 'HERMES_YAML_COMPLEX_KEY', at, `a key that is ${Array.isArray(key) ? 'a list' : 'a mapping'}: hermes' format uses only plain keys (names such as user: or domain:)`);
+      else if (key === '<<' && this.text.charCodeAt(at) === 0x3c /* < */) this.push('error', 'HERMES_YAML_ANCHOR', at, "a merge key (<<): hermes' format does not use anchors, aliases or merge keys; write the values out");
+      else if (this.explicitKey(at)) this.push('error', 'HERMES_YAML_COMPLEX_KEY', at, "an explicit key ('? '): hermes' format uses only plain keys (name: value)");
+      keys.push(String(key));
+      const hasValue = i + 1 < results.length && Object.is(result[String(key)], results[i + 1]);
+      offsets.push(at, hasValue ? frame.offsets[++i] : at);
+    }
+    return { keys, offsets };
+  }
+
+  private explicitKey(at: number): boolean {
+    let i = at - 1;
+    while (i >= 0 && isBlank(this.text.charCodeAt(i))) i--;
+    return this.text.charCodeAt(i) === 0x3f /* ? */ && (i === 0 || isBlank(this.text.charCodeAt(i - 1)) || '{,['.includes(this.text[i - 1]));
+  }
 }
 
 /**
- * Parses a file with yaml's parseDocument, with positions. withData false skips the plain
- * data (toJS), for a file that is parsed only to locate paths in it.
+ * Reads a YAML file with js-yaml, once, recording where every node starts (js-yaml's listener)
+ * in the same pass. Syntax errors are placed at js-yaml's error mark; several documents,
+ * anchors and aliases, keys that are collections and tags get a message in hermes' words.
+ * `text` is the file's text without a byte order mark.
  */
-export function parseSourceFile(file: string, text: string, withData = true): SourceFile {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, keepSourceTokens: false });
+export function parseSourceFile(file: string, text: string): SourceFile {
+  const lineStarts = lineStartsOf(text);
   const diagnostics: Diagnostic[] = [];
-  const push = (severity: Severity, code: DiagnosticCode, e: { message: string; linePos?: [{ line: number; col: number }, ...unknown[]]; pos: [number, number] }) => {
-    const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
-    diagnostics.push({ severity, code, file, line: pos.line, column: pos.col, path: '', message: `YAML: ${yamlMessage(e.message)}` });
-  };
-  for (const e of doc.errors) push('error', 'HERMES_YAML_SYNTAX', e as never);
-  for (const w of doc.warnings) push('warning', 'HERMES_YAML_WARNING', w as never);
-  let data: unknown;
-  if (doc.errors.length === 0 && withData) {
-    try {
-      data = doc.toJS({ maxAliasCount: 1000 });
-    } catch (error) {
-      // e.g. an excessive alias count (a "billion laughs" document)
-      diagnostics.push({ severity: 'error', code: 'HERMES_YAML_SYNTAX', file, line: 1, column: 1, path: '', message: `YAML: ${yamlMessage(error instanceof Error ? error.message : String(error))}` });
+  const push: Push = (severity, code, offset, message) => diagnostics.push({ severity, code, file, ...positionAt(lineStarts, offset), path: '', message });
+  const recorder = new Recorder(text, push);
+  const warnings: Diagnostic[] = [];
+  let documents: unknown[] = [];
+  try {
+    const onWarning = (w: { reason: string; mark?: { position: number } }) => warnings.push({ severity: 'warning', code: 'HERMES_YAML_WARNING', file, ...positionAt(lineStarts, w.mark?.position ?? 0), path: '', message: yamlErrorMessage(w.reason) });
+    documents = loadAll(text, undefined, { schema: YAML_CORE_SCHEMA, listener: recorder.listener, onWarning }) as unknown[];
+  } catch (error) {
+    // (js-yaml's warnings before an error are symptoms of it: left out)
+    const e = error as { reason?: string; message?: string; mark?: { position: number } };
+    const reason = e.reason ?? e.message ?? String(error);
+    let offset = Math.min(e.mark?.position ?? 0, text.length);
+    if (reason.startsWith('bad indentation')) offset = lineStarts[positionAt(lineStarts, offset).line - 1]; // the indentation is what is wrong
+    push('error', reason.startsWith('unidentified alias') ? 'HERMES_YAML_ANCHOR' : 'HERMES_YAML_SYNTAX', offset, yamlErrorMessage(reason));
+    return { file, text, data: undefined, diagnostics, root: 0, children: new Map(), lineStarts };
+  }
+  diagnostics.push(...warnings);
+  if (documents.length > 1) {
+    const start = recorder.documents[1] ?? 0;
+    const marker = text.lastIndexOf('---', start); // the second document's marker, if it has one
+    const second = marker > recorder.documents[0] && (marker === 0 || text[marker - 1] === '\n' || text[marker - 1] === '\r') ? marker : start;
+    push('error', 'HERMES_YAML_MULTIPLE_DOCUMENTS', lineStarts[positionAt(lineStarts, second).line - 1], `the file holds ${documents.length} YAML documents (separated by ---); hermes reads one document per file: split it into several files`);
+  }
+  const failed = diagnostics.some((d) => d.severity === 'error');
+  const data = failed ? undefined : (documents[0] ?? null);
+  const root = documents.length === 0 ? 0 : recorder.documents[0];
+  return { file, text, data, diagnostics, root: data === null ? skipBlanks(text, 0) : skipSpace(text, root), children: recorder.children, lineStarts };
+}
+
+/** Where a node is, while walking a path. */
+interface Cursor {
+  node: unknown;
+  /** The offset of the node. */
+  value: number;
+  /** The offset of its key, when the last step was a map key. */
+  key: number | undefined;
+  /** Whether every step was found. */
+  complete: boolean;
+}
+
+/** Walks path from the cursor: to the value at path, or to the deepest ancestor that exists. */
+function walk(source: SourceFile, cursor: Cursor, path: readonly Segment[]): Cursor {
+  for (const seg of path) {
+    const node = cursor.node;
+    const children = node !== null && typeof node === 'object' ? source.children.get(node) : undefined;
+    let i = -1;
+    if (children?.keys) {
+      i = children.keys.indexOf(String(seg));
+      if (i !== -1) {
+        cursor.key = children.offsets[2 * i];
+        cursor.value = children.offsets[2 * i + 1];
+        cursor.node = (node as Record<string, unknown>)[String(seg)];
+      }
+    } else if (children) {
+      i = typeof seg === 'number' ? seg : Number(seg);
+      if (i >= 0 && i < children.offsets.length) {
+        cursor.key = undefined;
+        cursor.value = children.offsets[i];
+        cursor.node = (node as unknown[])[i];
+      } else i = -1;
+    }
+    if (i === -1) {
+      cursor.complete = false;
+      cursor.key = undefined;
+      break;
     }
   }
-  return { file, text, doc, lineCounter, data, diagnostics };
+  return cursor;
 }
 
-function resolve(doc: Document.Parsed, node: unknown): unknown {
-  let n = node;
-  for (let i = 0; i < 100 && isAlias(n); i++) n = n.resolve(doc);
-  return n;
-}
-
-/** The node at path (or the deepest ancestor that exists), and the key node when the last segment is a map key. */
-export function findNode(source: SourceFile, path: readonly Segment[]): { node: Node | null; key: Node | null } {
-  let node: unknown = source.doc.contents;
-  let key: Node | null = null;
-  for (const seg of path) {
-    node = resolve(source.doc, node);
-    key = null;
-    if (isSeq(node)) {
-      const next = node.items[typeof seg === 'number' ? seg : Number(seg)];
-      if (next === undefined) break;
-      node = next;
-    } else if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
-      if (!pair) break;
-      key = (pair.key as Node) ?? null;
-      node = pair.value ?? pair.key;
-    } else break;
-  }
-  return { node: (node as Node | null) ?? null, key };
-}
-
-function keyText(key: unknown): string {
-  if (isScalar(key)) return String(key.value);
-  return String(key);
-}
-
-function positionOf(source: SourceFile, node: Node | null): { line: number; column: number } {
-  const offset = node?.range?.[0];
-  if (offset === undefined) return { line: 1, column: 1 };
-  const { line, col } = source.lineCounter.linePos(offset);
-  return { line, column: col };
+function locationOf(source: SourceFile, cursor: Cursor, path: string, onKey: boolean): SourceLocation {
+  const { line, column } = positionAt(source.lineStarts, onKey && cursor.key !== undefined ? cursor.key : cursor.value);
+  return { file: source.file, line, column, path };
 }
 
 /** Where the value at path is (or, with onKey, its key: for unknown properties). */
 export function locate(source: SourceFile, path: readonly Segment[], onKey = false): SourceLocation {
-  const { node, key } = findNode(source, path);
-  const { line, column } = positionOf(source, onKey && key ? key : node);
-  return { file: source.file, line, column, path: formatPath(path) };
+  const cursor = walk(source, { node: source.data, value: source.root, key: undefined, complete: true }, path);
+  return locationOf(source, cursor, formatPath(path), onKey);
 }
 
 /** Resolves a path in one file to a SourceLocation. */
 export interface Locator {
   readonly file: string;
   locate(path: readonly Segment[], onKey?: boolean): SourceLocation;
-  /** The location of parentPath + rest, given the location of parentPath (cheap in the fast path). */
+  /** The location of parentPath + rest, given the location of parentPath. */
   child(parent: SourceLocation, parentPath: readonly Segment[], rest: readonly Segment[], onKey?: boolean): SourceLocation;
 }
 
-/** Exact positions, from yaml's parsed document. */
+/** Exact positions, from the positions recorded when the file was read. */
 export function positionedLocator(source: SourceFile): Locator {
-  return { file: source.file, locate: (path, onKey = false) => locate(source, path, onKey), child: (_, parentPath, rest, onKey = false) => locate(source, [...parentPath, ...rest], onKey) };
-}
-
-/**
- * No positions (line and column 0), for the fast path: nothing is parsed twice; a position
- * is resolved later, only if someone asks (locate() in src/desired/locate.ts).
- */
-export function unpositionedLocator(file: string): Locator {
   return {
-    file,
-    locate: (path) => ({ file, line: 0, column: 0, path: formatPath(path) }),
-    child: (parent, _, rest) => {
+    file: source.file,
+    locate: (path, onKey = false) => locate(source, path, onKey),
+    // (the most frequent call: a field of an item, for every item of a large file)
+    child: (parent, parentPath, rest, onKey = false) => {
+      const cursor = walk(source, walk(source, { node: source.data, value: source.root, key: undefined, complete: true }, parentPath), rest);
       let path = parent.path;
       for (const s of rest) path += typeof s === 'number' ? `[${s}]` : path === '' ? s : `.${s}`;
-      return { file, line: 0, column: 0, path };
+      return locationOf(source, cursor, path, onKey);
     },
   };
 }

@@ -9,19 +9,13 @@
 import type { KeySource, Profile, Settings, TemplateSource, Transport } from '../provisioning/index.js';
 
 /**
- * Where something was declared, for messages that point back into the YAML.
- *
- * In a DesiredState, `line` and `column` are 0 when the state came from the fast path on a
- * large input (LoadResult.parse 'fast' and more than EAGER_POSITIONS_MAX_BYTES, or
- * LoadOptions.positions 'lazy'): the files were never parsed with positions. Before printing
- * one, resolve it with `locate(at)` from src/desired (it parses that file once with yaml's
- * parseDocument, and returns a location that already has a line as it is). `file` and `path`
- * are always set. Diagnostics always have exact positions (line 0 only for a whole-file
- * problem).
+ * Where something was declared, for messages that point back into the YAML: exact from the
+ * moment the state is loaded (the parser records positions in the same pass). `line` is 0
+ * only for a whole-file problem.
  */
 export interface SourceLocation {
   file: string;
-  /** 1-based; 0 when not resolved yet (see above). */
+  /** 1-based; 0 for a whole-file problem. */
   line: number;
   /** 1-based; 0 with line 0. */
   column: number;

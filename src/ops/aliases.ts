@@ -10,7 +10,7 @@ import { failed } from './envelope.js';
 import { unpool } from './numbers.js';
 import type { Address, AliasInput, AliasKey, AliasRecord } from './types.js';
 import { userRows } from './users.js';
-import { MAX_LIST_LIMIT, binaryOrder } from './list-limit.js';
+import { MAX_LIST_LIMIT } from './list-limit.js';
 import { checkAddress } from './validate.js';
 
 const aliasAddress = (a: AliasKey): Address => ({ username: a.alias_username, domain: a.alias_domain });
@@ -43,7 +43,7 @@ async function aliasRows(db: Dbs, keys: readonly AliasKey[]): Promise<StoredAlia
 export async function addAliases(db: Dbs, aliases: AliasInput[], ctx: OpContext): Promise<void> {
   const checked = aliases.map((a) => ({ ...checkAliasKey(a, 'alias'), ...checkAddress(a, { username: 'destination', domain: 'destination' }) }));
   if (checked.length === 0) return;
-  const ci = db.dialects.kamailio === 'mysql';
+  const ci = db.caseInsensitive.dbaliases;
   const seen = new Set<string>();
   const e164Destinations = new Set<string>();
   for (const a of checked) {
@@ -97,7 +97,7 @@ export async function addAliases(db: Dbs, aliases: AliasInput[], ctx: OpContext)
 export async function removeAliases(db: Dbs, aliases: AliasKey[], ctx: OpContext): Promise<void> {
   const checked = aliases.map((a) => checkAliasKey(a, 'address'));
   if (checked.length === 0) return;
-  const ci = db.dialects.kamailio === 'mysql';
+  const ci = db.caseInsensitive.dbaliases;
   await inTransaction(db, async (trx) => {
     const rows = await aliasRows(trx, checked);
     const byKey = new Map<string, StoredAlias[]>();
@@ -123,11 +123,11 @@ export async function removeAliases(db: Dbs, aliases: AliasKey[], ctx: OpContext
 
 /** Every alias with its destination, sorted by alias; `search` is a glob on the alias address. */
 export async function listAliases(db: Dbs, search: string | undefined, _ctx: OpContext, limit = MAX_LIST_LIMIT): Promise<AliasRecord[]> {
-  const dialect = db.dialects.kamailio;
-  const alias = addressExpression(dialect, 'alias_username', 'alias_domain');
+  const adapter = db.adapters.kamailio;
+  const alias = addressExpression(adapter, 'alias_username', 'alias_domain');
   let query = db.kamailio.selectFrom('dbaliases').select(['alias_username', 'alias_domain', 'username', 'domain']);
   if (search !== undefined && search !== '') query = query.where(likeGlob(alias, search));
-  query = query.orderBy(binaryOrder(dialect, alias)).orderBy(binaryOrder(dialect, addressExpression(dialect, 'username', 'domain'))).limit(limit);
+  query = query.orderBy(adapter.byteOrder(alias)).orderBy(adapter.byteOrder(addressExpression(adapter, 'username', 'domain'))).limit(limit);
   const rows = await query.execute();
   return rows
     .map((r) => ({ alias: formatAddress(aliasAddress(r)), destination: formatAddress(r) }))

@@ -1,5 +1,5 @@
 import { CompiledQuery, sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
-import type { DialectName } from '../db/types.js';
+import { adapterOf, type DialectAdapter } from '../db/dialects/index.js';
 import { globToLike } from './canonical.js';
 import type { Address } from './types.js';
 
@@ -78,11 +78,9 @@ export function likeGlob(column: RawBuilder<unknown> | string, glob: string): Ra
   return sql<SqlBool>`${ref} like ${globToLike(glob)} escape '!'`;
 }
 
-/** username@domain as an SQL expression in the given dialect. */
-export function addressExpression(dialect: DialectName, username: string, domain: string): RawBuilder<string> {
-  return dialect === 'mysql'
-    ? sql<string>`concat(${sql.ref(username)}, '@', ${sql.ref(domain)})`
-    : sql<string>`(${sql.ref(username)} || '@' || ${sql.ref(domain)})`;
+/** username@domain as an SQL expression in the database's dialect. */
+export function addressExpression(adapter: DialectAdapter, username: string, domain: string): RawBuilder<string> {
+  return adapter.concat([sql.ref(username), sql.lit('@'), sql.ref(domain)]);
 }
 
 /** A DATETIME literal as Kamailio's tables hold it: 'YYYY-MM-DD HH:MM:SS' (UTC). */
@@ -90,20 +88,18 @@ export function kamailioDatetime(date: Date): string {
   return date.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** Bound values per statement at most (SQLite allows 32,766; MySQL statements stay well below max_allowed_packet). */
-const MAX_PARAMS = 30_000;
 /** Rows per multi-row INSERT at most. */
 const MAX_ROWS = 10_000;
 
-/** Rows per statement for a table of `columns` columns. */
-export function rowsPerStatement(columns: number): number {
-  return Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / columns)));
+/** Rows per statement for a table of `columns` columns, within the engine's bound-value limit. */
+export function rowsPerStatement(columns: number, maxBindParameters: number): number {
+  return Math.max(1, Math.min(MAX_ROWS, Math.floor(maxBindParameters / columns)));
 }
 
 /**
  * Multi-row INSERTs in large chunks (see rowsPerStatement): `insert [ignore] into table (columns)
- * values (?, …), …` with every value bound. The table and column names are constants of the
- * caller (never input); Kysely quotes them for the dialect. Builds the placeholders directly
+ * values (?, …), …` with every value bound, as the engine's adapter spells it. The table and
+ * column names are constants of the caller (never input); the adapter quotes them. Builds the placeholders directly
  * instead of through Kysely's query builder, whose per-value nodes dominate the cost of
  * inserting 100,000 rows. Returns the number of rows the database reports as inserted.
  */
@@ -112,19 +108,19 @@ export async function insertRows(
   table: string,
   columns: readonly string[],
   rows: readonly (readonly unknown[])[],
-  options: { ignore?: boolean; dialect?: DialectName } = {},
+  options: { ignore?: boolean } = {},
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const verb = options.ignore ? (options.dialect === 'sqlite' ? sql`insert or ignore into` : sql`insert ignore into`) : sql`insert into`;
-  const head = sql`${verb} ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values `.compile(db).sql;
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const per = rowsPerStatement(columns.length);
+  const adapter = adapterOf(db);
+  const ignore = options.ignore ?? false;
+  const per = rowsPerStatement(columns.length, adapter.maxBindParameters);
+  const full = adapter.multiRowInsert(table, columns, Math.min(per, rows.length), { ignore });
   let inserted = 0;
   for (let i = 0; i < rows.length; i += per) {
     const part = rows.slice(i, i + per);
     const params: unknown[] = [];
     for (const row of part) for (const v of row) params.push(v);
-    const text = head + new Array<string>(part.length).fill(tuple).join(', ');
+    const text = part.length === per || i === 0 ? full : adapter.multiRowInsert(table, columns, part.length, { ignore });
     const result = await db.executeQuery(CompiledQuery.raw(text, params));
     inserted += Number(result.numAffectedRows ?? 0n);
   }

@@ -1,5 +1,3 @@
-import { sql, type RawBuilder } from 'kysely';
-import type { DialectName } from '../db/types.js';
 import type { ParamReader } from './node-params.js';
 
 /**
@@ -23,13 +21,4 @@ export function limited<K extends string, T>(key: K, rows: T[], limit: number): 
   const out = { [key]: rows.slice(0, limit) } as Record<K, T[]> & { truncated?: true };
   if (rows.length > limit) out.truncated = true;
   return out;
-}
-
-/**
- * An ORDER BY key comparing bytes (as JavaScript's sort compares these ASCII addresses), not by
- * the column's collation (MySQL's are case-insensitive): so that a table's first `limit` rows
- * in SQL are the first in the answer.
- */
-export function binaryOrder(dialect: DialectName, expression: RawBuilder<string>): RawBuilder<string> {
-  return dialect === 'mysql' ? sql<string>`cast(${expression} as binary)` : expression;
 }

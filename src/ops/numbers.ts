@@ -114,7 +114,7 @@ export async function addNumberRange(db: Dbs, start: string, end: string, ctx: O
     let batch: string[][] = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      added += await insertRows(trx.provisioning, 'hermes_numbers', ['number'], batch, { ignore: true, dialect: trx.dialects.provisioning });
+      added += await insertRows(trx.provisioning, 'hermes_numbers', ['number'], batch, { ignore: true });
       batch = [];
     };
     for (const number of expandRange(start, end)) {

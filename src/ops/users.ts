@@ -8,7 +8,7 @@ import { userFieldMaxLength } from '../model/index.js';
 import type { OpContext } from './context.js';
 import { failed, invalid } from './envelope.js';
 import { localDomains } from './domains.js';
-import { MAX_LIST_LIMIT, binaryOrder } from './list-limit.js';
+import { MAX_LIST_LIMIT } from './list-limit.js';
 import { generatePassword } from './password.js';
 import { coalescedRead } from './user-batch.js';
 import type { Address, LocalUserInput, RemoteUserInput, UpdatableUserField, UserRecord, UserUpdate } from './types.js';
@@ -65,7 +65,7 @@ async function hermesRows(db: Dbs, addresses: readonly Address[]): Promise<Map<s
 async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<Map<string, SubscriberRow>> {
   const rows = await selectByAddress(addresses, (domain) => db.kamailio.selectFrom('subscriber').select(['id', 'username', 'domain', 'password']).where('domain', '=', domain), 'username');
 
-  const ci = db.dialects.kamailio === 'mysql';
+  const ci = db.caseInsensitive.subscriber;
   const out = new Map<string, SubscriberRow>();
   for (const r of rows) out.set(addressKey(r, ci), r);
   return out;
@@ -74,7 +74,7 @@ async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<M
 /** Both kinds of rows of the addresses, and lookups by address. */
 export async function userRows(db: Dbs, addresses: readonly Address[]) {
   const [hermes, subscribers] = [await hermesRows(db, addresses), await subscriberRows(db, addresses)];
-  const ci = db.dialects.kamailio === 'mysql';
+  const ci = db.caseInsensitive.subscriber;
   return {
     hermes: (a: Address) => hermes.get(addressKey(a, false)),
     subscriber: (a: Address) => subscribers.get(addressKey(a, ci)),
@@ -105,8 +105,8 @@ export async function getUser(db: Dbs, address: Address, ctx: OpContext): Promis
 
 /** Every user (subscribers and provisioning users) as user@domain, sorted; `search` is a glob on that form. */
 export async function listUsers(db: Dbs, search: string | undefined, _ctx: OpContext, limit = MAX_LIST_LIMIT): Promise<string[]> {
-  const kamailioAddress = addressExpression(db.dialects.kamailio, 'username', 'domain');
-  const provisioningAddress = addressExpression(db.dialects.provisioning, 'username', 'domain');
+  const kamailioAddress = addressExpression(db.adapters.kamailio, 'username', 'domain');
+  const provisioningAddress = addressExpression(db.adapters.provisioning, 'username', 'domain');
   let subscribers = db.kamailio.selectFrom('subscriber').select(['username', 'domain']);
   let users = db.provisioning.selectFrom('hermes_users').select(['username', 'domain']);
   if (search !== undefined && search !== '') {
@@ -114,8 +114,8 @@ export async function listUsers(db: Dbs, search: string | undefined, _ctx: OpCon
     users = users.where(likeGlob(provisioningAddress, search));
   }
   // The first `limit` of each table, in the answer's (binary) order, hold the first `limit` of both.
-  subscribers = subscribers.orderBy(binaryOrder(db.dialects.kamailio, kamailioAddress)).limit(limit);
-  users = users.orderBy(binaryOrder(db.dialects.provisioning, provisioningAddress)).limit(limit);
+  subscribers = subscribers.orderBy(db.adapters.kamailio.byteOrder(kamailioAddress)).limit(limit);
+  users = users.orderBy(db.adapters.provisioning.byteOrder(provisioningAddress)).limit(limit);
   const all = new Set<string>();
   for (const r of await subscribers.execute()) all.add(formatAddress(r));
   for (const r of await users.execute()) all.add(formatAddress(r));
@@ -305,12 +305,13 @@ const UPDATE_CHUNK = 1_000;
 
 /**
  * Sets `columns` of the rows with the given ids, each row its own values, in chunks:
- * `update table set c = case id when ? then ? … end, … where id in (…)`, and the `common`
+ * `update table set c = case id when ? then ? … else c end, … where id in (…)`, and the `common`
  * values on all of them. Table and column names are the caller's constants.
  */
 async function updateByIds(db: Kysely<any>, table: string, columns: readonly string[], rows: readonly { id: number; values: readonly unknown[] }[], common: Record<string, unknown>): Promise<void> {
   for (const part of chunks(rows, UPDATE_CHUNK)) {
-    const sets = columns.map((c, i) => sql`${sql.ref(c)} = case ${sql.ref('id')} ${sql.join(part.map((r) => sql`when ${r.id} then ${r.values[i]}`), sql` `)} end`);
+    // `else column`: the CASE takes the column's type (PostgreSQL would read bare parameters as text).
+    const sets = columns.map((c, i) => sql`${sql.ref(c)} = case ${sql.ref('id')} ${sql.join(part.map((r) => sql`when ${r.id} then ${r.values[i]}`), sql` `)} else ${sql.ref(c)} end`);
     for (const [c, v] of Object.entries(common)) sets.push(sql`${sql.ref(c)} = ${v}`);
     if (sets.length === 0) continue;
     await sql`update ${sql.table(table)} set ${sql.join(sets)} where ${sql.ref('id')} in (${sql.join(part.map((r) => r.id))})`.execute(db);

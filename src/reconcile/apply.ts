@@ -77,6 +77,8 @@ export async function applyDesiredState(db: Dbs, request: ApplyRequest): Promise
       const result = await inTransaction(db, (trx) => executePlan(trx, plan, request.desired, ctx, { onProgress: request.onProgress }));
       return { plan, applied: true, result };
     } catch (error) {
+      // Committed in the Kamailio database only: its message says what to re-run.
+      if (error instanceof HermesError && error.code === 'DB_PARTIAL_COMMIT') throw error;
       if (error instanceof ApplyFailure) {
         throw new HermesError('APPLY_FAILED', `apply failed and was rolled back, nothing was changed: ${error.message}`, { cause: error.cause });
       }

@@ -5,8 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { onDatabases, openDatabases, type Connection, type OpenOptions } from '../db/connect.js';
-import { DEFAULT_DB_URL, dialectOf } from '../db/url.js';
-import { locate } from '../desired/locate.js';
+import { DEFAULT_DB_URL, isServerUrl } from '../db/url.js';
 import type { DesiredState } from '../desired/types.js';
 import { HermesError } from '../errors.js';
 import type { ActualState } from './actual-state.js';
@@ -26,7 +25,7 @@ const MAX_PROBLEMS_LISTED = 20;
 export function assertPlannable(plan: Plan): void {
   if (plan.problems.length === 0) return;
   const lines = plan.problems.slice(0, MAX_PROBLEMS_LISTED).map((p) => {
-    const at = p.at && locate(p.at);
+    const at = p.at;
     return `${at ? `${at.file}:${at.line}:${at.column}: ` : ''}${p.message}`;
   });
   const more = plan.problems.length - lines.length;
@@ -52,7 +51,7 @@ export interface PlannedState {
 function databasesAreServers({ db, provisioningDb }: OpenOptions): boolean {
   try {
     const kamailio = db?.trim() || DEFAULT_DB_URL;
-    return dialectOf(kamailio) === 'mysql' && dialectOf(provisioningDb?.trim() || kamailio) === 'mysql';
+    return isServerUrl(kamailio) && isServerUrl(provisioningDb?.trim() || kamailio);
   } catch {
     return false; // a bad URL is reported where the databases are opened, after the YAML
   }

@@ -18,6 +18,6 @@ export function schemaPathFrom(folder: string, schemaFile: string): string {
 }
 
 export function renderStateYaml(document: RawDesiredFile, header: string[] = [], schemaPath?: string): string {
-  const body = stringify(document, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+  const body = stringify(document, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN', aliasDuplicateObjects: false }); // no anchors: the loader refuses them
   return [schemaModeline(schemaPath), ...header.map((h) => `# ${h}`), body].join('\n');
 }

@@ -30,10 +30,10 @@ describe('hermes init on the embedded default', () => {
   });
 
   it('refuses a malformed URL with one line and exit 1', async () => {
-    const r = await runHermes(['init', '--db', 'postgres://x/y'], { cwd: tempDir() });
+    const r = await runHermes(['init', '--db', 'oracle://x/y'], { cwd: tempDir() });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/scheme "postgres:" is not supported.*\[DB_URL_INVALID\]/);
+    expect(r.stderr).toMatch(/scheme "oracle:" is not supported.*\[DB_URL_INVALID\]/);
   });
 
   it('refuses a missing SQLite file that is not the default', async () => {

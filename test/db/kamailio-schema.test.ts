@@ -1,14 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { initDatabases, openDatabases } from '../../src/db/connect.js';
+import { initDatabases, openDatabases, openUnchecked } from '../../src/db/connect.js';
 import { KAMAILIO_TABLE_VERSIONS } from '../../src/db/kamailio-schema.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { describeTables } from '../helpers/describe-schema.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/kamailio-schema.json', import.meta.url), 'utf8'));
 const TABLES = Object.keys(KAMAILIO_TABLE_VERSIONS);
-/** Kamailio's own schema files, where the Debian package kamailio is installed (CI installs it). */
+/** Kamailio's own schema files, where the Debian packages kamailio and kamailio-postgres-modules are installed (CI installs them). */
 const KAMAILIO_SHARE = '/usr/share/kamailio';
 
 describeEachDatabase('Kamailio schema', (suite) => {
@@ -22,29 +22,26 @@ describeEachDatabase('Kamailio schema', (suite) => {
     expect(Object.fromEntries(rows.map((r) => [r.table_name, Number(r.table_version)]))).toEqual(fixture.versions);
   });
 
-  it.runIf(existsSync(KAMAILIO_SHARE))('matches tables created by the installed Kamailio schema files', async () => {
+  const folder = { mysql: 'mysql', sqlite: 'db_sqlite', postgres: 'postgres' }[suite.dialect];
+  it.runIf(existsSync(`${KAMAILIO_SHARE}/${folder}`))('matches tables created by the installed Kamailio schema files', async () => {
     const scratch = await suite.scratch();
     // Let hermes create the (empty) database, then run Kamailio's own files into it.
     await initDatabases({ db: scratch.url }).catch(() => undefined);
-    const folder = suite.dialect === 'mysql' ? 'mysql' : 'db_sqlite';
     const statements = ['standard', 'auth_db', 'domain', 'alias_db']
       .map((f) => readFileSync(`${KAMAILIO_SHARE}/${folder}/${f}-create.sql`, 'utf8'))
       .join('\n')
       .split(/;\s*\n/)
       .map((s) => s.trim())
       .filter((s) => s !== '');
-    const { Kysely, MysqlDialect, SqliteDialect } = await import('kysely');
-    const target = (await import('../../src/db/url.js')).parseDbUrl(scratch.url);
-    const db =
-      target.dialect === 'sqlite'
-        ? new Kysely<any>({ dialect: new SqliteDialect({ database: new (await import('better-sqlite3')).default(target.path) }) })
-        : new Kysely<any>({ dialect: new MysqlDialect({ pool: (await import('mysql2')).createPool({ host: target.host, port: target.port, user: target.user, password: target.password, database: target.database }) }) });
+    const db = await openUnchecked(scratch.url);
     try {
       for (const table of TABLES) await sql.raw(`DROP TABLE IF EXISTS ${table}`).execute(db);
       for (const statement of statements) await sql.raw(statement).execute(db);
       const theirs = await describeTables(db, suite.dialect, TABLES);
       const ours = await describeTables(suite.db.connection.kamailio, suite.dialect, TABLES);
       expect(ours).toEqual(theirs);
+      const versions = await db.selectFrom('version').select(['table_name', 'table_version']).execute();
+      expect(Object.fromEntries(versions.map((r: { table_name: string; table_version: number }) => [r.table_name, Number(r.table_version)]))).toEqual(fixture.versions);
     } finally {
       await db.destroy();
     }

@@ -1,28 +1,17 @@
 import { expect, it } from 'vitest';
-import { initDatabases, openDatabases } from '../../src/db/connect.js';
+import { initDatabases, openDatabases, openUnchecked } from '../../src/db/connect.js';
 import { MIGRATIONS, PROVISIONING_SCHEMA_VERSION, migrateProvisioning, provisioningSchemaVersion } from '../../src/db/migrations.js';
 import { createMissingKamailioTables } from '../../src/db/kamailio-schema.js';
-import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
-import { parseDbUrl } from '../../src/db/url.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import BetterSqlite3 from 'better-sqlite3';
-import { createPool } from 'mysql2';
-
-function rawOpen(url: string): Kysely<any> {
-  const t = parseDbUrl(url);
-  return t.dialect === 'sqlite'
-    ? new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(t.path) }) })
-    : new Kysely({ dialect: new MysqlDialect({ pool: createPool({ host: t.host, port: t.port, user: t.user, password: t.password, database: t.database }) }) });
-}
 
 describeEachDatabase('provisioning migrations', (suite) => {
   it('upgrades an older provisioning schema in place without losing rows', async () => {
     const scratch = await suite.scratch();
-    const db = rawOpen(scratch.url);
+    const db = await openUnchecked(scratch.url);
     try {
-      await createMissingKamailioTables(db, suite.dialect);
+      await createMissingKamailioTables(db);
       // A database left at version 1 by an older hermes, with a user in it.
-      expect(await migrateProvisioning(db, suite.dialect, MIGRATIONS.slice(0, 1))).toEqual([1]);
+      expect(await migrateProvisioning(db, MIGRATIONS.slice(0, 1))).toEqual([1]);
       const now = new Date().toISOString();
       await db.insertInto('hermes_users').values({ username: 'alice', domain: 'example.com', kind: 'local', displayname: 'Alice', email: '', dialplan: '', linetext: '', created_at: now, updated_at: now }).execute();
     } finally {

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -87,6 +88,60 @@ describe('desired-state fixtures: exact diagnostics', () => {
     ]);
     expect(result.diagnostics[0].message).toContain('cannot read files');
     for (const d of result.diagnostics) seenCodes.add(d.code);
+  });
+
+  it('a file with 100,000 errors: the first 100 and a count of the rest, in bounded time and memory', async () => {
+    const users = Array.from({ length: 100_000 }, (_, i) => `  - user: bad-address-${i}\n`).join('');
+    const file = join(mkdtempSync(join(tmpdir(), 'hermes-many-')), 'many.yaml');
+    writeFileSync(file, `version: 1\ndomains:\n  - domain: example.com\nusers:\n${users}`);
+    const heap = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    const result = await loadDesiredState([file], { secrets: 'warn' });
+    expect(performance.now() - started).toBeLessThan(30_000);
+    expect(process.memoryUsage().heapUsed - heap).toBeLessThan(512 * 1024 * 1024);
+    expect(result.state).toBeUndefined();
+    expect(result.diagnostics).toHaveLength(101);
+    expect(result.diagnostics.slice(0, 100).map((d) => `${d.code} ${d.line}`)).toEqual(Array.from({ length: 100 }, (_, i) => `HERMES_INVALID_ADDRESS ${5 + i}`));
+    const more = result.diagnostics[100];
+    expect(more).toMatchObject({ code: 'HERMES_MORE_DIAGNOSTICS', severity: 'error', file, line: 0 });
+    expect(more.message).toContain('99,900 more problems not shown (99,900 errors, 0 warnings), the first at');
+    expect(more.message).toContain(`${file}:105:11`);
+    expect(result.omitted).toEqual({ errors: 99_900, warnings: 0 });
+    seenCodes.add(more.code);
+    rmSync(file);
+  }, 60_000);
+
+  it('symbolic links in a directory are followed, never skipped silently; loops and dangling links are errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hermes-links-'));
+    const outside = mkdtempSync(join(tmpdir(), 'hermes-outside-'));
+    try {
+      writeFileSync(join(dir, 'a-domains.yaml'), 'version: 1\ndomains:\n  - domain: example.com\n');
+      writeFileSync(join(outside, 'users.yaml'), 'version: 1\nusers:\n  - user: alice@example.com\n');
+      mkdirSync(join(outside, 'more'));
+      writeFileSync(join(outside, 'more', 'aliases.yaml'), 'version: 1\naliases:\n  - { alias: a@example.com, destination: alice@example.com }\n');
+      symlinkSync(join(outside, 'users.yaml'), join(dir, 'b-users.yaml'));
+      symlinkSync(join(outside, 'more'), join(dir, 'c-more'));
+      const ok = await loadDesiredState([dir], { secrets: 'warn' });
+      expect(ok.diagnostics).toEqual([]);
+      expect(ok.files).toEqual([join(dir, 'a-domains.yaml'), join(dir, 'b-users.yaml'), join(dir, 'c-more', 'aliases.yaml')]);
+      expect(ok.state!.users!.map((u) => u.address)).toEqual(['alice@example.com']);
+      expect(ok.state!.aliases).toHaveLength(1);
+      // a loop: a link to the directory itself, and a link to itself
+      symlinkSync(dir, join(dir, 'd-loop'));
+      symlinkSync(join(dir, 'e-self.yaml'), join(dir, 'e-self.yaml'));
+      symlinkSync(join(dir, 'missing.yaml'), join(dir, 'f-dangling.yaml'));
+      const bad = await loadDesiredState([dir], { secrets: 'warn' });
+      expect(bad.state).toBeUndefined();
+      expect(bad.diagnostics.map((d) => [d.code, d.file])).toEqual([
+        ['HERMES_FILE_LOOP', join(dir, 'd-loop')],
+        ['HERMES_FILE_LOOP', join(dir, 'e-self.yaml')],
+        ['HERMES_FILE_NOT_FOUND', join(dir, 'f-dangling.yaml')],
+      ]);
+      for (const d of bad.diagnostics) seenCodes.add(d.code);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('every diagnostic code is exercised by a fixture', () => {

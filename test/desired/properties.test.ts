@@ -49,7 +49,7 @@ describe('property: generated valid states', () => {
   it('load with no diagnostic, and every declared object is in the state', async () => {
     await fc.assert(
       fc.asyncProperty(validState, async (raw) => {
-        const result = await load(write(stringify(raw)));
+        const result = await load(write(stringify(raw, { aliasDuplicateObjects: false }))); // hermes' format has no anchors or aliases
         expect(result.diagnostics).toEqual([]);
         expect(result.state!.users!.length).toBe(raw.users!.length);
         expect(result.state!.aliases!.length).toBe(raw.aliases!.length);
@@ -94,7 +94,7 @@ describe('property: each single breakage of a valid state is caught', () => {
     await fc.assert(
       fc.asyncProperty(validState.filter(breakage.applies), async (raw) => {
         breakage.apply(raw);
-        const result = await load(write(stringify(raw)));
+        const result = await load(write(stringify(raw, { aliasDuplicateObjects: false }))); // hermes' format has no anchors or aliases
         expect(result.state).toBeUndefined();
         expect(result.diagnostics.map((d) => d.code)).toContain(breakage.code);
         for (const d of result.diagnostics) {

@@ -33,7 +33,7 @@ export function findKamailio(): string | undefined {
   return undefined;
 }
 
-/** Whether the module file exists (db_mysql / db_sqlite come in separate Debian packages). */
+/** Whether the module file exists (db_mysql / db_sqlite / db_postgres come in separate Debian packages). */
 export function hasModule(name: string): boolean {
   return existsSync(join(KAMAILIO_MODULES, `${name}.so`));
 }
@@ -46,7 +46,7 @@ export function kamailioDbUrl(hermesUrl: string): string {
     if (!path.startsWith('/')) throw new Error(`Kamailio needs an absolute SQLite path, got ${hermesUrl}`);
     return `sqlite:///${path}`;
   }
-  return hermesUrl.replace(/^mariadb:/, 'mysql:');
+  return hermesUrl.replace(/^mariadb:/, 'mysql:').replace(/^postgresql:/, 'postgres:');
 }
 
 export interface KamailioOptions {
@@ -140,6 +140,7 @@ export class KamailioProcess {
       '-M', '8',
     ];
     if (options.withHa1) args.push('-A', 'WITH_HA1');
+    if (options.dbUrl.startsWith('postgres')) args.push('-A', 'WITH_POSTGRES');
     return args;
   }
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DialectName } from '../../src/db/types.js';
 import { runHermes, type CliResult } from '../helpers/cli.js';
-import { createScratchDatabase, MYSQL_URL, type ScratchDatabase } from '../helpers/databases.js';
+import { createScratchDatabase, dialectEnabled, type ScratchDatabase } from '../helpers/databases.js';
 import { findKamailio, hasModule, kamailioDbUrl, KamailioProcess } from './kamailio-process.js';
 import { header, SipClient, type RegisterResult, type SipResponse } from './sip-client.js';
 
@@ -15,9 +15,9 @@ import { header, SipClient, type RegisterResult, type SipResponse } from './sip-
  * The proof with a real Kamailio (issue 6): `hermes apply` writes a platform, Kamailio 5.6
  * reads it through auth_db, alias_db and domain, and a SIP client registers and resolves
  * aliases over UDP. Once per database (db_sqlite on the default file hermes wrote, db_mysql on
- * MariaDB) and per auth_db mode (calculate_ha1 on with the password column, off with
+ * MariaDB, db_postgres on PostgreSQL) and per auth_db mode (calculate_ha1 on with the password column, off with
  * ha1/ha1b). Kamailio runs in the foreground as a child of this process, on loopback ports
- * 15060-15063 (SIP) and 15070-15073 (jsonrpcs over HTTP), one variant after another.
+ * 15060-15065 (SIP) and 15070-15075 (jsonrpcs over HTTP), one variant after another.
  */
 
 const KAMAILIO = findKamailio();
@@ -47,7 +47,17 @@ const VARIANTS: Variant[] = [
   { dialect: 'sqlite', withHa1: true, sipPort: 15061, rpcPort: 15071 },
   { dialect: 'mysql', withHa1: false, sipPort: 15062, rpcPort: 15072 },
   { dialect: 'mysql', withHa1: true, sipPort: 15063, rpcPort: 15073 },
+  { dialect: 'postgres', withHa1: false, sipPort: 15064, rpcPort: 15074 },
+  { dialect: 'postgres', withHa1: true, sipPort: 15065, rpcPort: 15075 },
 ];
+
+/** Each database: Kamailio's module for it, its Debian package, and what a variant on it needs. */
+const DATABASES: Record<DialectName, { module: string; package: string; label: string }> = {
+  sqlite: { module: 'db_sqlite', package: 'kamailio-sqlite-modules', label: 'default sqlite:hermes.db' },
+  mysql: { module: 'db_mysql', package: 'kamailio-mysql-modules', label: 'scratch MariaDB database' },
+  postgres: { module: 'db_postgres', package: 'kamailio-postgres-modules', label: 'scratch PostgreSQL database' },
+};
+const SERVER_URL_VARIABLES: Partial<Record<DialectName, string>> = { mysql: 'HERMES_TEST_MYSQL_URL', postgres: 'HERMES_TEST_PG_URL' };
 
 const authMode = (v: Variant) => (v.withHa1 ? 'calculate_ha1 off, ha1/ha1b columns' : 'calculate_ha1 on, password column');
 
@@ -57,14 +67,14 @@ if (!KAMAILIO) {
       it('finds the kamailio binary (HERMES_TEST_KAMAILIO is set, so the suite is required)', () => {
         throw new Error(
           'HERMES_TEST_KAMAILIO is set but no kamailio binary was found on PATH, /usr/sbin or HERMES_KAMAILIO_BIN: ' +
-            'install Debian\'s kamailio, kamailio-mysql-modules and kamailio-sqlite-modules (.ci/run does).',
+            'install Debian\'s kamailio, kamailio-mysql-modules, kamailio-sqlite-modules and kamailio-postgres-modules (.ci/run does).',
         );
       });
     });
   } else {
     process.stdout.write(
       '\n[hermes tests] Kamailio end-to-end suite SKIPPED: no kamailio binary on PATH or /usr/sbin and HERMES_TEST_KAMAILIO is not set ' +
-        "(install Debian's kamailio, kamailio-mysql-modules and kamailio-sqlite-modules to run it; CI sets HERMES_TEST_KAMAILIO=1 to require it).\n\n",
+        "(install Debian's kamailio, kamailio-mysql-modules, kamailio-sqlite-modules and kamailio-postgres-modules to run it; CI sets HERMES_TEST_KAMAILIO=1 to require it).\n\n",
     );
     describe.skip('Kamailio end-to-end [skipped: no kamailio binary on PATH or /usr/sbin, and HERMES_TEST_KAMAILIO is not set]', () => {
       it('registers SIP users and resolves aliases against what hermes wrote', () => undefined);
@@ -73,17 +83,17 @@ if (!KAMAILIO) {
 } else {
   const version = kamailioVersion(KAMAILIO);
   for (const variant of VARIANTS) {
-    const module = variant.dialect === 'mysql' ? 'db_mysql' : 'db_sqlite';
+    const module = DATABASES[variant.dialect].module;
     const title = `Kamailio ${version} e2e [${variant.dialect}, auth_db ${authMode(variant)}]`;
-    if (variant.dialect === 'mysql' && !MYSQL_URL) {
-      describe.skip(`${title} [skipped: HERMES_TEST_MYSQL_URL not set]`, () => {
+    if (!dialectEnabled(variant.dialect)) {
+      describe.skip(`${title} [skipped: ${SERVER_URL_VARIABLES[variant.dialect]} not set]`, () => {
         it('registers SIP users and resolves aliases against what hermes wrote', () => undefined);
       });
     } else if (!hasModule(module)) {
       if (REQUIRED) {
         describe(title, () => {
           it(`finds Kamailio's ${module} module`, () => {
-            throw new Error(`${module}.so is missing from the Kamailio modules directory: install kamailio-${variant.dialect}-modules`);
+            throw new Error(`${module}.so is missing from the Kamailio modules directory: install ${DATABASES[variant.dialect].package}`);
           });
         });
       } else {
@@ -104,7 +114,7 @@ function declareVariant(bin: string, variant: Variant): void {
   let scratch: ScratchDatabase | undefined;
   let kamailio: KamailioProcess | undefined;
   let client: SipClient | undefined;
-  /** hermes' URL: the SQLite default file in `dir` (no --db), or the scratch MariaDB database. */
+  /** hermes' URL: the SQLite default file in `dir` (no --db), or the scratch MariaDB or PostgreSQL database. */
   let hermesDbUrl = '';
   const passwords = {
     E2E_ALICE_PASSWORD: secret(),
@@ -137,7 +147,7 @@ function declareVariant(bin: string, variant: Variant): void {
 
   /** Runs the built hermes CLI in `dir` with the passwords in its environment. */
   const hermes = async (args: string[]): Promise<CliResult> => {
-    const dbArgs = variant.dialect === 'mysql' ? ['--db', hermesDbUrl] : [];
+    const dbArgs = variant.dialect === 'sqlite' ? [] : ['--db', hermesDbUrl];
     return runHermes([...args, ...dbArgs], { cwd: dir, env: { ...passwords, HERMES_KAMAILIO_RPC: undefined } });
   };
   const expectSuccess = (result: CliResult, what: string) => {
@@ -210,9 +220,9 @@ function declareVariant(bin: string, variant: Variant): void {
 
   // ---- first apply, then Kamailio starts on what hermes wrote ----
 
-  it(`hermes init --kamailio-schema and hermes apply platform-1.yaml (${variant.dialect === 'mysql' ? 'scratch MariaDB database' : 'default sqlite:hermes.db'})`, async () => {
-    if (variant.dialect === 'mysql') {
-      scratch = await createScratchDatabase('mysql');
+  it(`hermes init --kamailio-schema and hermes apply platform-1.yaml (${DATABASES[variant.dialect].label})`, async () => {
+    if (variant.dialect !== 'sqlite') {
+      scratch = await createScratchDatabase(variant.dialect);
       hermesDbUrl = scratch.url;
     }
     expectSuccess(await hermes(['init', '--kamailio-schema']), 'hermes init --kamailio-schema');
@@ -222,7 +232,7 @@ function declareVariant(bin: string, variant: Variant): void {
     expect(plan.stdout).toContain('No changes.');
   });
 
-  it(`Kamailio starts on 127.0.0.1:${variant.sipPort} (${variant.dialect === 'mysql' ? 'db_mysql' : 'db_sqlite'}) and loads the domains hermes wrote`, async () => {
+  it(`Kamailio starts on 127.0.0.1:${variant.sipPort} (${DATABASES[variant.dialect].module}) and loads the domains hermes wrote`, async () => {
     kamailio = await KamailioProcess.start({
       bin,
       dbUrl: kamailioDbUrl(hermesDbUrl),

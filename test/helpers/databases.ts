@@ -1,18 +1,27 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { initDatabases, openDatabases, type Connection } from '../../src/db/connect.js';
+import { initDatabases, openDatabases, openUnchecked, type Connection } from '../../src/db/connect.js';
+import { adapterNamed } from '../../src/db/dialects/index.js';
 import type { DialectName } from '../../src/db/types.js';
+import { parseDbUrl } from '../../src/db/url.js';
 
 export const MYSQL_URL = process.env.HERMES_TEST_MYSQL_URL?.replace(/\/+$/, '');
+export const PG_URL = process.env.HERMES_TEST_PG_URL?.replace(/\/+$/, '');
 
-export const DIALECTS: readonly DialectName[] = ['sqlite', 'mysql'];
+export const DIALECTS: readonly DialectName[] = ['sqlite', 'mysql', 'postgres'];
+
+/** The server URL (no database) of a server dialect's suites, from the environment. */
+const SERVER_URLS: Record<Exclude<DialectName, 'sqlite'>, { url: string | undefined; variable: string }> = {
+  mysql: { url: MYSQL_URL, variable: 'HERMES_TEST_MYSQL_URL' },
+  postgres: { url: PG_URL, variable: 'HERMES_TEST_PG_URL' },
+};
 
 export function dialectEnabled(dialect: DialectName): boolean {
-  return dialect === 'sqlite' || Boolean(MYSQL_URL);
+  return dialect === 'sqlite' || Boolean(SERVER_URLS[dialect].url);
 }
 
 /** A freshly created, empty database of one dialect, dropped by drop(). */
@@ -26,7 +35,7 @@ function uniqueName(): string {
   return `hermes_t_${process.pid}_${randomBytes(4).toString('hex')}`;
 }
 
-/** Creates an empty database: a file in a temp folder, or a new MySQL database. */
+/** Creates an empty database: a file in a temp folder, or a new database on the MySQL or PostgreSQL server. */
 export async function createScratchDatabase(dialect: DialectName): Promise<ScratchDatabase> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'hermes-test-'));
@@ -38,23 +47,22 @@ export async function createScratchDatabase(dialect: DialectName): Promise<Scrat
       },
     };
   }
-  if (!MYSQL_URL) throw new Error('HERMES_TEST_MYSQL_URL is not set');
+  const server = SERVER_URLS[dialect];
+  if (!server.url) throw new Error(`${server.variable} is not set`);
   const name = uniqueName();
-  const server = createPool({ uri: MYSQL_URL, connectionLimit: 1 });
-  try {
-    await server.query(`CREATE DATABASE \`${name}\``);
-  } finally {
-    await server.end();
-  }
+  const url = `${server.url}/${name}`;
+  await adapterNamed(dialect).createDatabaseIfMissing(parseDbUrl(url) as never);
   return {
     dialect,
-    url: `${MYSQL_URL}/${name}`,
+    url,
     async drop() {
-      const pool = createPool({ uri: MYSQL_URL, connectionLimit: 1 });
+      // On the server without a database (PostgreSQL: its maintenance database).
+      const db = await openUnchecked(server.url!);
       try {
-        await pool.query(`DROP DATABASE IF EXISTS \`${name}\``);
+        const drop = dialect === 'mysql' ? `DROP DATABASE IF EXISTS \`${name}\`` : `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`;
+        await sql.raw(drop).execute(db);
       } finally {
-        await pool.end();
+        await db.destroy();
       }
     },
   };
@@ -94,13 +102,14 @@ const DATA_TABLES = ['subscriber', 'domain', 'domain_attrs', 'dbaliases', 'herme
 
 /**
  * Declares `body` once per dialect, each in its own freshly created database that is dropped
- * afterwards. MySQL suites are skipped (and say why in their name) without HERMES_TEST_MYSQL_URL.
+ * afterwards. MySQL and PostgreSQL suites are skipped (and say why in their name) without
+ * HERMES_TEST_MYSQL_URL / HERMES_TEST_PG_URL.
  */
 export function describeEachDatabase(title: string, body: (suite: DatabaseSuite) => void): void {
   for (const dialect of DIALECTS) {
     const enabled = dialectEnabled(dialect);
     const declare = enabled ? describe : describe.skip;
-    const name = enabled ? `${title} [${dialect}]` : `${title} [${dialect}: skipped, HERMES_TEST_MYSQL_URL not set]`;
+    const name = enabled ? `${title} [${dialect}]` : `${title} [${dialect}: skipped, ${dialect === 'sqlite' ? '' : SERVER_URLS[dialect].variable} not set]`;
     declare(name, () => {
       let database: TestDatabase | undefined;
       const extra: ScratchDatabase[] = [];

@@ -9,7 +9,8 @@ export interface TableShape {
 
 export async function describeTables(db: Kysely<any>, dialect: DialectName, tables: readonly string[]): Promise<Record<string, TableShape>> {
   const out: Record<string, TableShape> = {};
-  for (const table of tables) out[table] = dialect === 'mysql' ? await describeMysql(db, table) : await describeSqlite(db, table);
+  const describeOne = { mysql: describeMysql, sqlite: describeSqlite, postgres: describePostgres }[dialect];
+  for (const table of tables) out[table] = await describeOne(db, table);
   return out;
 }
 
@@ -55,5 +56,29 @@ async function describeSqlite(db: Kysely<any>, table: string): Promise<TableShap
       extra: Number(c.pk) === 1 ? 'primary key' : '',
     })),
     indexes: indexes.sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}
+
+async function describePostgres(db: Kysely<any>, table: string): Promise<TableShape> {
+  const columns = await sql<any>`
+    SELECT column_name, data_type, character_maximum_length, is_nullable, column_default FROM information_schema.columns
+    WHERE table_schema = current_schema() AND table_name = ${table} ORDER BY ordinal_position`.execute(db);
+  const indexes = await sql<any>`
+    SELECT i.relname AS name, x.indisunique AS unique, x.indisprimary AS primary,
+      array(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, n)
+            JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS columns
+    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+    WHERE t.relname = ${table} AND t.relnamespace = current_schema()::regnamespace`.execute(db);
+  return {
+    columns: columns.rows.map((c) => ({
+      name: c.column_name,
+      type: c.character_maximum_length === null ? String(c.data_type) : `${c.data_type}(${c.character_maximum_length})`,
+      nullable: c.is_nullable === 'YES',
+      default: c.column_default === null ? null : String(c.column_default),
+      extra: '',
+    })),
+    indexes: indexes.rows
+      .map((i) => ({ name: i.primary ? 'PRIMARY' : String(i.name), unique: Boolean(i.unique), columns: i.columns as string[] }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
   };
 }

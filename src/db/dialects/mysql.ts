@@ -1,42 +1,261 @@
-import { MysqlDialect } from 'kysely';
-import { createPool, type Pool } from 'mysql2';
-import type { MysqlTarget } from '../url.js';
+import { withSafeErrors } from '../safe-errors.js';
+import { checkServerIdentity, type TLSSocket } from 'node:tls';
+import { Kysely, MysqlAdapter, MysqlDialect, sql, type Expression, type RawBuilder } from 'kysely';
+import type { Pool } from 'mysql2';
+import { HermesError } from '../../errors.js';
+import type { KamailioTableName } from '../kamailio-schema.js';
+import { questionMarkTuples, type DialectAdapter, type KyselyOptions } from './adapter.js';
+import {
+  authFailed,
+  databaseMissing,
+  describeServer,
+  networkConnectError,
+  onlyParameters,
+  otherConnectError,
+  parseServerUrl,
+  readCaFile,
+  sameServerDatabase,
+  type ServerTarget,
+  type ServerUrlSpec,
+} from './server.js';
 
-export interface MysqlPoolOptions {
-  connectionLimit?: number;
-}
+export type MysqlTarget = ServerTarget<'mysql'>;
 
-export function createMysqlPool(target: MysqlTarget, options: MysqlPoolOptions = {}): Pool {
-  return createPool({
+const URL_FORM = 'mysql://user:password@host:port/database[?ssl=true&ssl-ca=FILE]';
+
+const URL_SPEC: ServerUrlSpec<'mysql'> = {
+  dialect: 'mysql',
+  defaultPort: 3306,
+  defaultUser: 'root',
+  form: URL_FORM,
+  tls(params, fail) {
+    onlyParameters(params, ['ssl', 'ssl-ca'], fail, 'MySQL/MariaDB');
+    const ssl = params.get('ssl');
+    const caFile = params.get('ssl-ca') || undefined;
+    if (ssl !== null && ssl !== 'true' && ssl !== 'false') fail(`has ssl=${ssl}: use ssl=true or ssl=false`);
+    if (ssl === 'false') {
+      if (caFile) fail('has ssl=false with ssl-ca: drop one of them');
+      return undefined;
+    }
+    // As the mysql client's --ssl-verify-server-cert: the chain and the host name are checked.
+    return ssl === 'true' || caFile ? { verifyCertificate: true, verifyHostName: true, caFile } : undefined;
+  },
+};
+
+async function createMysqlPool(target: MysqlTarget, connectionLimit: number): Promise<Pool> {
+  const { createPool } = await import('mysql2');
+  const pool = createPool({
     host: target.host,
     port: target.port,
     user: target.user,
     password: target.password,
     database: target.database || undefined,
-    connectionLimit: options.connectionLimit ?? 10,
+    connectionLimit,
     connectTimeout: 10_000,
     // DATETIME columns come back as 'YYYY-MM-DD HH:MM:SS' strings, as Kamailio writes them.
     dateStrings: true,
     charset: 'utf8mb4',
     supportBigNumbers: true,
+    ssl: target.tls
+      ? { ca: readCaFile(target.tls), rejectUnauthorized: target.tls.verifyCertificate, verifyIdentity: target.tls.verifyHostName }
+      : undefined,
   });
+  if (target.tls?.verifyHostName) checkHostNameOfEachConnection(pool, target.host);
+  return pool;
 }
 
-/** A Kysely dialect over a mysql2 pool (MySQL and MariaDB). */
-export function createMysqlDialect(target: MysqlTarget, options: MysqlPoolOptions = {}): MysqlDialect {
-  return new MysqlDialect({ pool: createMysqlPool(target, options) });
+/**
+ * mysql2 checks the certificate's host name only when the URL names a host by name: given an
+ * address (127.0.0.1), Node checks it against "localhost". So each new connection's certificate
+ * is checked here against the host of the URL, and a connection that fails is closed and never
+ * used.
+ */
+function checkHostNameOfEachConnection(pool: Pool, host: string): void {
+  const checked = new WeakSet<object>();
+  const getConnection = pool.getConnection.bind(pool);
+  pool.getConnection = (callback) =>
+    getConnection((error, connection) => {
+      if (error || checked.has(connection)) return callback(error, connection);
+      const stream = (connection as unknown as { stream?: TLSSocket }).stream;
+      const mismatch = stream?.getPeerCertificate ? checkServerIdentity(host, stream.getPeerCertificate(true)) : new Error('the connection is not encrypted');
+      if (mismatch) {
+        connection.destroy();
+        return callback(mismatch as NodeJS.ErrnoException, connection);
+      }
+      checked.add(connection);
+      callback(null, connection);
+    });
 }
 
-/** Runs one statement on a short-lived connection without a database (CREATE/DROP DATABASE). */
-export async function runServerStatement(target: MysqlTarget, statement: string): Promise<void> {
-  const pool = createMysqlPool({ ...target, database: '' }, { connectionLimit: 1 });
-  try {
-    await pool.promise().query(statement);
-  } finally {
-    await pool.promise().end();
+/** Kysely's MysqlDialect with hermes' adapter (MySQL and MariaDB). */
+class HermesMysqlDialect extends MysqlDialect {
+  override createAdapter(): MysqlHermesAdapter {
+    return mysql;
   }
 }
 
-export function quoteMysqlIdentifier(name: string): string {
+function quote(name: string): string {
   return '`' + name.replace(/`/g, '``') + '`';
 }
+
+/** The server-wide GET_LOCK name of `key` in the current database (at most 64 characters). */
+const lockName = (key: string) => sql`concat('hermes:', sha1(concat(database(), ':', ${key})))`;
+
+class MysqlHermesAdapter extends MysqlAdapter implements DialectAdapter<MysqlTarget> {
+  readonly name = 'mysql' as const;
+  readonly schemes = ['mysql', 'mariadb'];
+  readonly urlForm = URL_FORM;
+  readonly isServer = true;
+  /** mysql2 binds values in the client: the limit keeps statements well below max_allowed_packet. */
+  readonly maxBindParameters = 30_000;
+
+  parseUrl(url: string): MysqlTarget {
+    return parseServerUrl(url, URL_SPEC);
+  }
+
+  describe(target: MysqlTarget): string {
+    return describeServer(target);
+  }
+
+  sameDatabase(a: MysqlTarget, b: MysqlTarget): boolean {
+    return sameServerDatabase(a, b);
+  }
+
+  async createKysely(target: MysqlTarget, options: KyselyOptions): Promise<Kysely<any>> {
+    return new Kysely({ dialect: withSafeErrors(new HermesMysqlDialect({ pool: await createMysqlPool(target, options.poolSize ?? 10) })) });
+  }
+
+  async createDatabaseIfMissing(target: MysqlTarget): Promise<boolean> {
+    if (!target.database) {
+      throw new HermesError('DB_URL_INVALID', `database URL ${this.describe(target)} names no database: use ${URL_FORM}`);
+    }
+    const pool = (await createMysqlPool({ ...target, database: '' }, 1)).promise();
+    try {
+      const [rows] = await pool.query('select count(*) as n from information_schema.schemata where schema_name = ?', [target.database]);
+      if (Number((rows as { n: number }[])[0]?.n ?? 0) > 0) return false;
+      await pool.query(`CREATE DATABASE ${quote(target.database)}`);
+      return true;
+    } catch (error) {
+      throw this.translateConnectError(error, target);
+    } finally {
+      await pool.end();
+    }
+  }
+
+  translateConnectError(error: unknown, target: MysqlTarget): HermesError {
+    if (error instanceof HermesError) return error;
+    const network = networkConnectError(error, target, 'ssl-ca=');
+    if (network) return network;
+    switch ((error as { code?: string } | undefined)?.code) {
+      case 'ER_ACCESS_DENIED_ERROR':
+      case 'ER_DBACCESS_DENIED_ERROR':
+      case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
+        return authFailed(error, target);
+      case 'ER_BAD_DB_ERROR':
+        return databaseMissing(error, target);
+      default:
+        return otherConnectError(error, target);
+    }
+  }
+
+  concat(parts: readonly Expression<unknown>[]): RawBuilder<string> {
+    return sql<string>`concat(${sql.join(parts)})`;
+  }
+
+  byteOrder(expression: Expression<string>): RawBuilder<string> {
+    return sql<string>`cast(${expression} as binary)`;
+  }
+
+  randomOrder(): RawBuilder<unknown> {
+    return sql`rand()`;
+  }
+
+  multiRowInsert(table: string, columns: readonly string[], rows: number, options: { ignore: boolean }): string {
+    const verb = options.ignore ? 'insert ignore into' : 'insert into';
+    return `${verb} ${quote(table)} (${columns.map(quote).join(', ')}) values ${questionMarkTuples(columns.length, rows)}`;
+  }
+
+  /** hermes' tables get a binary utf8mb4 collation, so matching is exact, as on SQLite. */
+  createTable(db: Kysely<any>, name: string) {
+    return db.schema.createTable(name).modifyEnd(sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
+  }
+
+  kamailioDdl(table: KamailioTableName): readonly string[] {
+    return MYSQL_DDL[table];
+  }
+
+  /** From the columns' collations: *_ci folds case (Kamailio's tables take the server's default). */
+  async caseInsensitive(db: Kysely<any>, table: string, columns: readonly string[]): Promise<boolean> {
+    const rows = await sql<{ collation: string | null }>`select collation_name as collation from information_schema.columns
+      where table_schema = database() and table_name = ${table} and column_name in (${sql.join([...columns])})`.execute(db);
+    return rows.rows.some((r) => /_ci$/i.test(r.collation ?? ''));
+  }
+
+  /** GET_LOCK: the server releases it when the connection ends, e.g. when its process dies. */
+  readonly sessionLock = {
+    async tryAcquire(conn: Kysely<any>, key: string): Promise<boolean> {
+      const row = await sql<{ got: number | null }>`select get_lock(${lockName(key)}, 0) as got`.execute(conn);
+      return Number(row.rows[0]?.got ?? 0) === 1;
+    },
+    async release(conn: Kysely<any>, key: string): Promise<void> {
+      await sql`select release_lock(${lockName(key)})`.execute(conn);
+    },
+  };
+}
+
+const MYSQL_DDL: Record<KamailioTableName, string[]> = {
+  version: [
+    `CREATE TABLE \`version\` (
+    \`id\` INT(10) UNSIGNED AUTO_INCREMENT PRIMARY KEY NOT NULL,
+    \`table_name\` VARCHAR(32) NOT NULL,
+    \`table_version\` INT UNSIGNED DEFAULT 0 NOT NULL,
+    CONSTRAINT table_name_idx UNIQUE (\`table_name\`)
+)`,
+  ],
+  subscriber: [
+    `CREATE TABLE \`subscriber\` (
+    \`id\` INT(10) UNSIGNED AUTO_INCREMENT PRIMARY KEY NOT NULL,
+    \`username\` VARCHAR(64) DEFAULT '' NOT NULL,
+    \`domain\` VARCHAR(64) DEFAULT '' NOT NULL,
+    \`password\` VARCHAR(64) DEFAULT '' NOT NULL,
+    \`ha1\` VARCHAR(128) DEFAULT '' NOT NULL,
+    \`ha1b\` VARCHAR(128) DEFAULT '' NOT NULL,
+    CONSTRAINT account_idx UNIQUE (\`username\`, \`domain\`)
+)`,
+    'CREATE INDEX username_idx ON subscriber (`username`)',
+  ],
+  domain: [
+    `CREATE TABLE \`domain\` (
+    \`id\` INT(10) UNSIGNED AUTO_INCREMENT PRIMARY KEY NOT NULL,
+    \`domain\` VARCHAR(64) NOT NULL,
+    \`did\` VARCHAR(64) DEFAULT NULL,
+    \`last_modified\` DATETIME DEFAULT '2000-01-01 00:00:01' NOT NULL,
+    CONSTRAINT domain_idx UNIQUE (\`domain\`)
+)`,
+  ],
+  domain_attrs: [
+    `CREATE TABLE \`domain_attrs\` (
+    \`id\` INT(10) UNSIGNED AUTO_INCREMENT PRIMARY KEY NOT NULL,
+    \`did\` VARCHAR(64) NOT NULL,
+    \`name\` VARCHAR(32) NOT NULL,
+    \`type\` INT UNSIGNED NOT NULL,
+    \`value\` VARCHAR(255) NOT NULL,
+    \`last_modified\` DATETIME DEFAULT '2000-01-01 00:00:01' NOT NULL
+)`,
+    'CREATE INDEX domain_attrs_idx ON domain_attrs (`did`, `name`)',
+  ],
+  dbaliases: [
+    `CREATE TABLE \`dbaliases\` (
+    \`id\` INT(10) UNSIGNED AUTO_INCREMENT PRIMARY KEY NOT NULL,
+    \`alias_username\` VARCHAR(64) DEFAULT '' NOT NULL,
+    \`alias_domain\` VARCHAR(64) DEFAULT '' NOT NULL,
+    \`username\` VARCHAR(64) DEFAULT '' NOT NULL,
+    \`domain\` VARCHAR(64) DEFAULT '' NOT NULL
+)`,
+    'CREATE INDEX alias_user_idx ON dbaliases (`alias_username`)',
+    'CREATE INDEX alias_idx ON dbaliases (`alias_username`, `alias_domain`)',
+    'CREATE INDEX target_idx ON dbaliases (`username`, `domain`)',
+  ],
+};
+
+export const mysql = new MysqlHermesAdapter();

@@ -1,0 +1,116 @@
+/**
+ * The dialect adapter: everything hermes does differently per database engine, in one object
+ * per engine (the only place outside which no code asks "which engine is this?"). As Kysely
+ * does, each engine is a Kysely `Dialect` whose `createAdapter()` returns this object, so any
+ * Kysely handle, a transaction included, finds its engine with `adapterOf(db)` (index.ts).
+ *
+ * Adding an engine (e.g. PostgreSQL): one file here that exports an object implementing
+ * `DialectAdapter<YourTarget>` (extend Kysely's own adapter class, e.g. `PostgresAdapter`,
+ * for `supportsTransactionalDdl`, `supportsReturning` and Kysely's migration lock), and one
+ * line in index.ts's ADAPTERS list. Nothing outside src/db/ changes.
+ *
+ * What each member does:
+ * - `name`            the engine's name in messages and test titles ('sqlite', 'mysql', ...).
+ * - `schemes`         URL schemes it owns, without the colon (['mysql', 'mariadb']).
+ * - `urlForm`         the URL's shape for messages ('sqlite:PATH').
+ * - `parseUrl(url)`   the URL (whose scheme is one of `schemes`) as a target object with
+ *                     `dialect: name`; throws HermesError('DB_URL_INVALID', ...) naming the
+ *                     problem, with any password redacted (redactDbUrl in ../url.ts).
+ * - `describe(t)`     a short, secret-free name of the target for messages (no password).
+ * - `sameDatabase(a, b)` whether two targets name one database (SQLite: one file however the
+ *                     path is spelled), so hermes opens it once and shares the connection.
+ * - `isServer`        true for a database server (reads can overlap other work), false for
+ *                     a file read in this process (SQLite).
+ * - `createKysely(t, {mustExist, poolSize})` a Kysely instance over the engine's driver,
+ *                     loaded with `await import(...)` here so that a command loads only the
+ *                     driver its URL names. Write transactions must take the engine's write
+ *                     lock when they begin (SQLite: BEGIN IMMEDIATE), so that concurrent
+ *                     writers wait for each other instead of failing mid-transaction.
+ * - `createDatabaseIfMissing(t)` for servers: create the named database when absent
+ *                     (`hermes init`); returns whether it did. Embedded engines return false.
+ * - `translateConnectError(error, t)` a driver error met while connecting, as one catalogued
+ *                     HermesError (DB_UNREACHABLE, DB_AUTH_FAILED, DB_NOT_FOUND, ...) that
+ *                     names the database (describe) and never its password.
+ * - `concat(parts)`   SQL string concatenation of expressions (`a || b`, `concat(a, b)`).
+ * - `randomOrder()`   an ORDER BY expression for random order (`random()`, `rand()`).
+ * - `byteOrder(e)`    an ORDER BY key comparing e's bytes, not by the column's collation.
+ * - `multiRowInsert(table, columns, rows, {ignore})` the SQL text of one INSERT of `rows`
+ *                     rows, every value a placeholder in the driver's style (`?` or `$1`),
+ *                     bound row by row; `ignore` skips rows whose key exists already
+ *                     (`insert or ignore`, `insert ignore`, `on conflict do nothing`).
+ *                     Identifiers are hermes' constants; quote them for the engine.
+ * - `maxBindParameters` bound values per statement at most (bulk writes are chunked by it).
+ * - `createTable(db, name)` a CREATE TABLE builder for hermes' own tables, with the engine's
+ *                     table options: keys in hermes' tables compare exactly (binary/`C`
+ *                     collation) on every engine.
+ * - `kamailioDdl(table)` Kamailio's own CREATE statements for `table`, as kamdbctl makes them.
+ * - `caseInsensitive(db, table, columns)` read from the schema at connect time: whether
+ *                     comparing these columns folds case (MySQL: the columns' COLLATION in
+ *                     information_schema ends in _ci; SQLite: COLLATE NOCASE; PostgreSQL:
+ *                     a nondeterministic or citext column). Never assumed from the engine.
+ * - `sessionLock`     present when the engine has a lock that the server releases when the
+ *                     session (connection) that holds it ends, e.g. because its process was
+ *                     killed: MySQL GET_LOCK, PostgreSQL pg_try_advisory_lock. Both calls
+ *                     run on one dedicated connection (`conn`) that stays open while the
+ *                     lock is held. `tryAcquire` must not wait (the caller polls up to its
+ *                     timeout) and returns whether the lock was taken; `key` is a text of up
+ *                     to 64 characters, unique per database (hash it if the engine wants a
+ *                     number). Absent (SQLite): the apply lock is a lease row instead.
+ * - `supportsTransactionalDdl` (Kysely's) whether CREATE/ALTER roll back with a transaction:
+ *                     migrations then run in one (SQLite, PostgreSQL yes; MySQL no).
+ */
+import type { CreateTableBuilder, DialectAdapter as KyselyDialectAdapter, Expression, Kysely, RawBuilder } from 'kysely';
+import type { HermesError } from '../../errors.js';
+import type { KamailioTableName } from '../kamailio-schema.js';
+
+/** What every engine's parsed URL has; each engine adds its own fields. */
+export interface TargetBase {
+  dialect: string;
+}
+
+export interface KyselyOptions {
+  /** SQLite: refuse to create a missing file. */
+  mustExist: boolean;
+  /** Pool size for server engines (the API server raises it). */
+  poolSize?: number;
+  /** SQLite: open the file read-only (plan, export): nothing is created or changed. */
+  readOnly?: boolean;
+}
+
+export interface SessionLock {
+  tryAcquire(conn: Kysely<any>, key: string): Promise<boolean>;
+  release(conn: Kysely<any>, key: string): Promise<void>;
+}
+
+export interface DialectAdapter<T extends TargetBase = any> extends KyselyDialectAdapter {
+  readonly name: T['dialect'];
+  readonly schemes: readonly string[];
+  /** The URL's form for messages, e.g. 'mysql://user:password@host:port/database'. */
+  readonly urlForm: string;
+  parseUrl(url: string): T;
+  describe(target: T): string;
+  sameDatabase(a: T, b: T): boolean;
+  readonly isServer: boolean;
+  createKysely(target: T, options: KyselyOptions): Promise<Kysely<any>>;
+  createDatabaseIfMissing(target: T): Promise<boolean>;
+  translateConnectError(error: unknown, target: T): HermesError;
+
+  concat(parts: readonly Expression<unknown>[]): RawBuilder<string>;
+  randomOrder(): RawBuilder<unknown>;
+  /** An ORDER BY key comparing the text's bytes, whatever the column's collation (SQLite: as is; MySQL: cast as binary; PostgreSQL: collate "C"). */
+  byteOrder(expression: Expression<string>): RawBuilder<string>;
+  multiRowInsert(table: string, columns: readonly string[], rows: number, options: { ignore: boolean }): string;
+  readonly maxBindParameters: number;
+
+  createTable(db: Kysely<any>, name: string): CreateTableBuilder<string, never>;
+  kamailioDdl(table: KamailioTableName): readonly string[];
+  caseInsensitive(db: Kysely<any>, table: string, columns: readonly string[]): Promise<boolean>;
+
+  readonly sessionLock?: SessionLock;
+}
+
+/** `(?, ?), (?, ?)`: `rows` tuples of `columns` question-mark placeholders. */
+export function questionMarkTuples(columns: number, rows: number): string {
+  const tuple = `(${new Array<string>(columns).fill('?').join(', ')})`;
+  return new Array<string>(rows).fill(tuple).join(', ');
+}
