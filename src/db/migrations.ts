@@ -64,15 +64,7 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, table: TableFactory) => 
       .addColumn('number', 'varchar(16)', (c) => c.primaryKey())
       .execute();
   },
-  async hermes_tokens(db, table) {
-    await table('hermes_tokens')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('name', 'varchar(64)', (c) => c.notNull().unique())
-      .addColumn('scope', 'varchar(8)', (c) => c.notNull())
-      .addColumn('token_hash', 'char(64)', (c) => c.notNull())
-      .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
-      .execute();
-  },
+  hermes_tokens: (_db, table) => tokensTable(table, 'hermes_tokens'),
   async hermes_audit(db, table) {
     await table('hermes_audit')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
@@ -101,6 +93,29 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, table: TableFactory) => 
       .execute();
   },
 };
+
+/** hermes_tokens under a name (migration 4 rebuilds it with a wider scope: 'provision'). */
+async function tokensTable(table: TableFactory, name: string): Promise<void> {
+  await table(name)
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('name', 'varchar(64)', (c) => c.notNull().unique())
+    .addColumn('scope', 'varchar(16)', (c) => c.notNull())
+    .addColumn('token_hash', 'char(64)', (c) => c.notNull())
+    .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+    .execute();
+}
+
+/**
+ * Widens hermes_tokens.scope (varchar(8) cannot hold 'provision') the same way on every
+ * engine: a new table, the rows copied (ids renumbered, so no engine's sequence falls behind),
+ * the old one dropped and the new one renamed.
+ */
+async function widenTokenScope(db: Kysely<any>, table: TableFactory): Promise<void> {
+  await tokensTable(table, 'hermes_tokens_v4');
+  await db.insertInto('hermes_tokens_v4').columns(['name', 'scope', 'token_hash', 'created_at']).expression(db.selectFrom('hermes_tokens').select(['name', 'scope', 'token_hash', 'created_at']).orderBy('id')).execute();
+  await db.schema.dropTable('hermes_tokens').execute();
+  await db.schema.alterTable('hermes_tokens_v4').renameTo('hermes_tokens').execute();
+}
 
 async function createTables(db: Kysely<any>, table: TableFactory, names: readonly string[]): Promise<void> {
   for (const name of names) await TABLES[name](db, table);
@@ -134,8 +149,11 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
-    description: 'phone provisioning: models, profiles, settings, keys, templates, credentials (hashed)',
-    up: (db, table) => createTables(db, table, ['hermes_provisioning']),
+    description: "phone provisioning: models, profiles, settings, keys, templates, credentials (hashed); token scope 'provision'",
+    async up(db, table) {
+      await createTables(db, table, ['hermes_provisioning']);
+      await widenTokenScope(db, table);
+    },
   },
 ];
 

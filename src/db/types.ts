@@ -93,7 +93,8 @@ export interface HermesNumbersTable {
   number: string;
 }
 
-export type TokenScope = 'read' | 'write';
+/** read: read nodes, no secrets; write: everything; provision: read nodes, and phone/config with passwords. */
+export type TokenScope = 'read' | 'write' | 'provision';
 
 export interface HermesTokensTable {
   id: Generated<number>;

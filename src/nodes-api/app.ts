@@ -110,7 +110,8 @@ function nodeHandler(dbs: Dbs, options: AppOptions, inFlight: Set<Promise<Envelo
     if ('invalid' in parsed) return send(request, reply, parsed.invalid);
     const ctx: OpContext = {
       actor: actorOf(principal),
-      showSecrets: principal.scope === 'write',
+      // a provision token sees the passwords in phones' files (phone/config), and nothing else
+      showSecrets: principal.scope === 'write' || (principal.scope === 'provision' && node.name === 'phone/config'),
       // Driver errors go to the server log only; the client gets error/dbfail.
       onError: (error) => request.log.error({ err: error, node: node.name }, 'node failed with an error'),
     };

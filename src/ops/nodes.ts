@@ -10,6 +10,7 @@ import { ParamReader, type NodeParams } from './node-params.js';
 import { addNumberRange, addNumbers, checkRange, listNumbers, numberInPool, removeNumbers } from './numbers.js';
 import { generatePassword } from './password.js';
 import { addPhones, listPhones, phonesOfMac, phonesOfUser, removePhones } from './phones.js';
+import { phoneConfig } from './provisioning.js';
 import type { UserRecord, UserUpdate } from './types.js';
 import { addLocalUsers, addRemoteUsers, getUser, listUsers, removeUsers, updateUsers } from './users.js';
 import { checkE164, checkMac } from './validate.js';
@@ -163,6 +164,17 @@ const definitions: Node[] = [
       const a = p.user();
       const lines = await phonesOfUser(db, a, ctx);
       return { response: 'ok', user: formatAddress(a), macs: lines.map((l) => l.mac), lines };
+    },
+  },
+  {
+    name: 'phone/config',
+    mutates: false,
+    params: ['mac', 'file'],
+    async run(db, p, ctx) {
+      const mac = checkMac(p.required('mac'));
+      const file = p.optional('file');
+      const files = await phoneConfig(db, mac, file, ctx);
+      return { response: 'ok', mac, files: files.map((f) => ({ name: f.name, content_type: f.contentType, content: f.content })) };
     },
   },
   {

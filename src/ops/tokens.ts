@@ -12,7 +12,7 @@ import { opTime, writeAudit } from './audit.js';
  */
 
 export const TOKEN_PREFIX = 'hms_';
-export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write'];
+export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write', 'provision'];
 /** Token names: what the audit log shows as `token:<name>`. */
 export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 /** Presented tokens longer than this are refused without hashing. */

@@ -29,7 +29,8 @@ describeEachDatabase('API nodes through callNode', (suite) => {
   });
 
   it('declares every seed node with its read/write nature', () => {
-    const reads = ['user/get', 'user/list', 'user/gen_pw', 'phone/get', 'phone/list', 'numbers/list', 'numbers/inpool', 'alias/list', 'alias/user'];
+    // the seed's nodes, and hermes' phone/config (a provisioned phone's files)
+    const reads = ['user/get', 'user/list', 'user/gen_pw', 'phone/get', 'phone/list', 'numbers/list', 'numbers/inpool', 'alias/list', 'alias/user', 'phone/config'];
     const writes = ['user/add_local', 'user/add_remote', 'user/remove', 'user/change_pw', 'user/update', 'phone/add', 'phone/remove', 'numbers/add_range', 'numbers/add', 'numbers/remove', 'alias/add', 'alias/remove'];
     expect([...NODES.keys()].sort()).toEqual([...reads, ...writes].sort());
     for (const n of reads) expect(NODES.get(n)!.mutates).toBe(false);

@@ -24,7 +24,9 @@ import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GOLDEN = JSON.parse(readFileSync(new URL('./golden/plans.json', import.meta.url), 'utf8')) as Record<string, { json: Record<string, unknown>; text: string; markdown: string }>;
 const ENV = { ...process.env, E2E_ALICE_PASSWORD: 'alicepw1', E2E_BOB_PASSWORD: 'bobpw1', E2E_FRANK_PASSWORD: 'frankpw1', E2E_DAVE_PASSWORD: 'davepw1' };
-const EXAMPLE = join(ROOT, 'examples/hermes.yaml');
+// the quickstart as it was before it provisioned its phones: a file without a provisioning
+// section plans exactly as before
+const EXAMPLE = join(ROOT, 'test/reconcile/golden/quickstart-without-provisioning.yaml');
 const fixture = (n: number) => join(ROOT, `test/e2e/fixtures/platform-${n}.yaml`);
 
 async function load(file: string) {
