@@ -25,7 +25,7 @@ export function registerToken(program: Command): void {
   token
     .command('create <name>')
     .description('create a token and print it once, alone on the last line')
-    .addOption(new Option('--scope <scope>', 'read: read nodes only; write: every node, and passwords in answers').choices(['read', 'write']).makeOptionMandatory())
+    .addOption(new Option('--scope <scope>', 'read: read nodes only; write: every node, and passwords in answers; provision: read nodes, and passwords only in phone/config').choices(['read', 'write', 'provision']).makeOptionMandatory())
     .action(
       action(async (name: string, options: { scope: string }, command: Command) =>
         withDatabases(command, async (db) => {
