@@ -5,7 +5,7 @@
  * include the numbers in use (so the document validates and plans to "No changes.").
  */
 import type { DesiredState } from '../desired/types.js';
-import type { RawAlias, RawDesiredFile, RawDomain, RawPhone, RawUser } from '../desired/raw-types.js';
+import type { RawAlias, RawDesiredFile, RawDomain, RawFunctionKey, RawPhone, RawPhoneSettings, RawProvisioning, RawUser } from '../desired/raw-types.js';
 import { globToRegExp, isE164 } from '../ops/canonical.js';
 import type { UserFields } from '../model/index.js';
 import type { ActualState, ActualUser } from './actual-state.js';
@@ -139,7 +139,7 @@ function exportAliases(actual: ActualState, s: ExportScope, exported: Map<string
   return out;
 }
 
-function exportPhones(actual: ActualState, exported: Map<string, ActualUser>, warnings: string[]): RawPhone[] {
+function exportPhones(actual: ActualState, exported: Map<string, ActualUser>, warnings: string[], provisioned: (mac: string) => Partial<RawPhone>): RawPhone[] {
   const phones: RawPhone[] = [];
   for (const [mac, lines] of [...actual.phones].sort((x, y) => cmp(x[0], y[0]))) {
     const missing = lines.find((l) => !exported.has(l));
@@ -147,7 +147,7 @@ function exportPhones(actual: ActualState, exported: Map<string, ActualUser>, wa
       warnings.push(`phone ${displayMac(mac)}: line user ${missing} is not a declared user; left out`);
       continue;
     }
-    phones.push({ mac: displayMac(mac), users: [...lines] });
+    phones.push({ mac: displayMac(mac), ...provisioned(mac), users: [...lines] });
   }
   return phones;
 }
@@ -163,13 +163,15 @@ export function exportActualState(actual: ActualState, scope?: DesiredState): Ex
   const want = (section: keyof RawDesiredFile) => !scope || scope[section as keyof DesiredState] !== undefined;
   const exported = exportUsers(actual, s, scope !== undefined, warnings);
   const { aliases, numberOf, usedNumbers } = exportAliases(actual, s, exported, warnings);
-  const phones = exportPhones(actual, exported, warnings);
+  const provisioning = exportProvisioning(actual.provisioning, warnings);
+  const phones = exportPhones(actual, exported, warnings, provisioning.phone);
   const document: RawDesiredFile = { version: 1 };
-  if (want('domains')) document.domains = [...s.listed.values()].sort((a, b) => cmp(a.domain, b.domain));
+  if (want('domains')) document.domains = [...s.listed.values()].sort((a, b) => cmp(a.domain, b.domain)).map((d) => ({ ...d, ...provisioning.domain(d.domain) }));
   if (want('numbers')) document.numbers = numbersSection([...actual.pool, ...usedNumbers.map((n) => ({ start: n, end: n }))]);
   if (want('users')) document.users = [...exported.values()].sort((a, b) => cmp(a.address, b.address)).map((u) => userEntry(u, numberOf.get(u.address)));
   if (want('aliases')) document.aliases = aliases;
   if (want('phones')) document.phones = phones;
+  if (want('provisioning') && provisioning.section) document.provisioning = provisioning.section;
   return { document, warnings };
 }
 
@@ -196,4 +198,40 @@ export function exportDesiredState(desired: DesiredState): RawDesiredFile {
     document.phones = [...desired.phones].sort((a, b) => cmp(a.mac, b.mac)).map((p) => ({ mac: displayMac(p.mac), users: [...p.lines] }));
   }
   return document;
+}
+
+/** Where an exported secret is read from: a placeholder, never the secret. */
+export const EXPORT_SECRET_ENV = { admin_password: 'PHONE_ADMIN_PASSWORD', auth: 'PROVISIONING_PASSWORD' } as const;
+
+type StoredBody = { settings?: RawPhoneSettings; admin_password?: string; keys?: RawFunctionKey[]; model?: string; profile?: string; username?: string; password?: string; sip_server?: string; transport?: RawDomain['transport'] };
+
+/** A stored settings block in YAML terms: the hashed admin password as an { env } placeholder. */
+function settingsEntry(body: StoredBody): RawPhoneSettings | undefined {
+  const s: RawPhoneSettings = { ...(body.settings ?? {}) };
+  if (body.admin_password !== undefined) s.admin_password = { env: EXPORT_SECRET_ENV.admin_password };
+  return Object.keys(s).length > 0 ? s : undefined;
+}
+
+/** The applied provisioning (hermes_provisioning) in YAML terms: the section, phones' and domains' fields. */
+function exportProvisioning(items: ReadonlyMap<string, string>, warnings: string[]): { section?: RawProvisioning; phone(mac: string): Partial<RawPhone>; domain(name: string): Partial<RawDomain> } {
+  const bodies = new Map([...items].map(([k, v]) => [k, JSON.parse(v) as StoredBody]));
+  let section: RawProvisioning | undefined;
+  const templates = [...bodies.keys()].filter((k) => k.startsWith('template:'));
+  if (templates.length > 0) warnings.push(`provisioning: ${templates.length} template override(s) are stored; export does not write template files (declare their folder under provisioning.templates)`);
+  for (const [item, body] of [...bodies].sort((a, b) => cmp(a[0], b[0]))) {
+    if (item === 'settings') (section ??= {}).settings = settingsEntry(body) ?? {};
+    else if (item.startsWith('profile:')) ((section ??= {}).profiles ??= {})[item.slice(8)] = { ...(settingsEntry(body) ? { settings: settingsEntry(body) } : {}), ...(body.keys ? { keys: body.keys } : {}) };
+    else if (item === 'auth') (section ??= {}).auth = { username: body.username!, password: { env: EXPORT_SECRET_ENV.auth } };
+  }
+  const phone = (mac: string): Partial<RawPhone> => {
+    const body = bodies.get(`phone:${mac}`);
+    if (!body) return {};
+    const settings = settingsEntry(body);
+    return { model: body.model, ...(body.profile ? { profile: body.profile } : {}), ...(settings ? { settings } : {}), ...(body.keys ? { keys: body.keys } : {}) };
+  };
+  const domain = (name: string): Partial<RawDomain> => {
+    const body = bodies.get(`domain:${name}`);
+    return body ? { ...(body.sip_server ? { sip_server: body.sip_server } : {}), ...(body.transport ? { transport: body.transport } : {}) } : {};
+  };
+  return { section, phone, domain };
 }

@@ -38,3 +38,24 @@ describe('hermes export', () => {
     expect(drift.stdout).toContain('+    displayname: Mallory');
   });
 });
+
+describe('hermes export with provisioning', () => {
+  it('writes models, profiles, settings and keys back, secrets as { env } placeholders, and plans no changes', async () => {
+    const example = new URL('../../examples/hermes.yaml', import.meta.url).pathname;
+    const cwd = writePlatform();
+    expect((await runHermes(['apply', example, '--auto-approve'], { cwd })).code).toBe(0);
+    expect((await runHermes(['export', '--out', 'exported.yaml'], { cwd })).code).toBe(0);
+    const yaml = readFileSync(join(cwd, 'exported.yaml'), 'utf8');
+    expect(yaml).toContain('model: yealink-t46u');
+    expect(yaml).toContain('model: snom-d785');
+    expect(yaml).toContain('profile: reception');
+    expect(yaml).toContain('env: PHONE_ADMIN_PASSWORD');
+    expect(yaml).toContain('env: PROVISIONING_PASSWORD');
+    expect(yaml).toContain('sip_server: sip.example.net:5060');
+    expect(yaml).not.toMatch(/example-Phone-admin-1|example-Provisioning-1|scrypt/);
+    const env = { PHONE_ADMIN_PASSWORD: readFileSync(new URL('../../examples/secrets/phone-admin.txt', import.meta.url), 'utf8').trim(), PROVISIONING_PASSWORD: readFileSync(new URL('../../examples/secrets/provisioning.txt', import.meta.url), 'utf8').trim() };
+    const plan = await runHermes(['plan', 'exported.yaml', '--detailed-exitcode'], { cwd, env });
+    expect(plan.stderr).toBe('');
+    expect(plan.code).toBe(0);
+  });
+});
