@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { NODES } from '../../src/ops/index.js';
+import { NODES, putProvisioningItems } from '../../src/ops/index.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { TRANSPORTS, request, type Params, type Transport, useApi } from './helpers.js';
 
@@ -30,6 +30,8 @@ function scenario(t: Transport, digit: string): Step[] {
     { node: 'phone/get', params: { mac: plainMac }, expect: { users: [`${local}@example.com`] } },
     { node: 'phone/get', params: { user: `${local}@example.com` }, expect: { macs: [plainMac] } },
     { node: 'phone/list', params: { search: `0011223344${digit}*` }, expect: { phones: expect.arrayContaining([plainMac]) } },
+    // provisioned by the suite's seed (a model for each transport's MAC)
+    { node: 'phone/config', params: { mac, file: `${plainMac}.cfg` }, expect: { mac: plainMac, files: [expect.objectContaining({ name: `${plainMac}.cfg`, content: expect.stringContaining(`account.1.user_name = ${local}`) })] } },
     { node: 'numbers/add', params: { number: n(1) }, expect: { detail: `Added ${n(1)}` } },
     { node: 'numbers/add_range', params: { start: n(2), end: n(5) }, expect: { added: 4 } },
     { node: 'numbers/inpool', params: { number: n(3) }, expect: { number: n(3) } },
@@ -46,7 +48,7 @@ function scenario(t: Transport, digit: string): Step[] {
 }
 
 describeEachDatabase('every node over HTTP', (suite) => {
-  const api = useApi(suite);
+  const api = useApi(suite, { seed: (db) => putProvisioningItems(db, TRANSPORTS.map((_, i) => ({ item: `phone:0011223344${i + 1}${i + 1}`, body: '{"model":"yealink-t46u"}' }))) });
 
   for (const [i, transport] of TRANSPORTS.entries()) {
     it(`answers ok for every node by ${transport === 'get' ? 'GET with a query' : transport === 'form' ? 'POST with a form' : 'POST with JSON'}`, async () => {
