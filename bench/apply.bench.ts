@@ -26,12 +26,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPool } from 'mysql2/promise';
+import { benchServer, type TableRows } from './lib/servers.js';
 import { loadDesiredState } from '../src/desired/index.js';
 import { initDatabases, openDatabases } from '../src/db/connect.js';
 import { computePlan } from '../src/reconcile/plan.js';
 import { readActualState } from '../src/reconcile/read-actual.js';
 
-const SERVER = (process.env.HERMES_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
+const SERVER = benchServer();
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const PHONES = Math.round(USERS / 5);
 const POOL = 1_000_000;
@@ -81,36 +82,15 @@ const APPLIED_TABLES = ['domain', 'subscriber', 'dbaliases', 'hermes_users', 'he
  * YAML, no checks and no plan.
  */
 async function rawInsertOfAppliedRows(url: string): Promise<number> {
-  const raw = createPool({ uri: url, connectionLimit: 1, dateStrings: true });
-  try {
-    const tables: { name: string; columns: string[]; rows: unknown[][] }[] = [];
-    for (const name of APPLIED_TABLES) {
-      const [rows] = (await raw.query(`SELECT * FROM \`${name}\``)) as unknown as [Record<string, unknown>[]];
-      const columns = rows.length > 0 ? Object.keys(rows[0]) : [];
-      tables.push({ name, columns, rows: rows.map((r) => columns.map((c) => r[c])) });
-      await raw.query(`DELETE FROM \`${name}\``);
-    }
-    const total = tables.reduce((n, t) => n + t.rows.length, 0);
-    const perTable: string[] = [];
-    const { seconds } = await timed(`raw multi-row INSERT of the same ${total} rows`, async () => {
-      const conn = await raw.getConnection();
-      await conn.beginTransaction();
-      for (const t of tables) {
-        const columns = t.columns.map((c) => `\`${c}\``).join(', ');
-        const tableStart = performance.now();
-        for (let start = 0; start < t.rows.length; start += 1000) {
-          await conn.query(`INSERT INTO \`${t.name}\` (${columns}) VALUES ?`, [t.rows.slice(start, start + 1000)]);
-        }
-        perTable.push(`${t.name} ${t.rows.length} rows ${((performance.now() - tableStart) / 1000).toFixed(2)} s`);
-      }
-      await conn.commit();
-      conn.release();
-    });
-    console.log(`  (${perTable.join('; ')})`);
-    return seconds;
-  } finally {
-    await raw.end();
-  }
+  const tables: TableRows[] = [];
+  for (const name of APPLIED_TABLES) tables.push(await SERVER.readTable(url, name, true));
+  const total = tables.reduce((n, t) => n + t.rows.length, 0);
+  let perTable: number[] = [];
+  const { seconds } = await timed(`raw multi-row INSERT of the same ${total} rows`, async () => {
+    perTable = await SERVER.insertAll(url, tables);
+  });
+  console.log(`  (${tables.map((t, i) => `${t.name} ${t.rows.length} rows ${perTable[i].toFixed(2)} s`).join('; ')})`);
+  return seconds;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -137,9 +117,9 @@ async function main(): Promise<void> {
   // The CLI is measured as built: build it (tsc emits even when files outside this path have type errors).
   spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build with npx tsc -p tsconfig.build.json`);
-  const server = createPool({ uri: SERVER, connectionLimit: 1 });
-  await server.query(`CREATE DATABASE \`${NAME}\``);
-  const url = `${SERVER}/${NAME}`;
+  await SERVER.create(NAME);
+  const url = SERVER.url(NAME);
+  console.log(`engine: ${SERVER.engine}`);
   const results: Record<string, number> = {};
   const workDir = mkdtempSync(join(tmpdir(), 'hermes-bench-apply-'));
   try {
@@ -187,8 +167,23 @@ async function main(): Promise<void> {
     }
     results.planApply1pct = cli('apply 1%', ['apply', changedFile, '--db', url, '--auto-approve'], new RegExp(`Apply complete: 0 added, ${USERS / 100} changed, 0 removed`), workDir);
     console.log(`${'plan + apply of a change to 1% of users: CLI'.padEnd(48)} ${results.planApply1pct.toFixed(2)} s`);
-    // kamctl add, one process per user, for a sample; extrapolated. kamctl always passes -p to
-    // the mysql client, so it gets a temporary MySQL user with a password (dropped below).
+    const kamctl = SERVER.engine === 'mysql' ? await kamctlAdd(url) : undefined;
+    if (kamctl !== undefined) results.kamctl = kamctl;
+  } finally {
+    await SERVER.drop(NAME);
+    clearInterval(sampler);
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  report(results);
+}
+
+/**
+ * kamctl add, one process per user, for a sample; extrapolated to USERS. kamctl always passes
+ * -p to the mysql client, so it gets a temporary MySQL user with a password (dropped after).
+ */
+async function kamctlAdd(url: string): Promise<number | undefined> {
+  const server = createPool({ uri: url, connectionLimit: 1 });
+  try {
     const KAMCTL_USER = `hermes_kamctl_${process.pid}`;
     const KAMCTL_PW = `kamctl-${process.pid}-bench`;
     try {
@@ -209,19 +204,21 @@ async function main(): Promise<void> {
         execFileSync('kamctl', ['add', `k${i}@${DOMAIN}`, `pw-k${i}`], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
       }
       const perUser = (performance.now() - start) / 1000 / KAMCTL_SAMPLE;
-      results.kamctl = perUser * USERS;
-      console.log(`${`kamctl add x ${KAMCTL_SAMPLE} (per user ${(perUser * 1000).toFixed(1)} ms)`.padEnd(48)} extrapolated to ${USERS}: ${results.kamctl.toFixed(0)} s`);
+      console.log(`${`kamctl add x ${KAMCTL_SAMPLE} (per user ${(perUser * 1000).toFixed(1)} ms)`.padEnd(48)} extrapolated to ${USERS}: ${(perUser * USERS).toFixed(0)} s`);
       rmSync(home, { recursive: true, force: true });
+      return perUser * USERS;
     } catch (error) {
       console.log(`kamctl add: not measured (${(error as Error).message.split('\n')[0]})`);
+      return undefined;
     }
   } finally {
     for (const host of ['127.0.0.1', 'localhost']) await server.query(`DROP USER IF EXISTS 'hermes_kamctl_${process.pid}'@'${host}'`).catch(() => undefined);
-    await server.query(`DROP DATABASE IF EXISTS \`${NAME}\``);
     await server.end();
-    clearInterval(sampler);
-    rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** The figures, and PASS/FAIL for the issues' targets (exit 1 when one fails). */
+function report(results: Record<string, number>): void {
   console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const [label, rss] of cliRss) console.log(`${`peak RSS (hermes ${label} CLI)`.padEnd(48)} ${mib(rss)}`);
   console.log(`${'peak RSS (this bench process: library phases)'.padEnd(48)} ${mib(peakRss)}`);

@@ -5,4 +5,5 @@
 export * from './address.js';
 export * from './e164.js';
 export * from './fields.js';
+export * from './glob.js';
 export * from './mac.js';

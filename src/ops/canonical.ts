@@ -15,6 +15,7 @@ export {
   isUsername,
   parseAddress,
   formatAddress,
+  globToRegExp,
 } from '../model/index.js';
 function md5(text: string): string {
   return createHash('md5').update(text, 'utf8').digest('hex');
@@ -45,8 +46,3 @@ export function globToLike(glob: string): string {
   return out;
 }
 
-/** A glob (* and ?) as an anchored RegExp, for matching in memory (unmanaged globs). */
-export function globToRegExp(glob: string): RegExp {
-  const body = [...glob].map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'))).join('');
-  return new RegExp(`^${body}$`, 's');
-}

@@ -1,6 +1,6 @@
 /** The semantic checks of `domains`: names, duplicates; the listed domains for the kinds after. */
 import { parseHostPort } from '../../provisioning/index.js';
-import { globToRegExp } from '../../ops/canonical.js';
+import { globToRegExp } from '../../model/index.js';
 import type { RawDomain } from '../raw-types.js';
 import type { SemanticChecker } from '../semantics.js';
 import { formatLocation } from '../source-file.js';

@@ -6,7 +6,7 @@
 import type { Dbs } from '../../db/types.js';
 import type { DesiredDomain, DesiredState, DesiredUser } from '../../desired/types.js';
 import type { Address } from '../../model/index.js';
-import { globToRegExp } from '../../ops/canonical.js';
+import { globToRegExp } from '../../model/index.js';
 import type { OpContext } from '../../ops/index.js';
 import type { ActualState } from '../actual-state.js';
 import type { Change, ChangeAction, ChangeKind, FieldValue, PlanProblem } from '../plan-types.js';
