@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DialectAdapter } from './dialects/adapter.js';
 import { checkKamailioSchema, createMissingKamailioTables, type KamailioTableName } from './kamailio-schema.js';
 import { checkProvisioningSchema, migrateProvisioning } from './migrations.js';
+import { WriterQueue } from './transaction.js';
 import type { Dbs, KamailioTables, KeyCase, ProvisioningTables } from './types.js';
 import { adapterFor, DEFAULT_DB_URL, describeTarget, parseDbUrl, type DbTarget } from './url.js';
 
@@ -83,6 +84,7 @@ function toConnection(kamailio: Opened, provisioning: Opened, shared: boolean, c
     adapters: { kamailio: kamailio.adapter, provisioning: provisioning.adapter },
     caseInsensitive,
     shared,
+    writers: new WriterQueue(),
     names: { kamailio: describeTarget(kamailio.target), provisioning: describeTarget(provisioning.target) },
     async close() {
       await kamailio.db.destroy();

@@ -92,6 +92,14 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable('hermes_locks').addColumn('expires_at', 'varchar(32)').execute();
     },
   },
+  {
+    version: 4,
+    description: "writers' lock row (engines without a transaction-scoped lock of their own)",
+    async up(db, table) {
+      await table('hermes_writers').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+      await db.insertInto('hermes_writers').values({ id: 1 }).execute();
+    },
+  },
 ];
 
 export const PROVISIONING_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

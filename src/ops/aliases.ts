@@ -1,6 +1,7 @@
 import type { Dbs } from '../db/types.js';
 import { inTransaction } from '../db/transaction.js';
 import { writeAudit } from './audit.js';
+import { aliasAddress, aliasRowsAt, type AliasRow } from './alias-rows.js';
 import { addressExpression, addressKey, chunks, insertRows, likeGlob, selectByAddress } from './bulk.js';
 import { formatAddress, isE164 } from './canonical.js';
 import type { OpContext } from './context.js';
@@ -11,28 +12,12 @@ import type { Address, AliasInput, AliasKey, AliasRecord } from './types.js';
 import { userRows } from './users.js';
 import { checkAddress } from './validate.js';
 
-const aliasAddress = (a: AliasKey): Address => ({ username: a.alias_username, domain: a.alias_domain });
-
 function checkAliasKey(a: AliasKey, cause: string): AliasKey {
   const c = checkAddress({ username: a.alias_username, domain: a.alias_domain }, { username: cause, domain: cause });
   return { alias_username: c.username, alias_domain: c.domain };
 }
 
-interface AliasRow {
-  id: number;
-  alias_username: string;
-  alias_domain: string;
-  username: string;
-  domain: string;
-}
-
-async function aliasRows(db: Dbs, keys: readonly AliasKey[]): Promise<AliasRow[]> {
-  return selectByAddress(
-    keys.map(aliasAddress),
-    (domain) => db.kamailio.selectFrom('dbaliases').select(['id', 'alias_username', 'alias_domain', 'username', 'domain']).where('alias_domain', '=', domain),
-    'alias_username',
-  );
-}
+const aliasRows = (db: Dbs, keys: readonly AliasKey[]): Promise<AliasRow[]> => aliasRowsAt(db, keys.map(aliasAddress));
 
 /**
  * Adds aliases (dbaliases rows). Checks, for the whole batch before writing anything:

@@ -133,6 +133,14 @@ class SqliteHermesAdapter extends SqliteAdapter implements DialectAdapter<Sqlite
     return SQLITE_DDL[table];
   }
 
+  /** Nothing to take: a write transaction begins immediate, holding the file's write lock (ImmediateSqliteDriver). */
+  async writeLock(): Promise<void> {}
+
+  isUniqueViolation(error: unknown): boolean {
+    const code = (error as { code?: unknown } | null)?.code;
+    return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  }
+
   async caseInsensitive(db: Kysely<any>, table: string, columns: readonly string[]): Promise<boolean> {
     const row = await sql<{ sql: string | null }>`select sql from sqlite_master where type = 'table' and name = ${table}`.execute(db);
     const createSql = row.rows[0]?.sql ?? '';
