@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import type { Connection } from '../../src/db/connect.js';
@@ -184,5 +187,53 @@ describeEachDatabase('concurrent writers keep every invariant and answer losers 
     expect(await count('dbaliases', 'alias_username', 'proc')).toBe(1);
     expect(await count('subscriber', 'username', 'henry')).toBe(1);
     await expectInvariants(suite.db.connection);
+  }, 120_000);
+});
+
+describeEachDatabase('an apply racing API writes', (suite) => {
+  const api = useApi(suite, {
+    domains: ['example.com'],
+    seed: (c) => addLocalUsers(c, ['alice', 'bob'].map((username) => ({ username, domain: 'example.com' })), { actor: 'test' }),
+    app: { log: false },
+  });
+
+  it('keeps every invariant; the apply succeeds or rolls back, API losers get failed/exists', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hermes-conc-'));
+    try {
+      const file = join(dir, 'platform.yaml');
+      writeFileSync(
+        file,
+        [
+          'version: 1',
+          'domains:',
+          '  - domain: example.com',
+          'users:',
+          '  - user: alice@example.com',
+          '  - user: bob@example.com',
+          'aliases:',
+          '  - { alias: sales@example.com, destination: alice@example.com }',
+          '  - { alias: info@example.com, destination: bob@example.com }',
+          '',
+        ].join('\n'),
+      );
+      const apply = runHermes(['apply', file, '--auto-approve', '--db', suite.db.url]);
+      const answers: Envelope[] = [];
+      // Waves of writes while the apply process starts, plans and applies.
+      for (let wave = 0; wave < 8; wave++) {
+        const calls = Array.from({ length: BURST / 8 }, (_, i) =>
+          i % 2 === 0
+            ? ['alias/add', { alias: 'sales@example.com', destination: 'bob@example.com' }]
+            : ['alias/add', { alias: `+479400${String(wave * 100 + i).padStart(4, '0')}@example.com`, destination: 'bob@example.com' }],
+        ) as [string, Params][];
+        answers.push(...(await Promise.all(calls.map(([node, params]) => request(api.t.app, node, params, { token: api.tok.write }).then((r) => r.json() as Envelope)))));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      const applied = await apply;
+      if (applied.code !== 0) expect(applied.stderr).toMatch(/APPLY_FAILED|PLAN_STALE/);
+      expect(Object.keys(tally(answers)).filter((k) => k !== 'ok' && k !== 'failed/exists')).toEqual([]);
+      await expectInvariants(suite.db.connection);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
