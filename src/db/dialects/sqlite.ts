@@ -66,6 +66,11 @@ class SqliteHermesAdapter extends SqliteAdapter implements DialectAdapter<Sqlite
   readonly isServer = false;
   readonly maxBindParameters = 30_000; // SQLite allows 32,766
 
+  /** SQLite rolls CREATE/ALTER back with the transaction (Kysely's adapter says false: it never needed it). */
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+
   parseUrl(url: string): SqliteTarget {
     let path = url.trim().slice('sqlite:'.length);
     if (path.startsWith('//')) path = path.slice(2);
