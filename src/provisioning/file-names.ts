@@ -1,0 +1,23 @@
+/** Which phone a requested file name is for (the provisioning server's first step). */
+
+/** Per-phone file names of every vendor; the group is the MAC, in any case. */
+const PER_PHONE = [
+  /^([0-9a-f]{12})\.cfg$/i, // Yealink <mac>.cfg, Poly master <mac>.cfg
+  /^([0-9a-f]{12})-hermes\.cfg$/i, // Poly config file
+  /^snom[a-z0-9]+-([0-9a-f]{12})\.htm$/i, // Snom snom<model>-<MAC>.htm
+  /^([0-9a-f]{12})\.xml$/i, // Snom <MAC>.xml
+  /^cfg([0-9a-f]{12})\.xml$/i, // Grandstream cfg<mac>.xml
+];
+
+/**
+ * The MAC (12 lower-case hex digits) a requested file name names, or undefined for a name
+ * no vendor's per-phone file has. The phone's renderer.render(phone, name) then decides
+ * whether the name is one of that phone's files.
+ */
+export function macOfFileName(name: string): string | undefined {
+  for (const pattern of PER_PHONE) {
+    const m = pattern.exec(name);
+    if (m) return m[1].toLowerCase();
+  }
+  return undefined;
+}
