@@ -84,6 +84,10 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, table: TableFactory) => 
       .execute();
     await db.schema.createIndex('hermes_audit_at').on('hermes_audit').column('at').execute();
   },
+  async hermes_writers(db, table) {
+    await table('hermes_writers').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+    await db.insertInto('hermes_writers').values({ id: 1 }).execute();
+  },
   async hermes_locks(db, table) {
     await table('hermes_locks')
       .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
@@ -125,6 +129,11 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable('hermes_locks').addColumn('pid', 'integer').execute();
       await db.schema.alterTable('hermes_locks').addColumn('expires_at', 'varchar(32)').execute();
     },
+  },
+  {
+    version: 4,
+    description: "writers' lock row (engines without a transaction-scoped lock of their own)",
+    up: (db, table) => createTables(db, table, ['hermes_writers']),
   },
 ];
 

@@ -1,5 +1,6 @@
 import type { Generated, Kysely } from 'kysely';
 import type { DialectAdapter } from './dialects/adapter.js';
+import type { WriterQueue } from './transaction.js';
 
 /** Kamailio's own tables, exactly as Kamailio 5.x/6.x defines them (see kamailio-schema.ts). */
 export interface VersionTable {
@@ -128,6 +129,11 @@ export interface HermesLocksTable {
   expires_at?: string | null;
 }
 
+/** One row (id 1) that every writing transaction locks first, where the engine needs a row to lock (DialectAdapter.writeLock). */
+export interface HermesWritersTable {
+  id: number;
+}
+
 export interface ProvisioningTables {
   hermes_schema_version: HermesSchemaVersionTable;
   hermes_users: HermesUsersTable;
@@ -136,6 +142,7 @@ export interface ProvisioningTables {
   hermes_tokens: HermesTokensTable;
   hermes_audit: HermesAuditTable;
   hermes_locks: HermesLocksTable;
+  hermes_writers: HermesWritersTable;
 }
 
 export type KamailioDb = Kysely<KamailioTables>;
@@ -165,4 +172,6 @@ export interface Dbs {
   adapters: { kamailio: DialectAdapter; provisioning: DialectAdapter };
   caseInsensitive: KeyCase;
   shared: boolean;
+  /** This process's writers, queued before they take the writers' lock (inTransaction); absent: none queued. */
+  writers?: WriterQueue;
 }
