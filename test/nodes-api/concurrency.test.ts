@@ -142,15 +142,20 @@ describeEachDatabase('concurrent writers keep every invariant and answer losers 
   it('a row written by another tool between the checks and the insert: failed/exists, nothing written', async () => {
     const c = suite.db.connection;
     // The "other tool": a trigger that adds ivan's hermes_users row when his subscriber row goes in.
-    const trigger =
-      suite.dialect === 'mysql'
-        ? `CREATE TRIGGER hermes_test_race AFTER INSERT ON subscriber FOR EACH ROW BEGIN IF NEW.username = 'ivan' THEN INSERT INTO hermes_users (username, domain, kind, created_at, updated_at) VALUES ('ivan', NEW.domain, 'local', '', ''); END IF; END`
-        : `CREATE TRIGGER hermes_test_race AFTER INSERT ON subscriber WHEN NEW.username = 'ivan' BEGIN INSERT INTO hermes_users (username, domain, kind, created_at, updated_at) VALUES ('ivan', NEW.domain, 'local', '', ''); END`;
-    await sql.raw(trigger).execute(c.kamailio);
+    const insert = "INSERT INTO hermes_users (username, domain, kind, created_at, updated_at) VALUES ('ivan', NEW.domain, 'local', '', '')";
+    const triggers: Record<typeof suite.dialect, string[]> = {
+      mysql: [`CREATE TRIGGER hermes_test_race AFTER INSERT ON subscriber FOR EACH ROW BEGIN IF NEW.username = 'ivan' THEN ${insert}; END IF; END`],
+      sqlite: [`CREATE TRIGGER hermes_test_race AFTER INSERT ON subscriber WHEN NEW.username = 'ivan' BEGIN ${insert}; END`],
+      postgres: [
+        `CREATE FUNCTION hermes_test_race() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.username = 'ivan' THEN ${insert}; END IF; RETURN NEW; END $$`,
+        'CREATE TRIGGER hermes_test_race AFTER INSERT ON subscriber FOR EACH ROW EXECUTE FUNCTION hermes_test_race()',
+      ],
+    };
+    for (const statement of triggers[suite.dialect]) await sql.raw(statement).execute(c.kamailio);
     try {
       expect(await call('user/add_local', { user: 'ivan@example.com' })).toMatchObject({ response: 'failed', cause: 'exists' });
     } finally {
-      await sql.raw('DROP TRIGGER hermes_test_race').execute(c.kamailio);
+      await sql.raw(suite.dialect === 'postgres' ? 'DROP TRIGGER hermes_test_race ON subscriber' : 'DROP TRIGGER hermes_test_race').execute(c.kamailio);
     }
     expect(await count('subscriber', 'username', 'ivan')).toBe(0);
     expect(await c.provisioning.selectFrom('hermes_users').select('id').where('username', '=', 'ivan').execute()).toEqual([]);
