@@ -5,6 +5,7 @@ import { checkKamailioSchema, createMissingKamailioTables, type KamailioTableNam
 import { translateDatabaseError } from './driver-errors.js';
 import { checkProvisioningSchema, migrateProvisioning, repairProvisioningTables } from './migrations.js';
 import { HermesError } from '../errors.js';
+import { WriterQueue } from './transaction.js';
 import type { Dbs, KamailioTables, KeyCase, ProvisioningTables } from './types.js';
 import { adapterFor, DEFAULT_DB_URL, describeTarget, parseDbUrl, type DbTarget } from './url.js';
 
@@ -89,6 +90,7 @@ function toConnection(kamailio: Opened, provisioning: Opened, shared: boolean, c
     adapters: { kamailio: kamailio.adapter, provisioning: provisioning.adapter },
     caseInsensitive,
     shared,
+    writers: new WriterQueue(),
     names: { kamailio: describeTarget(kamailio.target), provisioning: describeTarget(provisioning.target) },
     async close() {
       await kamailio.db.destroy();

@@ -76,6 +76,10 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, table: TableFactory) => 
       .execute();
     await db.schema.createIndex('hermes_audit_at').on('hermes_audit').column('at').execute();
   },
+  async hermes_writers(db, table) {
+    await table('hermes_writers').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+    await db.insertInto('hermes_writers').values({ id: 1 }).execute();
+  },
   async hermes_locks(db, table) {
     await table('hermes_locks')
       .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
@@ -94,7 +98,7 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, table: TableFactory) => 
   },
 };
 
-/** hermes_tokens under a name (migration 4 rebuilds it with a wider scope: 'provision'). */
+/** hermes_tokens under a name (migration 5 rebuilds it with a wider scope: 'provision'). */
 async function tokensTable(table: TableFactory, name: string): Promise<void> {
   await table(name)
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
@@ -111,10 +115,10 @@ async function tokensTable(table: TableFactory, name: string): Promise<void> {
  * the old one dropped and the new one renamed.
  */
 async function widenTokenScope(db: Kysely<any>, table: TableFactory): Promise<void> {
-  await tokensTable(table, 'hermes_tokens_v4');
-  await db.insertInto('hermes_tokens_v4').columns(['name', 'scope', 'token_hash', 'created_at']).expression(db.selectFrom('hermes_tokens').select(['name', 'scope', 'token_hash', 'created_at']).orderBy('id')).execute();
+  await tokensTable(table, 'hermes_tokens_v5');
+  await db.insertInto('hermes_tokens_v5').columns(['name', 'scope', 'token_hash', 'created_at']).expression(db.selectFrom('hermes_tokens').select(['name', 'scope', 'token_hash', 'created_at']).orderBy('id')).execute();
   await db.schema.dropTable('hermes_tokens').execute();
-  await db.schema.alterTable('hermes_tokens_v4').renameTo('hermes_tokens').execute();
+  await db.schema.alterTable('hermes_tokens_v5').renameTo('hermes_tokens').execute();
 }
 
 async function createTables(db: Kysely<any>, table: TableFactory, names: readonly string[]): Promise<void> {
@@ -149,6 +153,11 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
+    description: "writers' lock row (engines without a transaction-scoped lock of their own)",
+    up: (db, table) => createTables(db, table, ['hermes_writers']),
+  },
+  {
+    version: 5,
     description: "phone provisioning: models, profiles, settings, keys, templates, credentials (hashed); token scope 'provision'",
     async up(db, table) {
       await createTables(db, table, ['hermes_provisioning']);

@@ -1,5 +1,6 @@
 import type { Generated, Kysely } from 'kysely';
 import type { DialectAdapter } from './dialects/adapter.js';
+import type { WriterQueue } from './transaction.js';
 
 /** Kamailio's own tables, exactly as Kamailio 5.x/6.x defines them (see kamailio-schema.ts). */
 export interface VersionTable {
@@ -140,6 +141,11 @@ export interface HermesProvisioningTable {
   body: string;
 }
 
+/** One row (id 1) that every writing transaction locks first, where the engine needs a row to lock (DialectAdapter.writeLock). */
+export interface HermesWritersTable {
+  id: number;
+}
+
 export interface ProvisioningTables {
   hermes_schema_version: HermesSchemaVersionTable;
   hermes_users: HermesUsersTable;
@@ -149,6 +155,7 @@ export interface ProvisioningTables {
   hermes_audit: HermesAuditTable;
   hermes_locks: HermesLocksTable;
   hermes_provisioning: HermesProvisioningTable;
+  hermes_writers: HermesWritersTable;
 }
 
 export type KamailioDb = Kysely<KamailioTables>;
@@ -178,4 +185,6 @@ export interface Dbs {
   adapters: { kamailio: DialectAdapter; provisioning: DialectAdapter };
   caseInsensitive: KeyCase;
   shared: boolean;
+  /** This process's writers, queued before they take the writers' lock (inTransaction); absent: none queued. */
+  writers?: WriterQueue;
 }

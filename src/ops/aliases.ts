@@ -2,6 +2,7 @@ import type { AliasRow } from '../model/index.js';
 import type { Dbs } from '../db/types.js';
 import { inTransaction } from '../db/transaction.js';
 import { writeAudit } from './audit.js';
+import { aliasAddress, aliasRowsAt, type StoredAlias } from './alias-rows.js';
 import { addressExpression, addressKey, chunks, insertRows, likeGlob, selectByAddress } from './bulk.js';
 import { formatAddress, isE164 } from './canonical.js';
 import type { OpContext } from './context.js';
@@ -13,24 +14,12 @@ import { userRows } from './users.js';
 import { MAX_LIST_LIMIT } from './list-limit.js';
 import { checkAddress } from './validate.js';
 
-const aliasAddress = (a: AliasKey): Address => ({ username: a.alias_username, domain: a.alias_domain });
-
 function checkAliasKey(a: AliasKey, cause: string): AliasKey {
   const c = checkAddress({ username: a.alias_username, domain: a.alias_domain }, { username: cause, domain: cause });
   return { alias_username: c.username, alias_domain: c.domain };
 }
 
-interface StoredAlias extends AliasRow {
-  id: number;
-}
-
-async function aliasRows(db: Dbs, keys: readonly AliasKey[]): Promise<StoredAlias[]> {
-  return selectByAddress(
-    keys.map(aliasAddress),
-    (domain) => db.kamailio.selectFrom('dbaliases').select(['id', 'alias_username', 'alias_domain', 'username', 'domain']).where('alias_domain', '=', domain),
-    'alias_username',
-  );
-}
+const aliasRows = (db: Dbs, keys: readonly AliasKey[]): Promise<StoredAlias[]> => aliasRowsAt(db, keys.map(aliasAddress));
 
 /**
  * Adds aliases (dbaliases rows). Checks, for the whole batch before writing anything:

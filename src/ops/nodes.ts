@@ -310,7 +310,8 @@ export const NODES: ReadonlyMap<string, NodeDefinition> = new Map(definitions.ma
 const RUNNERS: ReadonlyMap<string, Node> = new Map(definitions.map((n) => [n.name, n]));
 
 /**
- * Runs one node and answers its envelope; never throws. An OpFailure becomes its envelope;
+ * Runs one node and answers its envelope; never throws. An OpFailure becomes its envelope; a
+ * unique key violation becomes failed 'exists' (the contract's cause for the race's loser);
  * any other error (a database error) becomes response 'error', cause 'dbfail' without the
  * driver's text, and is handed to ctx.onError for the caller to log.
  */
@@ -321,6 +322,10 @@ export async function callNode(db: Dbs, name: string, params: NodeParams, ctx: O
     return await node.run(db, new ParamReader(params ?? {}), { ...ctx, via: ctx.via ?? name });
   } catch (error) {
     if (error instanceof OpFailure) return error.toEnvelope();
+    // A row another writer (e.g. a tool other than hermes) added between the checks and the insert.
+    if (db.adapters.kamailio.isUniqueViolation(error) || db.adapters.provisioning.isUniqueViolation(error)) {
+      return failed('exists', `${name}: it exists already (written at the same time by another writer)`).toEnvelope();
+    }
     try {
       ctx.onError?.(error);
     } catch {

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Dbs, HermesUsersTable } from '../db/types.js';
 import { inTransaction } from '../db/transaction.js';
 import { opTime, writeAudit } from './audit.js';
+import { aliasAddress, aliasRowsAt } from './alias-rows.js';
 import { addressExpression, addressKey, chunks, domainChunks, insertRows, likeGlob, selectByAddress } from './bulk.js';
 import { computeHa1, computeHa1b, formatAddress } from './canonical.js';
 import { userFieldMaxLength } from '../model/index.js';
@@ -82,6 +83,14 @@ export async function userRows(db: Dbs, addresses: readonly Address[]) {
   };
 }
 
+/** Refuses addresses that are aliases: an alias differs from every user (failed 'exists'). */
+async function refuseAliases(db: Dbs, addresses: readonly Address[]): Promise<void> {
+  const ci = db.caseInsensitive.dbaliases;
+  const aliases = new Set((await aliasRowsAt(db, addresses)).map((r) => addressKey(aliasAddress(r), ci)));
+  const alias = addresses.find((a) => aliases.has(addressKey(a, ci)));
+  if (alias) throw failed('exists', `user ${formatAddress(alias)} is the address of an alias`);
+}
+
 /** Refuses the same address twice in one batch. */
 function refuseDuplicates(addresses: readonly Address[]): void {
   const seen = new Set<string>();
@@ -144,8 +153,8 @@ function checkLocal(u: LocalUserInput): CheckedLocal {
 
 /**
  * Adds local users: a `subscriber` row (password, ha1, ha1b) and a hermes_users row each.
- * The domain must be a Kamailio domain (failed 'nxdomain'); an existing address is failed
- * 'exists'. Returns the users WITH their passwords (generated where none was given).
+ * The domain must be a Kamailio domain (failed 'nxdomain'); an existing address, or the
+ * address of an alias, is failed 'exists'. Returns the users WITH their passwords (generated where none was given).
  */
 export async function addLocalUsers(db: Dbs, users: LocalUserInput[], ctx: OpContext): Promise<UserRecord[]> {
   const checked = users.map(checkLocal);
@@ -158,6 +167,7 @@ export async function addLocalUsers(db: Dbs, users: LocalUserInput[], ctx: OpCon
     const rows = await userRows(trx, checked);
     const taken = checked.find((u) => rows.exists(u));
     if (taken) throw failed('exists', `user ${formatAddress(taken)} exists already`);
+    await refuseAliases(trx, checked);
     const now = opTime(ctx).toISOString();
     await insertRows(
       trx.kamailio,
@@ -199,7 +209,8 @@ function checkRemote(u: RemoteUserInput): Omit<UserRecord, 'address'> & { passwo
 
 /**
  * Adds remote users (accounts on another registrar that local phones use): a hermes_users
- * row each, with the remote password. An existing address is failed 'exists'. Returns the
+ * row each, with the remote password. An existing address, or the address of an alias, is
+ * failed 'exists'. Returns the
  * users with their passwords.
  */
 export async function addRemoteUsers(db: Dbs, users: RemoteUserInput[], ctx: OpContext): Promise<UserRecord[]> {
@@ -210,6 +221,7 @@ export async function addRemoteUsers(db: Dbs, users: RemoteUserInput[], ctx: OpC
     const rows = await userRows(trx, checked);
     const taken = checked.find((u) => rows.exists(u));
     if (taken) throw failed('exists', `user ${formatAddress(taken)} exists already`);
+    await refuseAliases(trx, checked);
     const now = opTime(ctx).toISOString();
     await insertRows(
       trx.provisioning,

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { initDatabases, openDatabases, openUnchecked } from '../../src/db/connect.js';
 import { MIGRATIONS, PROVISIONING_SCHEMA_VERSION, migrateProvisioning, provisioningSchemaVersion } from '../../src/db/migrations.js';
 import { createMissingKamailioTables } from '../../src/db/kamailio-schema.js';
+import { runHermes } from '../helpers/cli.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 
 describeEachDatabase('provisioning migrations', (suite) => {
@@ -49,6 +50,53 @@ describeEachDatabase('provisioning migrations', (suite) => {
       expect(await provisioningSchemaVersion(c.kamailio as any)).toBe(0);
     } finally {
       await c.close();
+    }
+  });
+});
+
+describeEachDatabase('provisioning migrations: lock and transaction', (suite) => {
+  it('several hermes init processes at once migrate once, without errors', async () => {
+    const scratch = await suite.scratch();
+    await initDatabases({ db: scratch.url, kamailioSchema: true });
+    const db = await openUnchecked(scratch.url);
+    try {
+      await db.schema.dropTable('hermes_schema_version').execute();
+      for (const t of ['hermes_users', 'hermes_phones', 'hermes_numbers', 'hermes_tokens', 'hermes_audit', 'hermes_locks', 'hermes_writers']) await db.schema.dropTable(t).execute();
+    } finally {
+      await db.destroy();
+    }
+    // Separate processes (better-sqlite3 waits for a lock synchronously, so one process cannot hold two waiting connections).
+    const runs = await Promise.all(Array.from({ length: 4 }, () => runHermes(['init', '--db', scratch.url])));
+    for (const r of runs) expect(r.stderr).toBe('');
+    for (const r of runs) expect(r.code).toBe(0);
+    const c = await openDatabases({ db: scratch.url });
+    try {
+      expect(await c.provisioning.selectFrom('hermes_schema_version').select('version').orderBy('version').execute()).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a failing migration leaves no trace where the engine rolls DDL back', async () => {
+    const scratch = await suite.scratch();
+    await initDatabases({ db: scratch.url, kamailioSchema: true });
+    const db = await openUnchecked(scratch.url);
+    const broken = {
+      version: PROVISIONING_SCHEMA_VERSION + 1,
+      description: 'fails half way',
+      async up(d: typeof db, table: (name: string) => any) {
+        await table('hermes_half').addColumn('id', 'integer', (col: any) => col.primaryKey()).execute();
+        throw new Error('migration failed on purpose');
+      },
+    };
+    try {
+      await expect(migrateProvisioning(db, [...MIGRATIONS, broken])).rejects.toThrow('migration failed on purpose');
+      const { adapterOf } = await import('../../src/db/dialects/index.js');
+      const tables = (await db.introspection.getTables()).map((t) => t.name);
+      expect(tables.includes('hermes_half')).toBe(!adapterOf(db).supportsTransactionalDdl);
+      expect(await provisioningSchemaVersion(db)).toBe(PROVISIONING_SCHEMA_VERSION);
+    } finally {
+      await db.destroy();
     }
   });
 });

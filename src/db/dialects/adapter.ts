@@ -56,6 +56,22 @@
  *                     timeout) and returns whether the lock was taken; `key` is a text of up
  *                     to 64 characters, unique per database (hash it if the engine wants a
  *                     number). Absent (SQLite): the apply lock is a lease row instead.
+ * - `writeLock(trx)`  takes hermes' writers' lock inside `trx`, an open transaction on the
+ *                     provisioning database, before its first read; the engine releases it
+ *                     when that transaction ends (commit, rollback, or its session dying).
+ *                     Every writing transaction takes it first (inTransaction, ../transaction.ts),
+ *                     so writers run one at a time and each one's checks see every row the
+ *                     writers before it committed: the invariants the database cannot
+ *                     enforce (an alias once, one E.164 alias per user, an alias is no user,
+ *                     a number pooled or in use) hold under any concurrency. Readers never
+ *                     take it. SQLite: nothing to do (its transactions BEGIN IMMEDIATE, which
+ *                     holds the file's write lock); MySQL: an exclusive row lock on the row
+ *                     of hermes_writers (InnoDB releases it at commit; lock before reading,
+ *                     as REPEATABLE READ takes its snapshot at the first read); PostgreSQL:
+ *                     pg_advisory_xact_lock.
+ * - `isUniqueViolation(error)` whether a driver error is a unique or primary key violation
+ *                     (a row written by someone else between a check and an insert): the ops
+ *                     answer it with failed/exists instead of a database failure.
  * - `supportsTransactionalDdl` (Kysely's) whether CREATE/ALTER roll back with a transaction:
  *                     migrations then run in one (SQLite, PostgreSQL yes; MySQL no).
  */
@@ -107,6 +123,8 @@ export interface DialectAdapter<T extends TargetBase = any> extends KyselyDialec
   caseInsensitive(db: Kysely<any>, table: string, columns: readonly string[]): Promise<boolean>;
 
   readonly sessionLock?: SessionLock;
+  writeLock(trx: Kysely<any>): Promise<void>;
+  isUniqueViolation(error: unknown): boolean;
 }
 
 /** `(?, ?), (?, ?)`: `rows` tuples of `columns` question-mark placeholders. */

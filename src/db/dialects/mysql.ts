@@ -191,6 +191,19 @@ class MysqlHermesAdapter extends MysqlAdapter implements DialectAdapter<MysqlTar
     return rows.rows.some((r) => /_ci$/i.test(r.collation ?? ''));
   }
 
+  /**
+   * An exclusive lock on hermes_writers' row, held by InnoDB until the transaction ends. The
+   * upsert locks the row whether or not it is there (one was deleted by hand: it is made
+   * again), and it reads nothing, so the transaction's snapshot is taken after the lock.
+   */
+  async writeLock(trx: Kysely<any>): Promise<void> {
+    await sql`insert into hermes_writers (id) values (1) on duplicate key update id = id`.execute(trx);
+  }
+
+  isUniqueViolation(error: unknown): boolean {
+    return (error as { code?: unknown } | null)?.code === 'ER_DUP_ENTRY';
+  }
+
   /** GET_LOCK: the server releases it when the connection ends, e.g. when its process dies. */
   readonly sessionLock = {
     async tryAcquire(conn: Kysely<any>, key: string): Promise<boolean> {

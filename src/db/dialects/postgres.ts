@@ -175,6 +175,15 @@ class PostgresHermesAdapter extends PostgresAdapter implements DialectAdapter<Po
     return sql<string>`(${sql.join(parts, sql` || `)})`;
   }
 
+  /** A transaction-scoped advisory lock: released by COMMIT or ROLLBACK, or when the session ends. */
+  async writeLock(trx: Kysely<any>): Promise<void> {
+    await sql`select pg_advisory_xact_lock(${lockKey('writers')})`.execute(trx);
+  }
+
+  isUniqueViolation(error: unknown): boolean {
+    return (error as { code?: unknown } | null)?.code === '23505';
+  }
+
   byteOrder(expression: Expression<string>): RawBuilder<string> {
     return sql<string>`(${expression}) collate "C"`;
   }

@@ -68,6 +68,11 @@ class SqliteHermesAdapter extends SqliteAdapter implements DialectAdapter<Sqlite
   readonly isServer = false;
   readonly maxBindParameters = 30_000; // SQLite allows 32,766
 
+  /** SQLite rolls CREATE/ALTER back with the transaction (Kysely's adapter says false: it never needed it). */
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+
   parseUrl(url: string): SqliteTarget {
     let path = url.trim().slice('sqlite:'.length);
     if (path.startsWith('//')) path = path.slice(2);
@@ -139,6 +144,14 @@ class SqliteHermesAdapter extends SqliteAdapter implements DialectAdapter<Sqlite
 
   kamailioDdl(table: KamailioTableName): readonly string[] {
     return SQLITE_DDL[table];
+  }
+
+  /** Nothing to take: a write transaction begins immediate, holding the file's write lock (ImmediateSqliteDriver). */
+  async writeLock(): Promise<void> {}
+
+  isUniqueViolation(error: unknown): boolean {
+    const code = (error as { code?: unknown } | null)?.code;
+    return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
   }
 
   async caseInsensitive(db: Kysely<any>, table: string, columns: readonly string[]): Promise<boolean> {
