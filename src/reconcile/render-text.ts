@@ -13,21 +13,31 @@ const RESET = '\x1b[0m';
 
 export { displayMac };
 
+/**
+ * A name as it may be printed in a plan line: as it is when it is plain printable ASCII without
+ * spaces (every name hermes writes), else quoted as a JSON string. Rows written by other tools
+ * may hold newlines, terminal escapes or markdown fences: quoted, they can neither forge plan
+ * lines, colour the terminal nor end a code block.
+ */
+export function displayName(name: string): string {
+  return /^[\x21-\x7e]*$/.test(name) && !name.includes('`') ? name : JSON.stringify(name).replace(/`/g, '\\u0060');
+}
+
 export function formatValue(field: string, value: FieldValue | undefined): string {
   if (value === undefined || value === null) return 'null';
   if (field.endsWith('password') && typeof value === 'string' && SECRET_VALUES.has(value)) return value;
-  if (Array.isArray(value)) return `[${value.join(', ')}]`;
+  if (Array.isArray(value)) return `[${value.map(displayName).join(', ')}]`;
   if (typeof value === 'number') return String(value);
-  return JSON.stringify(value);
+  return JSON.stringify(value).replace(/`/g, '\\u0060');
 }
 
 /** The one-line title of a change: `+ user alice@example.com`. */
 export function changeTitle(c: Change): string {
-  const key = c.kind === 'phone' ? displayMac(c.key) : c.key;
+  const key = c.kind === 'phone' ? displayMac(c.key) : displayName(c.key);
   let extra = '';
   if (c.kind === 'number' && (c.count ?? 1) > 1) extra = ` (${c.count} numbers)`;
   if (c.kind === 'provisioning') extra = `: ${c.phones.length} phone${c.phones.length === 1 ? "'s" : "s'"} files change`;
-  if (c.kind === 'alias' && c.action !== 'update') extra = ` -> ${String((c.after ?? c.before)?.destination ?? '')}`;
+  if (c.kind === 'alias' && c.action !== 'update') extra = ` -> ${displayName(String((c.after ?? c.before)?.destination ?? ''))}`;
   return `${SYMBOL[c.action]} ${c.kind} ${key}${extra}`;
 }
 
