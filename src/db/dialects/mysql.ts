@@ -17,6 +17,7 @@ import {
   sameServerDatabase,
   type ServerTarget,
   type ServerUrlSpec,
+  createServerDatabaseIfMissing,
 } from './server.js';
 
 export type MysqlTarget = ServerTarget<'mysql'>;
@@ -125,21 +126,18 @@ class MysqlHermesAdapter extends MysqlAdapter implements DialectAdapter<MysqlTar
     return new Kysely({ dialect: withSafeErrors(new HermesMysqlDialect({ pool: await createMysqlPool(target, options.poolSize ?? 10) })) });
   }
 
-  async createDatabaseIfMissing(target: MysqlTarget): Promise<boolean> {
-    if (!target.database) {
-      throw new HermesError('DB_URL_INVALID', `database URL ${this.describe(target)} names no database: use ${URL_FORM}`);
-    }
-    const pool = (await createMysqlPool({ ...target, database: '' }, 1)).promise();
-    try {
-      const [rows] = await pool.query('select count(*) as n from information_schema.schemata where schema_name = ?', [target.database]);
-      if (Number((rows as { n: number }[])[0]?.n ?? 0) > 0) return false;
-      await pool.query(`CREATE DATABASE ${quote(target.database)}`);
-      return true;
-    } catch (error) {
-      throw this.translateConnectError(error, target);
-    } finally {
-      await pool.end();
-    }
+  createDatabaseIfMissing(target: MysqlTarget): Promise<boolean> {
+    return createServerDatabaseIfMissing(target, URL_FORM, async (server) => {
+      const pool = (await createMysqlPool(server, 1)).promise();
+      return {
+        async databaseExists(name) {
+          const [rows] = await pool.query('select count(*) as n from information_schema.schemata where schema_name = ?', [name]);
+          return Number((rows as { n: number }[])[0]?.n ?? 0) > 0;
+        },
+        createDatabase: async (name) => void (await pool.query(`CREATE DATABASE ${quote(name)}`)),
+        close: () => pool.end(),
+      };
+    }, (error, t) => this.translateConnectError(error, t));
   }
 
   translateConnectError(error: unknown, target: MysqlTarget): HermesError {

@@ -17,6 +17,7 @@ import {
   sameServerDatabase,
   type ServerTarget,
   type ServerUrlSpec,
+  createServerDatabaseIfMissing,
 } from './server.js';
 import { sqlite } from './sqlite.js';
 
@@ -138,21 +139,15 @@ class PostgresHermesAdapter extends PostgresAdapter implements DialectAdapter<Po
     return new Kysely({ dialect: withSafeErrors(new HermesPostgresDialect({ pool: await createPostgresPool(target, options.poolSize ?? 10) })) });
   }
 
-  async createDatabaseIfMissing(target: PostgresTarget): Promise<boolean> {
-    if (!target.database) {
-      throw new HermesError('DB_URL_INVALID', `database URL ${this.describe(target)} names no database: use ${URL_FORM}`);
-    }
-    const pool = await createPostgresPool({ ...target, database: '' }, 1);
-    try {
-      const found = await pool.query('select 1 from pg_database where datname = $1', [target.database]);
-      if (found.rowCount) return false;
-      await pool.query(`CREATE DATABASE ${quote(target.database)}`);
-      return true;
-    } catch (error) {
-      throw this.translateConnectError(error, target);
-    } finally {
-      await pool.end();
-    }
+  createDatabaseIfMissing(target: PostgresTarget): Promise<boolean> {
+    return createServerDatabaseIfMissing(target, URL_FORM, async (server) => {
+      const pool = await createPostgresPool(server, 1);
+      return {
+        databaseExists: async (name) => Boolean((await pool.query('select 1 from pg_database where datname = $1', [name])).rowCount),
+        createDatabase: async (name) => void (await pool.query(`CREATE DATABASE ${quote(name)}`)),
+        close: () => pool.end(),
+      };
+    }, (error, t) => this.translateConnectError(error, t));
   }
 
   translateConnectError(error: unknown, target: PostgresTarget): HermesError {

@@ -154,3 +154,36 @@ export const authFailed = (error: unknown, target: ServerTarget<string>, hint = 
 
 export const databaseMissing = (error: unknown, target: ServerTarget<string>) =>
   new HermesError('DB_NOT_FOUND', `database "${target.database}" does not exist on ${target.host}:${target.port}: create it with \`hermes init --kamailio-schema\``, { cause: error });
+
+/** A connection to a server without a database, enough to find and create one (`hermes init`). */
+export interface ServerAdmin {
+  databaseExists(name: string): Promise<boolean>;
+  createDatabase(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * `hermes init` on a server: creates the URL's database when it is missing; returns whether it
+ * did. A URL without a database is refused; a connect error names the target (`translate`).
+ */
+export async function createServerDatabaseIfMissing<T extends ServerTarget<string>>(
+  target: T,
+  urlForm: string,
+  connect: (target: T) => Promise<ServerAdmin>,
+  translate: (error: unknown, target: T) => HermesError,
+): Promise<boolean> {
+  if (!target.database) {
+    throw new HermesError('DB_URL_INVALID', `database URL ${describeServer(target)} names no database: use ${urlForm}`);
+  }
+  let admin: ServerAdmin | undefined;
+  try {
+    admin = await connect({ ...target, database: '' });
+    if (await admin.databaseExists(target.database)) return false;
+    await admin.createDatabase(target.database);
+    return true;
+  } catch (error) {
+    throw translate(error, target);
+  } finally {
+    await admin?.close();
+  }
+}
