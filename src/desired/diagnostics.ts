@@ -66,6 +66,7 @@ export const DIAGNOSTIC_CODES = {
   HERMES_INVALID_KEY: "A function key its phone's vendor cannot express, without a value, or on a line the phone does not have.",
   HERMES_BLF_TARGET_UNDECLARED: 'A BLF key watches an address that is not a declared user or alias.',
   HERMES_INVALID_SETTING: 'A phone setting is invalid: an unknown time zone or language, a bad host, VLAN or raw vendor key.',
+  HERMES_INVALID_CIDR: 'An entry of `provisioning.allow` or `allow_http` is not an IPv4 or IPv6 address or CIDR (10.20.0.0/16, 2001:db8::/32).',
   HERMES_TEMPLATE: 'A template override does not parse, is not a known template, or tries to read files (reported at its own file and line).',
   HERMES_PLAINTEXT_SECRET: 'A password is written in plain text in the YAML (a warning): use { env: NAME } or { file: PATH }.',
   HERMES_SECRET_ENV_UNSET: 'The environment variable named by { env: NAME } is not set (an error for plan/apply and validate --secrets, a warning otherwise).',

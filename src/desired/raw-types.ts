@@ -78,6 +78,8 @@ export interface RawProvisioning {
   profiles?: Record<string, RawProfile>;
   templates?: string;
   auth?: RawProvisioningAuth;
+  allow?: string[];
+  allow_http?: string[];
 }
 
 export interface RawPhone {
@@ -114,7 +116,7 @@ export const RAW_KEYS = {
   user: keys<RawUser>()(['user', 'displayname', 'email', 'linetext', 'dialplan', 'number', 'password', 'registrar', 'r_port', 'proxy', 'p_port', 'authid']),
   alias: keys<RawAlias>()(['alias', 'destination']),
   phone: keys<RawPhone>()(['mac', 'users', 'model', 'profile', 'settings', 'keys']),
-  provisioning: keys<RawProvisioning>()(['settings', 'profiles', 'templates', 'auth']),
+  provisioning: keys<RawProvisioning>()(['settings', 'profiles', 'templates', 'auth', 'allow', 'allow_http']),
   provisioningAuth: keys<RawProvisioningAuth>()(['username', 'password']),
   phoneSettings: keys<RawPhoneSettings>()(['timezone', 'ntp_server', 'language', 'admin_password', 'syslog_server', 'vlan', 'register_expires', 'vendor']),
   profile: keys<RawProfile>()(['settings', 'keys']),

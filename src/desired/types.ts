@@ -114,6 +114,10 @@ export interface DesiredProvisioning {
   templatesDir?: string;
   /** Credentials of the provisioning server; password undefined when unresolved. */
   auth?: { username: string; password?: string };
+  /** provisioning.allow: the clients that may fetch files (CIDRs); undefined: any. */
+  allow?: string[];
+  /** provisioning.allow_http: clients that may fetch credential files over plain HTTP. */
+  allow_http?: string[];
   at?: SourceLocation;
 }
 

@@ -7,3 +7,4 @@ export * from './e164.js';
 export * from './fields.js';
 export * from './glob.js';
 export * from './mac.js';
+export * from './cidr.js';

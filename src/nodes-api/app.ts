@@ -8,6 +8,7 @@ import { NODES, callNode, type NodeDefinition } from '../ops/index.js';
 import type { TokenPrincipal } from '../ops/tokens.js';
 import { TokenVerifier, bearerToken, type TokenCacheOptions } from './auth.js';
 import { parseJsonBody } from './json-body.js';
+import { isProvisioningRequest, provisioningServer, type ProvisioningServerOptions } from './provisioning/index.js';
 import { loggerOptions, type LogOptions } from './logging.js';
 import { fastifyLimitOptions, serverLimits, type ServerLimits } from './limits.js';
 import { NODE_METHODS, methodNotAllowed } from './methods.js';
@@ -29,6 +30,10 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Timeouts and the connection cap (defaults: DEFAULT_LIMITS). */
   limits?: Partial<ServerLimits>;
+  /** Serve phones' files at /provision/* (when the applied state has provisioning; see provisioning/). */
+  provisioning?: Omit<ProvisioningServerOptions, 'dbs'>;
+  /** TLS: the certificate chain and key (PEM); plain HTTP without. */
+  https?: { cert: string | Buffer; key: string | Buffer };
 }
 
 /** What a request did, for its log line. */
@@ -63,6 +68,7 @@ function send(request: FastifyRequest, reply: FastifyReply, envelope: Envelope, 
 /** The onRequest hook: the caller's token (or anonymous with --no-auth) as request.principal. */
 function authenticate(auth: 'tokens' | 'none', verifier: TokenVerifier) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (isProvisioningRequest(request)) return; // phones authenticate with provisioning.auth
     if (auth === 'none') {
       request.principal = ANONYMOUS;
       request.outcome = { actor: 'anonymous' };
@@ -90,6 +96,7 @@ function authenticate(auth: 'tokens' | 'none', verifier: TokenVerifier) {
 
 /** The onResponse hook: one JSON log line per request. */
 async function logRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (isProvisioningRequest(request)) return; // the provisioning plugin logs its own line
   const outcome = request.outcome ?? {};
   request.log.info({ req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 100) / 100, ...outcome }, 'request completed');
 }
@@ -142,7 +149,8 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
     // HEAD would otherwise run every GET route's node (a write among them).
     exposeHeadRoutes: false,
     return503OnClosing: true,
-  });
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
   app.server.maxConnections = limits.maxConnections;
   app.register(formbody, { bodyLimit: limits.bodyLimit });
   // Node calls still running; close() waits for them, so the databases can be closed next.
@@ -167,6 +175,7 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   // One JSON line per request: method, URL without secrets, status, time, actor, node, outcome.
   if (logRequests) app.addHook('onResponse', logRequest);
   const handle = nodeHandler(dbs, options, inFlight);
+  if (options.provisioning) app.register(provisioningServer, { ...options.provisioning, dbs });
 
   for (const node of NODES.values()) {
     app.route({ method: [...NODE_METHODS], url: `/${node.name}`, handler: handle(node) });

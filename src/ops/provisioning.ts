@@ -3,7 +3,7 @@
  * src/provisioning/applied.ts): one row per item, its body JSON with secrets hashed.
  */
 import type { Dbs } from '../db/types.js';
-import { createRenderer, describePhone, lineUserOf, MODELS, parseApplied } from '../provisioning/index.js';
+import { createRenderer, describePhone, lineUserOf, MODELS, parseApplied, type AppliedProvisioning, type PhoneDescription } from '../provisioning/index.js';
 import { chunks } from './bulk.js';
 import type { OpContext } from './context.js';
 import { failed } from './envelope.js';
@@ -56,18 +56,26 @@ function masked(content: string, secrets: readonly string[]): string {
  */
 export async function phoneConfig(db: Dbs, mac: string, file: string | undefined, ctx: OpContext): Promise<PhoneConfigFile[]> {
   const m = checkMac(mac);
-  const items = await readProvisioningItems(db);
-  const applied = parseApplied(items);
-  const phone = applied.phones.get(m);
-  if (!phone) throw failed('nonexistant', `phone ${m} is not provisioned`);
-  const lines = await db.provisioning.selectFrom('hermes_phones').select(['username', 'domain']).where('mac', '=', m).orderBy('line').execute();
-  const users = await Promise.all(lines.map((l) => getUser(db, l, { ...ctx, showSecrets: true })));
-  const description = describePhone({ mac: m, model: phone.model, lines: users.map((u) => lineUserOf({ ...u, password: u.password ?? null })), profile: phone.profile, settings: phone.settings, keys: phone.keys }, applied, applied.servers);
+  const applied = parseApplied(await readProvisioningItems(db));
+  const description = await describeStoredPhone(db, applied, m, ctx);
+  if (!description) throw failed('nonexistant', `phone ${m} is not provisioned`);
   const renderer = createRenderer({ templates: applied.templates, global: applied.settings });
   const rendered = file === undefined ? renderer.renderAll(description) : [renderer.render(description, file)].filter((f) => f !== undefined);
   if (rendered.length === 0) throw failed('nonexistant', `phone ${m} has no file ${file}`);
   const secrets = ctx.showSecrets ? [] : description.lines.map((l) => l.password).sort((a, b) => b.length - a.length);
   return rendered.map((f) => ({ name: f.name, contentType: f.contentType, content: masked(f.content, secrets) }));
+}
+
+/**
+ * A provisioned phone's description from the applied state and its stored lines (with their
+ * passwords: the caller masks them), or undefined when `mac` is not provisioned.
+ */
+export async function describeStoredPhone(db: Dbs, applied: AppliedProvisioning, mac: string, ctx: OpContext): Promise<PhoneDescription | undefined> {
+  const phone = applied.phones.get(mac);
+  if (!phone || !MODELS.has(phone.model)) return undefined;
+  const lines = await db.provisioning.selectFrom('hermes_phones').select(['username', 'domain']).where('mac', '=', mac).orderBy('line').execute();
+  const users = await Promise.all(lines.map((l) => getUser(db, l, { ...ctx, showSecrets: true })));
+  return describePhone({ mac, model: phone.model, lines: users.map((u) => lineUserOf({ ...u, password: u.password ?? null })), profile: phone.profile, settings: phone.settings, keys: phone.keys }, applied, applied.servers);
 }
 
 /** The names of the files a provisioned phone may fetch. */

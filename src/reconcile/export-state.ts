@@ -203,7 +203,7 @@ export function exportDesiredState(desired: DesiredState): RawDesiredFile {
 /** Where an exported secret is read from: a placeholder, never the secret. */
 export const EXPORT_SECRET_ENV = { admin_password: 'PHONE_ADMIN_PASSWORD', auth: 'PROVISIONING_PASSWORD' } as const;
 
-type StoredBody = { settings?: RawPhoneSettings; admin_password?: string; keys?: RawFunctionKey[]; model?: string; profile?: string; username?: string; password?: string; sip_server?: string; transport?: RawDomain['transport'] };
+type StoredBody = { settings?: RawPhoneSettings; admin_password?: string; keys?: RawFunctionKey[]; model?: string; profile?: string; username?: string; password?: string; sip_server?: string; transport?: RawDomain['transport']; allow?: string[]; allow_http?: string[] };
 
 /** A stored settings block in YAML terms: the hashed admin password as an { env } placeholder. */
 function settingsEntry(body: StoredBody): RawPhoneSettings | undefined {

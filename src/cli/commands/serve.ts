@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { Option, type Command } from 'commander';
 import { openDatabases } from '../../db/connect.js';
 import { HermesError } from '../../errors.js';
@@ -5,6 +7,7 @@ import type { buildApp } from '../../nodes-api/app.js';
 import { DEFAULT_LIMITS } from '../../nodes-api/limits.js';
 import { DEFAULT_LISTEN, formatListenAddress, isLoopback, parseListenAddress } from '../../nodes-api/listen-address.js';
 import { hasTokens } from '../../ops/tokens.js';
+import { hasProvisioning } from '../../ops/provisioning-serve.js';
 import { databaseOptions } from '../global-options.js';
 import { action } from '../run-command.js';
 
@@ -16,6 +19,8 @@ interface ServeOptions {
   logLevel: string;
   maxConnections: string;
   requestTimeout: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /** A whole number option from `min` to `max`, or a usage error naming it. */
@@ -23,6 +28,26 @@ function wholeNumber(value: string, option: string, min: number, max: number): n
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max) throw new HermesError('USAGE', `${option} "${value}" is not a whole number from ${min} to ${max}`);
   return n;
+}
+
+/** The TLS certificate and key of --tls-cert/--tls-key (both or neither), read now. */
+function readTls(options: ServeOptions): { cert: Buffer; key: Buffer } | undefined {
+  if (options.tlsCert === undefined && options.tlsKey === undefined) return undefined;
+  if (options.tlsCert === undefined || options.tlsKey === undefined) throw new HermesError('USAGE', `${options.tlsCert === undefined ? '--tls-key' : '--tls-cert'} needs ${options.tlsCert === undefined ? '--tls-cert' : '--tls-key'} too`);
+  const read = (file: string, option: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new HermesError('USAGE', `${option} ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    }
+  };
+  const tls = { cert: read(options.tlsCert, '--tls-cert'), key: read(options.tlsKey, '--tls-key') };
+  try {
+    createSecureContext(tls);
+  } catch (error) {
+    throw new HermesError('USAGE', `--tls-cert and --tls-key are not a usable PEM certificate and key: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  }
+  return tls;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -37,6 +62,8 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--pool-size <n>', 'MySQL connections in the pool').default('24'))
     .addOption(new Option('--max-connections <n>', 'open connections at once; more are closed as they arrive').default(String(DEFAULT_LIMITS.maxConnections)).env('HERMES_MAX_CONNECTIONS'))
     .addOption(new Option('--request-timeout <seconds>', 'time a client has to send a whole request (headers: at most 10 s)').default(String(DEFAULT_LIMITS.requestTimeout / 1000)))
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM); needs --tls-key')
+    .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .addOption(new Option('--log-level <level>', 'request log level (JSON lines on stdout)').choices(LOG_LEVELS).default('info'))
     .action(
       action(async (options: ServeOptions, command: Command) => {
@@ -52,6 +79,7 @@ export function registerServe(program: Command): void {
           maxConnections: wholeNumber(options.maxConnections, '--max-connections', 1, 1_000_000),
           requestTimeout: wholeNumber(options.requestTimeout, '--request-timeout', 1, 3_600) * 1000,
         };
+        const https = readTls(options);
         const connection = await openDatabases({ ...databaseOptions(command), poolSize });
         let app: ReturnType<typeof buildApp> | undefined;
         try {
@@ -63,7 +91,8 @@ export function registerServe(program: Command): void {
           }
           // Loaded here: Fastify costs the other commands' start-up ~0.2 s they need not pay.
           const { buildApp } = await import('../../nodes-api/app.js');
-          app = buildApp(connection, { auth: options.auth ? 'tokens' : 'none', readOnly: options.readOnly, log: { level: options.logLevel }, limits });
+          const provisioning = (await hasProvisioning(connection)) ? {} : undefined;
+          app = buildApp(connection, { auth: options.auth ? 'tokens' : 'none', readOnly: options.readOnly, log: { level: options.logLevel }, limits, provisioning, https });
           try {
             await app.listen({ host: address.host, port: address.port });
           } catch (error) {
@@ -77,7 +106,8 @@ export function registerServe(program: Command): void {
             throw new HermesError('USAGE', `cannot listen on ${formatListenAddress(address)}: ${why}`, { cause: error });
           }
           const mode = [options.auth ? 'token auth' : 'NO AUTH (anonymous)', options.readOnly ? 'read-only' : ''].filter(Boolean).join(', ');
-          process.stderr.write(`hermes: serving the node API on http://${formatListenAddress(address)} (${mode}); stop with SIGTERM or Ctrl-C\n`);
+          const what = provisioning ? 'the node API and phone provisioning (/provision/)' : 'the node API';
+          process.stderr.write(`hermes: serving ${what} on ${https ? 'https' : 'http'}://${formatListenAddress(address)} (${mode}); stop with SIGTERM or Ctrl-C\n`);
           const signal = await new Promise<NodeJS.Signals>((resolve) => {
             process.once('SIGTERM', () => resolve('SIGTERM'));
             process.once('SIGINT', () => resolve('SIGINT'));

@@ -7,6 +7,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { checkPhone, checkSettings, checkTemplates, readTemplateDir, TemplateError, type KeySource, type LineUser, type PhoneProblem, type Profile, type Settings, type TemplateSource } from '../../provisioning/index.js';
+import { parseCidr } from '../../model/index.js';
 import type { DiagnosticCode } from '../diagnostics.js';
 import type { RawFunctionKey, RawPhone, RawPhoneSettings, RawProfile, RawProvisioning } from '../raw-types.js';
 import type { Item, SemanticChecker, ValidatedPart } from '../semantics.js';
@@ -97,6 +98,23 @@ function provisioningOf(c: SemanticChecker, aliases: ReadonlySet<string>): Desir
     out.auth = auth;
     if (raw.auth.password !== undefined) c.facts.secrets.push({ secret: raw.auth.password, at: locate(where, ['auth', 'password']), set: (v) => (auth.password = v) });
   }
+  for (const list of ['allow', 'allow_http'] as const) {
+    const cidrs = cidrListOf(c, raw[list], { part, path: ['provisioning', list] });
+    if (cidrs) out[list] = cidrs;
+  }
+  return out;
+}
+
+/** A CIDR list (allow, allow_http), each entry checked; undefined when absent. */
+function cidrListOf(c: SemanticChecker, raw: unknown, where: Where): string[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const out: string[] = [];
+  raw.forEach((entry, i) => {
+    if (typeof entry !== 'string') return;
+    const cidr = parseCidr(entry);
+    if (cidr) out.push(`${cidr.address}/${cidr.prefix}`);
+    else c.report('HERMES_INVALID_CIDR', locate(where, [i]), `${where.path[1]} entry "${entry}" is not an IP address or CIDR (10.20.0.0/16, 2001:db8::/32)`);
+  });
   return out;
 }
 

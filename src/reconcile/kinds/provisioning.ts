@@ -42,6 +42,7 @@ export function desiredItems(desired: DesiredState): { items: Map<string, Desire
     items.set('settings', item(p.settings, {}));
     for (const [name, profile] of Object.entries(p.profiles)) items.set(`profile:${name}`, item(profile.settings, profile.keys ? { keys: profile.keys } : {}));
     for (const t of p.templates) items.set(`template:${t.id}`, { body: { text: t.text } });
+    if (p.allow || p.allow_http) items.set('access', { body: { ...(p.allow ? { allow: p.allow } : {}), ...(p.allow_http ? { allow_http: p.allow_http } : {}) } });
     if (p.auth) items.set('auth', p.auth.password === undefined ? { body: { username: p.auth.username } } : { body: { username: p.auth.username }, secret: p.auth.password });
   }
   for (const d of desired.domains ?? []) if (d.state === 'present' && (d.sip_server || d.transport)) items.set(`domain:${d.domain}`, item(undefined, { ...(d.sip_server ? { sip_server: d.sip_server } : {}), ...(d.transport ? { transport: d.transport } : {}) }));

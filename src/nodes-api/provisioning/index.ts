@@ -1,0 +1,117 @@
+/**
+ * The provisioning server: `GET /provision/<file>` hands a phone the files its firmware asks
+ * for, rendered from the applied state at request time (docs/provisioning.md, "The server").
+ * A Fastify plugin, registered by buildApp when the applied state has provisioning; the node
+ * API's token authentication does not apply to its routes (they carry config.provisioning).
+ *
+ * Each request, in order: provisioning.allow (403), a lock-out after too many failures (429),
+ * HTTP Basic credentials (401, whatever the MAC), the file (404, counted as a failure), TLS or
+ * provisioning.allow_http for credential files (403), the User-Agent's MAC (403), the file.
+ * One log line per request: time, client, MAC, file, status, never a credential or content.
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Dbs } from '../../db/types.js';
+import { ProvisioningFiles, type ProvisioningSnapshot, type ServedFile } from '../../ops/provisioning-serve.js';
+import { AddressRules, basicCredentials, macOfUserAgent, plainAddress } from './access.js';
+import { FailureLimiter, type FailureLimits } from './failures.js';
+import { registerUploads } from './uploads.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A provisioning route: phones authenticate with provisioning.auth, not API tokens. */
+    provisioning?: boolean;
+  }
+}
+
+export interface ProvisioningServerOptions {
+  dbs: Dbs;
+  /** Failed authentications and unknown files per client address before 429 (defaults: FailureLimiter's). */
+  failures?: Partial<FailureLimits>;
+  /** Called after each file handed out (the inventory). */
+  onFetch?: (fetch: { file: ServedFile; client: string; userAgent: string }) => Promise<void>;
+}
+
+/** Whether a request is for a provisioning route (the node API's token check and log skip it). */
+export function isProvisioningRequest(request: FastifyRequest): boolean {
+  return request.routeOptions.config?.provisioning === true;
+}
+
+const REALM = 'hermes provisioning';
+
+/** The per-request state of the log line. */
+interface Outcome {
+  client: string;
+  mac?: string;
+  file: string;
+}
+
+/** Sends a one-line plain-text answer. */
+function refuse(reply: FastifyReply, status: number, reason: string): FastifyReply {
+  return reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(`${reason}\n`);
+}
+
+/** The handler of GET /provision/<file>. */
+function serveFile(files: ProvisioningFiles, rules: AddressRules, failures: FailureLimiter, options: ProvisioningServerOptions) {
+  return async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
+    const name = request.params['*'];
+    const outcome: Outcome = { client: plainAddress(request.ip), file: name.slice(0, 128) };
+    (request as { provisioningOutcome?: Outcome }).provisioningOutcome = outcome;
+    const snapshot = await files.snapshot(name);
+    if (!snapshot.provisioned) return refuse(reply, 404, 'this server provisions no phones');
+    const denied = await checkClient(request, reply, snapshot, { files, rules, failures });
+    if (denied) return denied;
+    outcome.mac = snapshot.mac;
+    const found = await files.file(snapshot, name, { actor: 'provisioning', showSecrets: true });
+    if (found.found !== 'file') {
+      const limited = await failures.fail(request, reply);
+      return limited ?? refuse(reply, 404, found.found === 'no-phone' ? `no phone ${found.mac} is provisioned here` : `there is no file ${outcome.file}`);
+    }
+    const file = found.file;
+    if (file.secret && request.protocol !== 'https' && !rules.httpAllowed(snapshot.access, outcome.client)) {
+      return refuse(reply, 403, `${outcome.file} holds credentials: fetch it over HTTPS (plain HTTP only from provisioning.allow_http)`);
+    }
+    const uaMac = macOfUserAgent(request.headers['user-agent']);
+    if (file.mac !== undefined && uaMac !== undefined && uaMac !== file.mac) return refuse(reply, 403, `the User-Agent names another phone than ${outcome.file}`);
+    if (options.onFetch) await options.onFetch({ file, client: outcome.client, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 256) });
+    return reply
+      .code(200)
+      .header('content-type', file.contentType)
+      .header('cache-control', file.secret ? 'no-store' : 'no-cache')
+      .header('x-content-type-options', 'nosniff')
+      .send(file.content);
+  };
+}
+
+/** provisioning.allow, the failure lock-out and the credentials: a reply when the client may not go on. */
+async function checkClient(request: FastifyRequest, reply: FastifyReply, snapshot: ProvisioningSnapshot, ctx: { files: ProvisioningFiles; rules: AddressRules; failures: FailureLimiter }): Promise<FastifyReply | undefined> {
+  const client = plainAddress(request.ip);
+  if (!ctx.rules.allowed(snapshot.access, client)) return refuse(reply, 403, `client ${client} is not in provisioning.allow`);
+  const locked = ctx.failures.locked(request, reply);
+  if (locked) return locked;
+  if (!snapshot.access.auth) return refuse(reply, 403, 'provisioning.auth is not set: this server hands out no files without credentials');
+  const credentials = basicCredentials(request.headers.authorization);
+  if (credentials && ctx.files.checkCredentials(snapshot.access, credentials.user, credentials.password)) return undefined;
+  const limited = await ctx.failures.fail(request, reply);
+  if (limited) return limited;
+  reply.header('www-authenticate', `Basic realm="${REALM}", charset="UTF-8"`);
+  return refuse(reply, 401, credentials ? 'the credentials are not valid' : 'send the provisioning credentials (HTTP Basic)');
+}
+
+/** The one log line of a provisioning request (fail2ban reads it: docs/provisioning.md). */
+async function logLine(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const outcome = (request as { provisioningOutcome?: Outcome }).provisioningOutcome;
+  if (!outcome) return;
+  request.log.info({ at: new Date().toISOString(), client: outcome.client, mac: outcome.mac ?? '-', file: outcome.file, status: reply.statusCode }, 'provisioning');
+}
+
+/** The plugin: GET and PUT /provision/*, in their own context (own body parsers, own rate limiter). */
+export async function provisioningServer(app: FastifyInstance, options: ProvisioningServerOptions): Promise<void> {
+  const files = new ProvisioningFiles(options.dbs);
+  const rules = new AddressRules();
+  await app.register(rateLimit, { global: false });
+  const failures = new FailureLimiter(app, options.failures);
+  app.addHook('onResponse', logLine);
+  app.get('/provision/*', { config: { provisioning: true } }, serveFile(files, rules, failures, options));
+  registerUploads(app, { files, check: (request, reply, snapshot) => checkClient(request, reply, snapshot, { files, rules, failures }) });
+}

@@ -1,0 +1,129 @@
+/**
+ * What the provisioning server reads: the access rules (credentials, CIDR lists) and a phone's
+ * file by the name its firmware asks for, rendered from the applied state at request time.
+ * One ProvisioningFiles per server holds its caches (compiled renderers, verified credentials),
+ * never module state.
+ */
+import { createHash } from 'node:crypto';
+import type { Dbs } from '../db/types.js';
+import { createRenderer, macOfFileName, MODELS, parseApplied, samplePhone, stableJson, verifySecret, type AppliedProvisioning, type PhoneModel, type RenderedFile, type Renderer } from '../provisioning/index.js';
+import type { OpContext } from './context.js';
+import { describeStoredPhone } from './provisioning.js';
+
+/** The provisioning server's access rules, as apply stored them (items 'auth' and 'access'). */
+export interface ProvisioningAccess {
+  /** The credentials phones send; the password as its salted scrypt hash. */
+  auth?: { username: string; passwordHash: string };
+  /** provisioning.allow: only these clients (CIDRs); undefined: any. */
+  allow?: string[];
+  /** provisioning.allow_http: clients that may fetch credential files over plain HTTP. */
+  allowHttp?: string[];
+}
+
+/** One request's view of the applied state: the shared items and the named phone's item. */
+export interface ProvisioningSnapshot {
+  provisioned: boolean;
+  access: ProvisioningAccess;
+  applied: AppliedProvisioning;
+  /** The MAC the requested name is for (12 lower-case hex), undefined for a generic file name. */
+  mac?: string;
+}
+
+/** A file found for a request. */
+export interface ServedFile extends RenderedFile {
+  /** The phone it is for; undefined for a generic file (no MAC in its name). */
+  mac?: string;
+  /** sha256 (base64url) of the content, for the inventory. */
+  hash: string;
+}
+
+export type FileLookup = { found: 'file'; file: ServedFile } | { found: 'no-phone'; mac: string } | { found: 'no-file' };
+
+/** Renderers kept (by template set and global settings) before the cache starts over. */
+const RENDERER_CACHE = 16;
+/** Verified credentials kept before the cache starts over. */
+const CREDENTIAL_CACHE = 1024;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+function accessOf(items: ReadonlyMap<string, string>): ProvisioningAccess {
+  const access: ProvisioningAccess = {};
+  const auth = items.get('auth');
+  if (auth !== undefined) {
+    const body = JSON.parse(auth) as { username: string; password?: string };
+    if (typeof body.password === 'string') access.auth = { username: body.username, passwordHash: body.password };
+  }
+  const rules = items.get('access');
+  if (rules !== undefined) {
+    const body = JSON.parse(rules) as { allow?: string[]; allow_http?: string[] };
+    if (body.allow) access.allow = body.allow;
+    if (body.allow_http) access.allowHttp = body.allow_http;
+  }
+  return access;
+}
+
+/** Whether the applied state has a provisioning section (apply stores its 'settings' item). */
+export async function hasProvisioning(db: Dbs): Promise<boolean> {
+  return (await db.provisioning.selectFrom('hermes_provisioning').select('item').where('item', '=', 'settings').executeTakeFirst()) !== undefined;
+}
+
+export class ProvisioningFiles {
+  private readonly renderers = new Map<string, Renderer>();
+  private readonly verified = new Set<string>();
+  /** Generic file names (no MAC in them), lower case -> the model that renders them. */
+  private readonly generic = new Map<string, PhoneModel>();
+
+  constructor(private readonly db: Dbs) {
+    const renderer = createRenderer();
+    for (const model of MODELS.values()) {
+      for (const f of renderer.files('000000000000', model)) if (!f.secret && !f.name.includes('000000000000') && !this.generic.has(f.name.toLowerCase())) this.generic.set(f.name.toLowerCase(), model);
+    }
+  }
+
+  /** The applied state a request for `name` needs: every shared item, and the phone's own. */
+  async snapshot(name: string): Promise<ProvisioningSnapshot> {
+    const mac = macOfFileName(name);
+    const rows = await this.db.provisioning
+      .selectFrom('hermes_provisioning')
+      .select(['item', 'body'])
+      .where((eb) => eb.or([eb('item', 'not like', 'phone:%'), eb('item', '=', `phone:${mac ?? ''}`)]))
+      .execute();
+    const items = new Map(rows.map((r) => [r.item, r.body]));
+    return { provisioned: items.has('settings'), access: accessOf(items), applied: parseApplied(items), mac };
+  }
+
+  /** Whether user and password are the stored credentials (a success is cached by a hash of all three). */
+  checkCredentials(access: ProvisioningAccess, user: string, password: string): boolean {
+    if (!access.auth || user !== access.auth.username) return false;
+    const key = sha256(`${access.auth.passwordHash}\0${user}\0${password}`);
+    if (this.verified.has(key)) return true;
+    if (!verifySecret(password, access.auth.passwordHash)) return false;
+    if (this.verified.size >= CREDENTIAL_CACHE) this.verified.clear();
+    this.verified.add(key);
+    return true;
+  }
+
+  private renderer(applied: AppliedProvisioning): Renderer {
+    const key = sha256(stableJson({ templates: applied.templates.map((t) => [t.id, t.text]), settings: applied.settings }));
+    let renderer = this.renderers.get(key);
+    if (!renderer) {
+      if (this.renderers.size >= RENDERER_CACHE) this.renderers.clear();
+      this.renderers.set(key, (renderer = createRenderer({ templates: applied.templates, global: applied.settings })));
+    }
+    return renderer;
+  }
+
+  /** The file `name` of the snapshot's phone (or a generic file), rendered now. */
+  async file(snapshot: ProvisioningSnapshot, name: string, ctx: OpContext): Promise<FileLookup> {
+    const renderer = this.renderer(snapshot.applied);
+    const model = this.generic.get(name.toLowerCase());
+    if (model) {
+      const file = renderer.render(samplePhone(model), name)!;
+      return { found: 'file', file: { ...file, hash: sha256(file.content) } };
+    }
+    if (snapshot.mac === undefined) return { found: 'no-file' };
+    const phone = await describeStoredPhone(this.db, snapshot.applied, snapshot.mac, ctx);
+    if (!phone) return { found: 'no-phone', mac: snapshot.mac };
+    const file = renderer.render(phone, name);
+    return file ? { found: 'file', file: { ...file, mac: snapshot.mac, hash: sha256(file.content) } } : { found: 'no-file' };
+  }
+}

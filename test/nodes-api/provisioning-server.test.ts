@@ -1,0 +1,196 @@
+import { request as httpsRequest } from 'node:https';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { loadDesiredState } from '../../src/desired/index.js';
+import type { RenderedFile, Vendor } from '../../src/provisioning/index.js';
+import { applyDesiredState } from '../../src/reconcile/apply.js';
+import { describeEachDatabase } from '../helpers/databases.js';
+import { makeCertificates } from '../helpers/tls-servers.js';
+import { linesOf } from '../provisioning/parse-files.js';
+import { request, startApp, useApi } from './helpers.js';
+
+export const SERVER_YAML = fileURLToPath(new URL('../fixtures/provisioning-server/hermes.yaml', import.meta.url));
+export const LINE_PASSWORDS = { YEALINK1_PASSWORD: 'yealink-Pass-1', SNOM1_PASSWORD: 'snom-Pass-1', POLY1_PASSWORD: 'poly-Pass-1', GS1_PASSWORD: 'gs-Pass-1' };
+const PROVISIONING_PASSWORD = 'prov-Secret-1';
+const REMOTE_PASSWORD = 'remote-Secret-1';
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const GOOD = basic('phones', PROVISIONING_PASSWORD);
+/** Inside provisioning.allow_http of the fixture. */
+const VLAN = '192.0.2.10';
+
+/** Every vendor's phone: its MAC, the file holding line 1, the vendor, and that file's content type. */
+const PHONES = [
+  { vendor: 'yealink', mac: '001565aa0001', file: '001565aa0001.cfg', type: 'text/plain; charset=utf-8', password: LINE_PASSWORDS.YEALINK1_PASSWORD },
+  { vendor: 'snom', mac: '000413aa0002', file: 'snomD785-000413AA0002.htm', type: 'application/xml; charset=utf-8', password: LINE_PASSWORDS.SNOM1_PASSWORD },
+  { vendor: 'polycom', mac: '0004f2aa0003', file: '0004f2aa0003-hermes.cfg', type: 'application/xml; charset=utf-8', password: LINE_PASSWORDS.POLY1_PASSWORD },
+  { vendor: 'grandstream', mac: '000b82aa0004', file: 'cfg000b82aa0004.xml', type: 'application/xml; charset=utf-8', password: LINE_PASSWORDS.GS1_PASSWORD },
+] as const;
+
+/** The lines of a fetched file holding them (Poly's is its second file). */
+export function linesOfFile(vendor: Vendor, content: string): ReturnType<typeof linesOf> {
+  const file = { name: 'f', content } as RenderedFile;
+  return linesOf(vendor, vendor === 'polycom' ? [file, file] : [file]);
+}
+
+export async function applyServerFixture(connection: Parameters<typeof applyDesiredState>[0], env: Record<string, string> = LINE_PASSWORDS): Promise<void> {
+  const { state, diagnostics } = await loadDesiredState([SERVER_YAML], { secrets: 'required', env });
+  if (!state) throw new Error(JSON.stringify(diagnostics));
+  await applyDesiredState(connection, { desired: state, actor: 'test', force: true, confirm: async () => true });
+}
+
+describeEachDatabase('provisioning server (GET /provision/<file>)', (suite) => {
+  const api = useApi(suite, { domains: [], seed: (c) => applyServerFixture(c), app: { provisioning: { failures: { max: 5, window: 60_000 } } } });
+  const get = (file: string, options: { auth?: string; from?: string; ua?: string; method?: 'GET' | 'PUT'; body?: string } = {}) =>
+    api.t.app.inject({
+      method: options.method ?? 'GET',
+      url: `/provision/${file}`,
+      remoteAddress: options.from ?? VLAN,
+      headers: { ...(options.auth ? { authorization: options.auth } : {}), ...(options.ua ? { 'user-agent': options.ua } : {}), ...(options.body !== undefined ? { 'content-type': 'text/plain' } : {}) },
+      ...(options.body !== undefined ? { payload: options.body } : {}),
+    });
+
+  it("hands each vendor's phone its files with the credentials: content type, no-store, parsable, line 1 from the database", async () => {
+    for (const p of PHONES) {
+      const res = await get(p.file, { auth: GOOD });
+      expect(res.statusCode, p.file).toBe(200);
+      expect(res.headers['content-type']).toBe(p.type);
+      expect(res.headers['cache-control']).toBe('no-store');
+      const lines = linesOfFile(p.vendor, res.body);
+      expect(lines.get(1)).toMatchObject({ password: p.password });
+      expect(lines.get(2)).toMatchObject({ auth: 'remote-auth', password: REMOTE_PASSWORD });
+    }
+  });
+
+  it('matches the MAC in any case; generic files and the Poly master need no TLS and hold no credentials', async () => {
+    expect((await get('001565AA0001.CFG', { auth: GOOD })).statusCode).toBe(200);
+    expect((await get('snomD785-000413aa0002.htm', { auth: GOOD })).statusCode).toBe(200);
+    const common = await get('y000000000108.cfg', { auth: GOOD, from: '203.0.113.5' });
+    expect(common.statusCode).toBe(200);
+    expect(common.headers['cache-control']).toBe('no-cache');
+    const master = await get('0004f2aa0003.cfg', { auth: GOOD, from: '203.0.113.5' });
+    expect(master.statusCode).toBe(200);
+    expect(master.body).toContain('0004f2aa0003-hermes.cfg');
+  });
+
+  it('401 without or with wrong credentials for a known and an unknown MAC alike; 404 for an unknown MAC after valid ones', async () => {
+    for (const [i, file] of ['001565aa0001.cfg', '001565ffffff.cfg'].entries()) {
+      const from = `198.51.100.${10 + i}`;
+      const none = await get(file, { from });
+      expect(none.statusCode).toBe(401);
+      expect(none.headers['www-authenticate']).toMatch(/^Basic realm="hermes provisioning"/);
+      expect((await get(file, { auth: basic('phones', 'wrong'), from })).statusCode).toBe(401);
+      expect((await get(file, { auth: basic('other', PROVISIONING_PASSWORD), from })).statusCode).toBe(401);
+    }
+    expect((await get('001565ffffff.cfg', { auth: GOOD, from: '198.51.100.2' })).statusCode).toBe(404);
+    expect((await get('nothing.txt', { auth: GOOD, from: '198.51.100.2' })).statusCode).toBe(404);
+  });
+
+  it('403 for a credential file over plain HTTP outside allow_http, and for a file of another MAC than the User-Agent names', async () => {
+    const plain = await get('001565aa0001.cfg', { auth: GOOD, from: '203.0.113.5' });
+    expect(plain.statusCode).toBe(403);
+    expect(plain.body).toMatch(/^[^\n]*HTTPS[^\n]*\n$/);
+    expect((await get('001565aa0001.cfg', { auth: GOOD, ua: 'Yealink SIP-T46U 108.86.0.20 00:15:65:aa:00:01' })).statusCode).toBe(200);
+    expect((await get('001565aa0001.cfg', { auth: GOOD, ua: 'Yealink SIP-T46U 108.86.0.20 00:15:65:aa:00:09' })).statusCode).toBe(403);
+    expect((await get('cfg000b82aa0004.xml', { auth: GOOD, ua: 'Grandstream Model HW GXP2170 SW 1.0.11.3 DevId 000b82aa0005' })).statusCode).toBe(403);
+  });
+
+  it('a burst of failures from one address: 429 with Retry-After, then even the right credentials wait; other addresses are not affected', async () => {
+    const from = '198.51.100.77';
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await get('001565aa0001.cfg', { auth: basic('phones', `guess${i}`), from })).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    const locked = await get('001565aa0001.cfg', { auth: GOOD, from });
+    expect(locked.statusCode).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await get('001565aa0001.cfg', { auth: GOOD })).statusCode).toBe(200);
+    // unknown MACs count as failures too
+    const scan: number[] = [];
+    for (let i = 0; i < 6; i++) scan.push((await get(`001565ffff0${i}.cfg`, { auth: GOOD, from: '198.51.100.78' })).statusCode);
+    expect(scan).toEqual([404, 404, 404, 404, 404, 429]);
+  });
+
+  it('Poly uploads with PUT are accepted and discarded after the same checks', async () => {
+    expect((await get('0004f2aa0003-app.log', { method: 'PUT', auth: GOOD, body: 'log line\n'.repeat(1000) })).statusCode).toBe(204);
+    expect((await get('0004f2aa0003-phone.cfg', { method: 'PUT', auth: GOOD, body: '<x/>' })).statusCode).toBe(204);
+    expect((await get('0004f2aa0003-app.log', { method: 'PUT', body: 'x', from: '198.51.100.90' })).statusCode).toBe(401);
+    expect((await get('0004f2aa0003-secrets.txt', { method: 'PUT', auth: GOOD, body: 'x' })).statusCode).toBe(404);
+    expect((await get('../../etc/passwd', { method: 'PUT', auth: GOOD, body: 'x' })).statusCode).not.toBe(204);
+  });
+
+  it('the node API keeps working beside it; one provisioning log line per request, with no secret in any log line', async () => {
+    expect((await request(api.t.app, 'user/get', { user: 'yealink1@example.com' }, { token: api.tok.read })).json()).toMatchObject({ response: 'ok' });
+    expect((await get('001565aa0001.cfg')).statusCode).toBe(401);
+    const lines = api.t.logRecords().filter((r) => r.msg === 'provisioning');
+    expect(lines.length).toBeGreaterThan(20);
+    expect(lines.at(-1)).toMatchObject({ client: VLAN, mac: '-', file: '001565aa0001.cfg', status: 401 });
+    expect(lines.find((l) => l.status === 200 && l.file === '001565aa0001.cfg')).toMatchObject({ mac: '001565aa0001', client: VLAN });
+    const text = api.t.logs.join('\n');
+    for (const secret of [PROVISIONING_PASSWORD, REMOTE_PASSWORD, ...Object.values(LINE_PASSWORDS), GOOD.slice(6), 'guess1', 'log line']) expect(text).not.toContain(secret);
+  });
+});
+
+describeEachDatabase('provisioning server over HTTPS', (suite) => {
+  it('serves credential files over TLS to any client with the credentials; the node API too', async () => {
+    await suite.clear();
+    await applyServerFixture(suite.db.connection);
+    const certs = makeCertificates();
+    const t = await startApp(suite.db.connection, { provisioning: {}, https: { cert: readFileSync(certs.cert), key: readFileSync(certs.key) }, auth: 'none' });
+    try {
+      await t.app.listen({ host: '127.0.0.1', port: 0 });
+      const port = (t.app.server.address() as AddressInfo).port;
+      const fetch = (path: string, auth?: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = httpsRequest({ host: '127.0.0.1', servername: 'localhost', port, path, ca: readFileSync(certs.ca), headers: auth ? { authorization: auth } : {} }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      const file = await fetch('/provision/001565aa0001.cfg', GOOD);
+      expect(file.status).toBe(200);
+      expect(file.body).toContain(`account.1.password = ${LINE_PASSWORDS.YEALINK1_PASSWORD}`);
+      expect((await fetch('/provision/001565aa0001.cfg')).status).toBe(401);
+      expect(JSON.parse((await fetch('/user/get?user=yealink1@example.com')).body)).toMatchObject({ response: 'ok' });
+    } finally {
+      await t.close();
+      rmSync(certs.dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describeEachDatabase('provisioning server: provisioning.allow', (suite) => {
+  it('403 with a one-line reason for a client outside allow, whatever its credentials; a bad CIDR is refused at its line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hermes-allow-'));
+    try {
+      cpSync(dirname(SERVER_YAML), dir, { recursive: true });
+      const yaml = join(dir, 'hermes.yaml');
+      writeFileSync(yaml, readFileSync(SERVER_YAML, 'utf8').replace('  allow_http: [192.0.2.0/24]', '  allow_http: [192.0.2.0/24]\n  allow: [192.0.2.0/24, "2001:db8::/32"]'));
+      const bad = join(dir, 'bad.yaml');
+      writeFileSync(bad, readFileSync(yaml, 'utf8').replace('"2001:db8::/32"', '10.0.0.0/33'));
+      const refused = await loadDesiredState([bad], { secrets: 'required', env: LINE_PASSWORDS });
+      expect(refused.diagnostics.find((d) => d.code === 'HERMES_INVALID_CIDR')).toMatchObject({ file: bad, line: 18 });
+      await suite.clear();
+      const { state } = await loadDesiredState([yaml], { secrets: 'required', env: LINE_PASSWORDS });
+      await applyDesiredState(suite.db.connection, { desired: state!, actor: 'test', force: true, confirm: async () => true });
+      const t = await startApp(suite.db.connection, { provisioning: {} });
+      try {
+        const from = async (remoteAddress: string) => t.app.inject({ url: '/provision/001565aa0001.cfg', remoteAddress, headers: { authorization: GOOD } });
+        const outside = await from('203.0.113.9');
+        expect(outside.statusCode).toBe(403);
+        expect(outside.body).toBe('client 203.0.113.9 is not in provisioning.allow\n');
+        expect((await from('::ffff:192.0.2.20')).statusCode).toBe(200);
+        expect((await from('2001:db8::5')).statusCode).toBe(403); // inside allow, outside allow_http, plain HTTP
+      } finally {
+        await t.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
