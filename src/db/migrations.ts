@@ -96,6 +96,18 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, table: TableFactory) => 
       .addColumn('body', 'text', (c) => c.notNull())
       .execute();
   },
+  async hermes_fetches(db, table) {
+    await table('hermes_fetches')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('mac', 'char(12)', (c) => c.notNull())
+      .addColumn('file', 'varchar(128)', (c) => c.notNull())
+      .addColumn('fetched_at', 'varchar(32)', (c) => c.notNull())
+      .addColumn('client', 'varchar(64)', (c) => c.notNull())
+      .addColumn('user_agent', 'varchar(255)', (c) => c.notNull())
+      .addColumn('hash', 'varchar(64)', (c) => c.notNull())
+      .addUniqueConstraint('hermes_fetches_file', ['mac', 'file'])
+      .execute();
+  },
 };
 
 /** hermes_tokens under a name (migration 5 rebuilds it with a wider scope: 'provision'). */
@@ -163,6 +175,11 @@ export const MIGRATIONS: readonly Migration[] = [
       await createTables(db, table, ['hermes_provisioning']);
       await widenTokenScope(db, table);
     },
+  },
+  {
+    version: 6,
+    description: "provisioning inventory: each phone file's last fetch (time, client, User-Agent, content hash)",
+    up: (db, table) => createTables(db, table, ['hermes_fetches']),
   },
 ];
 

@@ -141,6 +141,22 @@ export interface HermesProvisioningTable {
   body: string;
 }
 
+/** A phone file's last successful fetch from the provisioning server (the inventory). */
+export interface HermesFetchesTable {
+  id: Generated<number>;
+  /** 12 lower-case hex digits. */
+  mac: string;
+  /** The file name as the server lists it (vendor's case). */
+  file: string;
+  fetched_at: string;
+  /** The client's address. */
+  client: string;
+  /** The phone's User-Agent (model, firmware, MAC), at most 255 characters. */
+  user_agent: string;
+  /** sha256 (base64url) of the content handed out: holds no secret, tells a changed file. */
+  hash: string;
+}
+
 /** One row (id 1) that every writing transaction locks first, where the engine needs a row to lock (DialectAdapter.writeLock). */
 export interface HermesWritersTable {
   id: number;
@@ -156,6 +172,7 @@ export interface ProvisioningTables {
   hermes_locks: HermesLocksTable;
   hermes_provisioning: HermesProvisioningTable;
   hermes_writers: HermesWritersTable;
+  hermes_fetches: HermesFetchesTable;
 }
 
 export type KamailioDb = Kysely<KamailioTables>;

@@ -11,6 +11,7 @@ import { addNumberRange, addNumbers, checkRange, listNumbers, numberInPool, remo
 import { generatePassword } from './password.js';
 import { addPhones, listPhones, phonesOfMac, phonesOfUser, removePhones } from './phones.js';
 import { phoneConfig } from './provisioning.js';
+import { phoneInfo } from './inventory.js';
 import type { UserRecord, UserUpdate } from './types.js';
 import { addLocalUsers, addRemoteUsers, getUser, listUsers, removeUsers, updateUsers } from './users.js';
 import { checkE164, checkMac } from './validate.js';
@@ -175,6 +176,14 @@ const definitions: Node[] = [
       const file = p.optional('file');
       const files = await phoneConfig(db, mac, file, ctx);
       return { response: 'ok', mac, files: files.map((f) => ({ name: f.name, content_type: f.contentType, content: f.content })) };
+    },
+  },
+  {
+    name: 'phone/info',
+    mutates: false,
+    params: ['mac'],
+    async run(db, p, ctx) {
+      return { response: 'ok', ...(await phoneInfo(db, p.required('mac'), ctx)) };
     },
   },
   {

@@ -4,10 +4,10 @@
  * One ProvisioningFiles per server holds its caches (compiled renderers, verified credentials),
  * never module state.
  */
-import { createHash } from 'node:crypto';
 import type { Dbs } from '../db/types.js';
 import { createRenderer, macOfFileName, MODELS, parseApplied, samplePhone, stableJson, verifySecret, type AppliedProvisioning, type PhoneModel, type RenderedFile, type Renderer } from '../provisioning/index.js';
 import type { OpContext } from './context.js';
+import { contentHash } from './inventory.js';
 import { describeStoredPhone } from './provisioning.js';
 
 /** The provisioning server's access rules, as apply stored them (items 'auth' and 'access'). */
@@ -43,7 +43,7 @@ export type FileLookup = { found: 'file'; file: ServedFile } | { found: 'no-phon
 const RENDERER_CACHE = 16;
 /** Verified credentials kept before the cache starts over. */
 const CREDENTIAL_CACHE = 1024;
-const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+const sha256 = contentHash;
 
 function accessOf(items: ReadonlyMap<string, string>): ProvisioningAccess {
   const access: ProvisioningAccess = {};

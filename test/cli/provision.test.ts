@@ -1,6 +1,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openDatabases } from '../../src/db/connect.js';
+import { contentHash, phoneConfig, recordFetch } from '../../src/ops/index.js';
 import { runHermes } from '../helpers/cli.js';
 import { writePlatform } from '../reconcile/fixtures.js';
 
@@ -28,6 +30,23 @@ describe('hermes provision', () => {
     expect(all.stdout).toContain('==> 0004F2123456.xml <==');
     const none = await runHermes(['provision', 'render', '0004f2999999'], { cwd });
     expect(none).toMatchObject({ code: 1, stderr: 'hermes: phone 0004f2999999 is not provisioned\n' });
+  });
+
+  it('status names the phones that never fetched and those whose files changed since their last fetch', async () => {
+    const cwd = writePlatform();
+    expect((await runHermes(['apply', EXAMPLE, '--auto-approve'], { cwd })).code).toBe(0);
+    const fresh = await runHermes(['provision', 'status'], { cwd });
+    expect(fresh).toMatchObject({ code: 0, stdout: 'never fetched  00:04:f2:12:34:56  snom-d785\nnever fetched  00:04:f2:ab:cd:ef  yealink-t46u\n2 never fetched, 0 changed since their last fetch, 0 current\n' });
+    const db = await openDatabases({ db: `sqlite:${cwd}/hermes.db` });
+    try {
+      const [file] = await phoneConfig(db, '0004f2abcdef', '0004f2abcdef.cfg', { actor: 'test', showSecrets: true });
+      await recordFetch(db, { mac: '0004f2abcdef', file: file.name, client: '10.0.0.5', userAgent: 'Yealink', hash: contentHash(file.content) });
+      await recordFetch(db, { mac: '0004f2123456', file: '0004F2123456.xml', client: '10.0.0.6', userAgent: 'snom', hash: contentHash('what it had before') });
+    } finally {
+      await db.close();
+    }
+    const status = await runHermes(['provision', 'status', '--json'], { cwd });
+    expect(JSON.parse(status.stdout)).toEqual({ never_fetched: [], changed: [{ mac: '0004f2123456', model: 'snom-d785', files: ['0004F2123456.xml'] }], current: 1 });
   });
 
   it('plans a changed profile setting as its phones, and nothing for the example as applied', async () => {

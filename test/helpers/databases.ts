@@ -98,7 +98,7 @@ export interface DatabaseSuite {
   scratch(): Promise<ScratchDatabase>;
 }
 
-const DATA_TABLES = ['subscriber', 'domain', 'domain_attrs', 'dbaliases', 'hermes_users', 'hermes_phones', 'hermes_numbers', 'hermes_tokens', 'hermes_audit', 'hermes_locks', 'hermes_provisioning'];
+const DATA_TABLES = ['subscriber', 'domain', 'domain_attrs', 'dbaliases', 'hermes_users', 'hermes_phones', 'hermes_numbers', 'hermes_tokens', 'hermes_audit', 'hermes_locks', 'hermes_provisioning', 'hermes_fetches'];
 
 /**
  * Declares `body` once per dialect, each in its own freshly created database that is dropped

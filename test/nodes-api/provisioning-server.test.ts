@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { loadDesiredState } from '../../src/desired/index.js';
 import type { RenderedFile, Vendor } from '../../src/provisioning/index.js';
+import { provisionStatus } from '../../src/ops/index.js';
 import { applyDesiredState } from '../../src/reconcile/apply.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { makeCertificates } from '../helpers/tls-servers.js';
@@ -192,5 +193,31 @@ describeEachDatabase('provisioning server: provisioning.allow', (suite) => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describeEachDatabase('provisioning inventory (phone/info, provision status)', (suite) => {
+  const api = useApi(suite, { domains: [], seed: (c) => applyServerFixture(c), app: { provisioning: {} } });
+  const UA = 'Yealink SIP-T46U 108.86.0.20 00:15:65:aa:00:01';
+
+  it('records each fetch (time, client, User-Agent, hash); phone/info answers it; status names the phones that never fetched and those whose files changed', async () => {
+    const info = async () => (await request(api.t.app, 'phone/info', { mac: '00:15:65:aa:00:01' }, { token: api.tok.read })).json();
+    expect((await info()).files).toEqual([{ file: '001565aa0001.cfg', fetched_at: null, client: null, user_agent: null, current: false }]);
+    const before = Date.now();
+    expect((await api.t.app.inject({ url: '/provision/001565AA0001.cfg', remoteAddress: VLAN, headers: { authorization: GOOD, 'user-agent': UA } })).statusCode).toBe(200);
+    expect((await api.t.app.inject({ url: '/provision/cfg000b82aa0004.xml', remoteAddress: VLAN, headers: { authorization: GOOD } })).statusCode).toBe(200);
+    const fetched = await info();
+    expect(fetched).toMatchObject({ response: 'ok', model: 'yealink-t46u', profile: null, lines: ['yealink1@example.com', 'remote@sip.partner.net'], files: [{ file: '001565aa0001.cfg', client: VLAN, user_agent: UA, current: true }] });
+    expect(Date.parse(fetched.files[0].fetched_at)).toBeGreaterThanOrEqual(before - 1000);
+    expect(JSON.stringify(fetched)).not.toContain(LINE_PASSWORDS.YEALINK1_PASSWORD);
+    let status = await provisionStatus(suite.db.connection, { actor: 'test' });
+    expect(status.neverFetched.map((p) => p.mac)).toEqual(['000413aa0002', '0004f2aa0003']);
+    expect(status).toMatchObject({ changed: [], current: 2 });
+    // a password change applied: the Yealink's file changed since its fetch
+    await applyServerFixture(suite.db.connection, { ...LINE_PASSWORDS, YEALINK1_PASSWORD: 'yealink-Pass-2' });
+    expect((await info()).files[0]).toMatchObject({ current: false, user_agent: UA });
+    status = await provisionStatus(suite.db.connection, { actor: 'test' });
+    expect(status).toMatchObject({ changed: [{ mac: '001565aa0001', model: 'yealink-t46u', files: ['001565aa0001.cfg'] }], current: 1 });
+    expect((await request(api.t.app, 'phone/info', { mac: '001565ffffff' }, { token: api.tok.read })).json()).toMatchObject({ response: 'failed', cause: 'nonexistant' });
   });
 });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { OpFailure, phoneConfig, phoneFileNames } from '../../ops/index.js';
+import { displayMac } from '../../model/index.js';
+import { OpFailure, phoneConfig, phoneFileNames, provisionStatus } from '../../ops/index.js';
 import { resolveActor } from '../actor.js';
 import { action, withDatabases } from '../run-command.js';
 
@@ -37,4 +38,21 @@ export function registerProvision(program: Command): void {
     .description('list the names of the files a phone may fetch')
     .argument('<mac>', "the phone's MAC address")
     .action(action(async (mac: string, _options: unknown, command: Command) => run(command, async (db) => (await phoneFileNames(db, mac)).map((n) => `${n}\n`).join(''))));
+  provision
+    .command('status')
+    .description('the phones that never fetched their files, and those whose files changed since their last fetch')
+    .option('--json', 'print the status as JSON', false)
+    .action(
+      action(async (options: { json: boolean }, command: Command) =>
+        run(command, async (db) => {
+          const status = await provisionStatus(db, { actor: resolveActor() });
+          if (options.json) return `${JSON.stringify({ never_fetched: status.neverFetched, changed: status.changed, current: status.current }, null, 2)}\n`;
+          const out = [
+            ...status.neverFetched.map((p) => `never fetched  ${displayMac(p.mac)}  ${p.model}\n`),
+            ...status.changed.map((p) => `changed        ${displayMac(p.mac)}  ${p.model}  ${p.files.join(', ')}\n`),
+          ];
+          return `${out.join('')}${status.neverFetched.length} never fetched, ${status.changed.length} changed since their last fetch, ${status.current} current\n`;
+        }),
+      ),
+    );
 }

@@ -12,7 +12,8 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dbs } from '../../db/types.js';
-import { ProvisioningFiles, type ProvisioningSnapshot, type ServedFile } from '../../ops/provisioning-serve.js';
+import { recordFetch, type FetchRecord } from '../../ops/index.js';
+import { ProvisioningFiles, type ProvisioningSnapshot } from '../../ops/provisioning-serve.js';
 import { AddressRules, basicCredentials, macOfUserAgent, plainAddress } from './access.js';
 import { FailureLimiter, type FailureLimits } from './failures.js';
 import { registerUploads } from './uploads.js';
@@ -28,8 +29,6 @@ export interface ProvisioningServerOptions {
   dbs: Dbs;
   /** Failed authentications and unknown files per client address before 429 (defaults: FailureLimiter's). */
   failures?: Partial<FailureLimits>;
-  /** Called after each file handed out (the inventory). */
-  onFetch?: (fetch: { file: ServedFile; client: string; userAgent: string }) => Promise<void>;
 }
 
 /** Whether a request is for a provisioning route (the node API's token check and log skip it). */
@@ -73,7 +72,7 @@ function serveFile(files: ProvisioningFiles, rules: AddressRules, failures: Fail
     }
     const uaMac = macOfUserAgent(request.headers['user-agent']);
     if (file.mac !== undefined && uaMac !== undefined && uaMac !== file.mac) return refuse(reply, 403, `the User-Agent names another phone than ${outcome.file}`);
-    if (options.onFetch) await options.onFetch({ file, client: outcome.client, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 256) });
+    if (file.mac !== undefined) await record(request, options.dbs, { mac: file.mac, file: file.name, client: outcome.client, userAgent: String(request.headers['user-agent'] ?? ''), hash: file.hash });
     return reply
       .code(200)
       .header('content-type', file.contentType)
@@ -81,6 +80,15 @@ function serveFile(files: ProvisioningFiles, rules: AddressRules, failures: Fail
       .header('x-content-type-options', 'nosniff')
       .send(file.content);
   };
+}
+
+/** The inventory's row of a fetch; a failure to write it is logged, and the phone still gets its file. */
+async function record(request: FastifyRequest, dbs: Dbs, fetch: FetchRecord): Promise<void> {
+  try {
+    await recordFetch(dbs, fetch);
+  } catch (error) {
+    request.log.error({ err: error }, 'provisioning: the fetch could not be recorded');
+  }
 }
 
 /** provisioning.allow, the failure lock-out and the credentials: a reply when the client may not go on. */

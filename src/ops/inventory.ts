@@ -1,0 +1,111 @@
+/**
+ * The provisioning inventory (hermes_fetches): each phone file's last successful fetch from
+ * the provisioning server, and what that says: which phones never fetched, whose files changed
+ * since (the rendering now differs from what the phone was given).
+ */
+import { createHash } from 'node:crypto';
+import type { Dbs } from '../db/types.js';
+import { createRenderer, parseApplied, type AppliedProvisioning, type Renderer } from '../provisioning/index.js';
+import type { OpContext } from './context.js';
+import { failed } from './envelope.js';
+import { describeStoredPhone, readProvisioningItems } from './provisioning.js';
+import { checkMac } from './validate.js';
+
+/** sha256 (base64url) of a file's content: what the inventory stores (derived from secrets: never shown). */
+export function contentHash(content: string): string {
+  return createHash('sha256').update(content).digest('base64url');
+}
+
+export interface FetchRecord {
+  mac: string;
+  file: string;
+  client: string;
+  userAgent: string;
+  hash: string;
+  at?: Date;
+}
+
+/** Records a successful fetch: the file's row replaced (one row per phone and file). */
+export async function recordFetch(db: Dbs, f: FetchRecord): Promise<void> {
+  const row = { fetched_at: (f.at ?? new Date()).toISOString(), client: f.client.slice(0, 64), user_agent: f.userAgent.slice(0, 255), hash: f.hash };
+  const mac = checkMac(f.mac);
+  const file = f.file.slice(0, 128);
+  const updated = await db.provisioning.updateTable('hermes_fetches').set(row).where('mac', '=', mac).where('file', '=', file).executeTakeFirst();
+  if (Number(updated.numUpdatedRows) > 0) return;
+  try {
+    await db.provisioning.insertInto('hermes_fetches').values({ mac, file, ...row }).execute();
+  } catch (error) {
+    // Another fetch of the same file inserted it first: this one is the later.
+    if (!db.adapters.provisioning.isUniqueViolation(error)) throw error;
+    await db.provisioning.updateTable('hermes_fetches').set(row).where('mac', '=', mac).where('file', '=', file).execute();
+  }
+}
+
+/** A phone file's last fetch, and whether the phone has what it would get now. */
+export interface FileFetch {
+  file: string;
+  fetched_at: string | null;
+  client: string | null;
+  user_agent: string | null;
+  /** Whether the phone has this file as it renders now (false: changed since, or never fetched). */
+  current: boolean;
+}
+
+async function fetchesOf(db: Dbs, macs?: readonly string[]): Promise<Map<string, Map<string, { fetched_at: string; client: string; user_agent: string; hash: string }>>> {
+  let q = db.provisioning.selectFrom('hermes_fetches').select(['mac', 'file', 'fetched_at', 'client', 'user_agent', 'hash']);
+  if (macs) q = q.where('mac', 'in', [...macs]);
+  const out = new Map<string, Map<string, { fetched_at: string; client: string; user_agent: string; hash: string }>>();
+  for (const r of await q.execute()) {
+    let files = out.get(r.mac);
+    if (!files) out.set(r.mac, (files = new Map()));
+    files.set(r.file.toLowerCase(), r);
+  }
+  return out;
+}
+
+/** Each per-phone file of a phone with its last fetch; undefined when the phone is not provisioned. */
+async function phoneFetches(db: Dbs, applied: AppliedProvisioning, renderer: Renderer, mac: string, fetched: ReadonlyMap<string, { fetched_at: string; client: string; user_agent: string; hash: string }> | undefined, ctx: OpContext): Promise<FileFetch[] | undefined> {
+  const phone = await describeStoredPhone(db, applied, mac, ctx);
+  if (!phone) return undefined;
+  const files = renderer.renderAll(phone).filter((f) => f.name.toLowerCase().includes(mac));
+  return files.map((f) => {
+    const last = fetched?.get(f.name.toLowerCase());
+    return { file: f.name, fetched_at: last?.fetched_at ?? null, client: last?.client ?? null, user_agent: last?.user_agent ?? null, current: last !== undefined && last.hash === contentHash(f.content) };
+  });
+}
+
+/** phone/info: a provisioned phone's model, profile, lines and each file's last fetch. */
+export async function phoneInfo(db: Dbs, mac: string, ctx: OpContext): Promise<{ mac: string; model: string; profile: string | null; lines: string[]; files: FileFetch[] }> {
+  const m = checkMac(mac);
+  const applied = parseApplied(await readProvisioningItems(db));
+  const stored = applied.phones.get(m);
+  const files = stored && (await phoneFetches(db, applied, createRenderer({ templates: applied.templates, global: applied.settings }), m, (await fetchesOf(db, [m])).get(m), ctx));
+  if (!stored || !files) throw failed('nonexistant', `phone ${m} is not provisioned`);
+  const lines = await db.provisioning.selectFrom('hermes_phones').select(['username', 'domain']).where('mac', '=', m).orderBy('line').execute();
+  return { mac: m, model: stored.model, profile: stored.profile ?? null, lines: lines.map((l) => `${l.username}@${l.domain}`), files };
+}
+
+export interface ProvisionStatus {
+  /** Phones that fetched none of their files. */
+  neverFetched: { mac: string; model: string }[];
+  /** Phones one of whose fetched files renders differently now than what they were given (files a phone never fetched do not count: a Snom may fetch only its .htm). */
+  changed: { mac: string; model: string; files: string[] }[];
+  /** Phones that have every file as it renders now. */
+  current: number;
+}
+
+/** Every provisioned phone's inventory state (`hermes provision status`). */
+export async function provisionStatus(db: Dbs, ctx: OpContext): Promise<ProvisionStatus> {
+  const applied = parseApplied(await readProvisioningItems(db));
+  const renderer = createRenderer({ templates: applied.templates, global: applied.settings });
+  const fetched = await fetchesOf(db);
+  const out: ProvisionStatus = { neverFetched: [], changed: [], current: 0 };
+  for (const [mac, phone] of [...applied.phones].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const files = await phoneFetches(db, applied, renderer, mac, fetched.get(mac), ctx);
+    if (!files) continue;
+    if (files.every((f) => f.fetched_at === null)) out.neverFetched.push({ mac, model: phone.model });
+    else if (files.some((f) => f.fetched_at !== null && !f.current)) out.changed.push({ mac, model: phone.model, files: files.filter((f) => f.fetched_at !== null && !f.current).map((f) => f.file) });
+    else out.current++;
+  }
+  return out;
+}
