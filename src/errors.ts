@@ -145,6 +145,11 @@ export const errorCatalogue = {
     exitCode: 1,
     httpStatus: 502,
   },
+  KAMAILIO_NOTIFY_FAILED: {
+    summary: "apply --notify-phones could not reach Kamailio's JSON-RPC (ul.lookup, tm.t_uac_start) after apply; the data stays applied.",
+    exitCode: 1,
+    httpStatus: 502,
+  },
   // --- node API: the envelope causes (the seed's keywords and spellings) -----------------
   API_INVALID_PARAMETER: {
     summary: 'A node parameter is missing, repeated or invalid; the cause names the parameter.',

@@ -109,3 +109,16 @@ export async function provisionStatus(db: Dbs, ctx: OpContext): Promise<Provisio
   }
   return out;
 }
+
+/** Every provisioned phone's rendered file set as a hash, and its lines (user@domain): what --notify-phones compares across an apply. The hashes cover secrets: compare them, never print them. */
+export async function phoneFileHashes(db: Dbs, ctx: OpContext): Promise<Map<string, { hash: string; lines: string[] }>> {
+  const applied = parseApplied(await readProvisioningItems(db));
+  const out = new Map<string, { hash: string; lines: string[] }>();
+  if (applied.phones.size === 0) return out;
+  const renderer = createRenderer({ templates: applied.templates, global: applied.settings });
+  for (const mac of applied.phones.keys()) {
+    const phone = await describeStoredPhone(db, applied, mac, ctx);
+    if (phone) out.set(mac, { hash: renderer.hash(phone), lines: phone.lines.map((l) => l.address) });
+  }
+  return out;
+}

@@ -102,6 +102,14 @@ describe('hermes apply', () => {
     }
   });
 
+  it('--notify-phones needs --kamailio-rpc, and is refused before anything is applied', async () => {
+    const cwd = writePlatform();
+    const r = await runHermes(['apply', '--auto-approve', '--notify-phones'], { cwd, env: { ...ENV, HERMES_KAMAILIO_RPC: undefined } });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('--notify-phones needs --kamailio-rpc URL');
+    expect((await runHermes(['plan', '--detailed-exitcode'], { cwd, env: ENV })).code).toBe(2);
+  });
+
   it('fails at once when the lock is held, naming the holder; --force-unlock clears it', async () => {
     const cwd = writePlatform();
     expect((await runHermes(['init'], { cwd })).code).toBe(0);

@@ -5,6 +5,9 @@ import { HermesError } from '../../errors.js';
 import { applyDesiredState, type ApplyOutcome, type ApplyRequest } from '../../reconcile/apply.js';
 import { forceUnlock } from '../../reconcile/apply-lock.js';
 import { reloadKamailioDomains } from '../../reconcile/kamailio-rpc.js';
+import { notifyPhones, type NotifyReport, type PhoneToNotify } from '../../reconcile/notify-phones.js';
+import { displayMac } from '../../model/index.js';
+import { phoneFileHashes } from '../../ops/index.js';
 import type { PlanDocument } from '../../reconcile/plan-document.js';
 import { readSavedPlan } from '../../reconcile/plan-desired.js';
 import { DEFAULT_MAX_CHANGE_PERCENT } from '../../reconcile/safety-brake.js';
@@ -21,6 +24,7 @@ interface ApplyOptions {
   force?: boolean;
   maxChangePercent?: string;
   kamailioRpc?: string;
+  notifyPhones?: boolean;
   forceUnlock?: boolean;
 }
 
@@ -118,8 +122,36 @@ async function runApply(paths: string[], options: ApplyOptions, command: Command
   const maxChangePercent = nonNegative(options.maxChangePercent, '--max-change-percent');
   const { desired, saved } = await applyInput(paths, options);
   const request = { desired, saved, actor: resolveActor(options.actor), lockTimeoutSeconds, force: options.force, maxChangePercent, ...interaction(options, saved !== undefined) };
-  const outcome = await withDatabases(command, (db) => applyDesiredState(db, request));
-  return report(outcome, options.kamailioRpc);
+  if (options.notifyPhones && !options.kamailioRpc) throw new HermesError('USAGE', '--notify-phones needs --kamailio-rpc URL (or HERMES_KAMAILIO_RPC): the NOTIFYs are sent through Kamailio');
+  const ctx = { actor: request.actor };
+  const { outcome, changed } = await withDatabases(command, async (db) => {
+    const before = options.notifyPhones ? await phoneFileHashes(db, ctx) : undefined;
+    const outcome = await applyDesiredState(db, request);
+    if (!before || !outcome.applied) return { outcome, changed: [] };
+    const after = await phoneFileHashes(db, ctx);
+    return { outcome, changed: [...after].filter(([mac, p]) => before.get(mac)?.hash !== p.hash).map(([mac, p]) => ({ mac, lines: p.lines })) };
+  });
+  const code = await report(outcome, options.kamailioRpc);
+  if (options.notifyPhones) await notify(options.kamailioRpc!, changed);
+  return code;
+}
+
+/** --notify-phones: check-sync to the phones whose files changed; unregistered ones listed. */
+async function notify(url: string, phones: PhoneToNotify[]): Promise<void> {
+  if (phones.length === 0) {
+    process.stdout.write('No phone\'s files changed: no NOTIFY sent.\n');
+    return;
+  }
+  let result: NotifyReport;
+  try {
+    result = await notifyPhones(url, phones);
+  } catch (error) {
+    throw new HermesError('KAMAILIO_NOTIFY_FAILED', `the changes are applied, but the phones could not be notified: ${(error as Error).message}`, { cause: error });
+  }
+  const contacts = result.notified.reduce((n, p) => n + p.contacts, 0);
+  process.stdout.write(`Sent check-sync to ${result.notified.length} of ${phones.length} phone(s) whose files changed (${contacts} contact(s)).\n`);
+  if (result.unregistered.length > 0) process.stdout.write(`Not registered, not notified: ${result.unregistered.map(displayMac).join(', ')}\n`);
+  for (const f of result.failed) process.stdout.write(`Kamailio did not send to ${displayMac(f.mac)} at ${f.contact}: ${f.reason}\n`);
 }
 
 export function registerApply(program: Command): void {
@@ -134,6 +166,7 @@ export function registerApply(program: Command): void {
     .option('--force', 'apply even when the safety brake refuses the plan')
     .option('--max-change-percent <n>', `safety brake: the largest share of a kind's objects a plan may update or remove (default ${DEFAULT_MAX_CHANGE_PERCENT})`)
     .addOption(new Option('--kamailio-rpc <url>', "Kamailio's JSON-RPC URL: call domain.reload after a change to the domain table").env('HERMES_KAMAILIO_RPC'))
+    .option('--notify-phones', 'after the apply, send SIP NOTIFY check-sync (through --kamailio-rpc) to the registered phones whose files changed')
     .option('--force-unlock', 'remove a stale apply lock left by a process that is gone, then exit')
     .action(action(runApply));
 }
