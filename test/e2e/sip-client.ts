@@ -72,9 +72,27 @@ export function parseResponse(raw: string): SipResponse | undefined {
 
 const token = (bytes = 8) => randomBytes(bytes).toString('hex');
 
+/** A request the client received (e.g. Kamailio's NOTIFY): its method, URI and headers. */
+export interface SipRequest {
+  method: string;
+  uri: string;
+  headers: Map<string, string[]>;
+  raw: string;
+}
+
+/** Parses a request's start line and headers (the same header grammar as responses). */
+export function parseRequest(raw: string): SipRequest | undefined {
+  const start = /^([A-Z]+) (\S+) SIP\/2\.0\r\n/.exec(raw);
+  if (!start) return undefined;
+  const asResponse = parseResponse(`SIP/2.0 200 X${raw.slice(raw.indexOf('\r\n'))}`);
+  return asResponse && { method: start[1], uri: start[2], headers: asResponse.headers, raw };
+}
+
 export class SipClient {
   private readonly pending = new Map<string, (response: SipResponse) => void>();
   private cseq = 1;
+  /** Requests received, in order; each was answered 200 OK. */
+  readonly received: SipRequest[] = [];
 
   private constructor(
     private readonly socket: Socket,
@@ -83,7 +101,13 @@ export class SipClient {
     /** A missing final response fails after this many milliseconds. */
     readonly timeoutMs: number,
   ) {
-    socket.on('message', (message) => {
+    socket.on('message', (message, from) => {
+      const request = parseRequest(message.toString('utf8'));
+      if (request) {
+        this.received.push(request);
+        this.answer(request, from);
+        return;
+      }
       const response = parseResponse(message.toString('utf8'));
       if (!response) return;
       const via = header(response, 'via');
@@ -105,6 +129,14 @@ export class SipClient {
     });
     const address = socket.address();
     return new SipClient(socket, server, { host: address.address, port: address.port }, options.timeoutMs ?? 2000);
+  }
+
+  /** Answers a received request 200 OK (Via, From, To with a tag, Call-ID, CSeq copied). */
+  private answer(request: SipRequest, to: { address: string; port: number }): void {
+    const copy = (name: string) => (request.headers.get(name) ?? []).map((v) => `${name.replace(/(^|-)./g, (c) => c.toUpperCase())}: ${v}\r\n`).join('');
+    const toHeader = request.headers.get('to')?.[0] ?? '';
+    const reply = `SIP/2.0 200 OK\r\n${copy('via')}${copy('from')}To: ${toHeader}${/;\s*tag=/i.test(toHeader) ? '' : `;tag=${token(4)}`}\r\n${copy('call-id')}${copy('cseq')}Content-Length: 0\r\n\r\n`;
+    this.socket.send(Buffer.from(reply, 'utf8'), to.port, to.address);
   }
 
   close(): void {

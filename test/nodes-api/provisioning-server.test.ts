@@ -6,16 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { loadDesiredState } from '../../src/desired/index.js';
-import type { RenderedFile, Vendor } from '../../src/provisioning/index.js';
 import { provisionStatus } from '../../src/ops/index.js';
 import { applyDesiredState } from '../../src/reconcile/apply.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { makeCertificates } from '../helpers/tls-servers.js';
-import { linesOf } from '../provisioning/parse-files.js';
+import { applyServerFixture, LINE_PASSWORDS, linesOfFile, SERVER_YAML } from './provisioning-fixture.js';
 import { request, startApp, useApi } from './helpers.js';
 
-export const SERVER_YAML = fileURLToPath(new URL('../fixtures/provisioning-server/hermes.yaml', import.meta.url));
-export const LINE_PASSWORDS = { YEALINK1_PASSWORD: 'yealink-Pass-1', SNOM1_PASSWORD: 'snom-Pass-1', POLY1_PASSWORD: 'poly-Pass-1', GS1_PASSWORD: 'gs-Pass-1' };
 const PROVISIONING_PASSWORD = 'prov-Secret-1';
 const REMOTE_PASSWORD = 'remote-Secret-1';
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -30,18 +27,6 @@ const PHONES = [
   { vendor: 'polycom', mac: '0004f2aa0003', file: '0004f2aa0003-hermes.cfg', type: 'application/xml; charset=utf-8', password: LINE_PASSWORDS.POLY1_PASSWORD },
   { vendor: 'grandstream', mac: '000b82aa0004', file: 'cfg000b82aa0004.xml', type: 'application/xml; charset=utf-8', password: LINE_PASSWORDS.GS1_PASSWORD },
 ] as const;
-
-/** The lines of a fetched file holding them (Poly's is its second file). */
-export function linesOfFile(vendor: Vendor, content: string): ReturnType<typeof linesOf> {
-  const file = { name: 'f', content } as RenderedFile;
-  return linesOf(vendor, vendor === 'polycom' ? [file, file] : [file]);
-}
-
-export async function applyServerFixture(connection: Parameters<typeof applyDesiredState>[0], env: Record<string, string> = LINE_PASSWORDS): Promise<void> {
-  const { state, diagnostics } = await loadDesiredState([SERVER_YAML], { secrets: 'required', env });
-  if (!state) throw new Error(JSON.stringify(diagnostics));
-  await applyDesiredState(connection, { desired: state, actor: 'test', force: true, confirm: async () => true });
-}
 
 describeEachDatabase('provisioning server (GET /provision/<file>)', (suite) => {
   const api = useApi(suite, { domains: [], seed: (c) => applyServerFixture(c), app: { provisioning: { failures: { max: 5, window: 60_000 } } } });
