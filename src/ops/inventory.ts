@@ -10,6 +10,8 @@ import type { OpContext } from './context.js';
 import { failed } from './envelope.js';
 import { describeStoredPhone, readProvisioningItems } from './provisioning.js';
 import { checkMac } from './validate.js';
+import { chunks } from './bulk.js';
+import { inTransaction } from '../db/transaction.js';
 
 /** sha256 (base64url) of a file's content: what the inventory stores (derived from secrets: never shown). */
 export function contentHash(content: string): string {
@@ -25,19 +27,65 @@ export interface FetchRecord {
   at?: Date;
 }
 
-/** Records a successful fetch: the file's row replaced (one row per phone and file). */
-export async function recordFetch(db: Dbs, f: FetchRecord): Promise<void> {
-  const row = { fetched_at: (f.at ?? new Date()).toISOString(), client: f.client.slice(0, 64), user_agent: f.userAgent.slice(0, 255), hash: f.hash };
-  const mac = checkMac(f.mac);
-  const file = f.file.slice(0, 128);
-  const updated = await db.provisioning.updateTable('hermes_fetches').set(row).where('mac', '=', mac).where('file', '=', file).executeTakeFirst();
-  if (Number(updated.numUpdatedRows) > 0) return;
-  try {
-    await db.provisioning.insertInto('hermes_fetches').values({ mac, file, ...row }).execute();
-  } catch (error) {
-    // Another fetch of the same file inserted it first: this one is the later.
-    if (!db.adapters.provisioning.isUniqueViolation(error)) throw error;
-    await db.provisioning.updateTable('hermes_fetches').set(row).where('mac', '=', mac).where('file', '=', file).execute();
+/** Records successful fetches in one transaction: each (phone, file) row replaced; of several fetches of one file the last wins. */
+export async function recordFetches(db: Dbs, fetches: readonly FetchRecord[]): Promise<void> {
+  const rows = new Map<string, { mac: string; file: string; fetched_at: string; client: string; user_agent: string; hash: string }>();
+  for (const f of fetches) {
+    const mac = checkMac(f.mac);
+    const file = f.file.slice(0, 128);
+    rows.set(`${mac}/${file}`, { mac, file, fetched_at: (f.at ?? new Date()).toISOString(), client: f.client.slice(0, 64), user_agent: f.userAgent.slice(0, 255), hash: f.hash });
+  }
+  if (rows.size === 0) return;
+  await inTransaction(db, async (trx) => {
+    for (const part of chunks([...rows.values()], 200)) {
+      await trx.provisioning.deleteFrom('hermes_fetches').where((eb) => eb.or(part.map((r) => eb.and([eb('mac', '=', r.mac), eb('file', '=', r.file)])))).execute();
+      await trx.provisioning.insertInto('hermes_fetches').values(part).execute();
+    }
+  });
+}
+
+/** Records one successful fetch. */
+export async function recordFetch(db: Dbs, fetch: FetchRecord): Promise<void> {
+  await recordFetches(db, [fetch]);
+}
+
+/**
+ * The provisioning server's inventory writer: fetches are buffered and written together every
+ * `delayMs` (or at 500), so a busy server writes one transaction a second instead of one
+ * statement per fetch; flush() writes what is buffered (on close). delayMs 0 writes each
+ * fetch before the answer. A failed write goes to onError; the fetches are not retried.
+ */
+export class FetchRecorder {
+  private buffer: FetchRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Dbs,
+    private readonly delayMs: number,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  async add(fetch: FetchRecord): Promise<void> {
+    this.buffer.push({ ...fetch, at: fetch.at ?? new Date() });
+    if (this.delayMs === 0 || this.buffer.length >= 500) return this.flush();
+    this.timer ??= setTimeout(() => void this.flush(), this.delayMs);
+  }
+
+  /** Writes the buffered fetches (after any write under way). */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.writing = this.writing.then(async () => {
+      try {
+        await recordFetches(this.db, batch);
+      } catch (error) {
+        this.onError(error);
+      }
+    });
+    return this.writing;
   }
 }
 

@@ -4,6 +4,7 @@
  * One ProvisioningFiles per server holds its caches (compiled renderers, verified credentials),
  * never module state.
  */
+import DataLoader from 'dataloader';
 import type { Dbs } from '../db/types.js';
 import { createRenderer, macOfFileName, MODELS, parseApplied, samplePhone, stableJson, verifySecret, type AppliedProvisioning, type PhoneModel, type RenderedFile, type Renderer } from '../provisioning/index.js';
 import type { OpContext } from './context.js';
@@ -27,6 +28,8 @@ export interface ProvisioningSnapshot {
   applied: AppliedProvisioning;
   /** The MAC the requested name is for (12 lower-case hex), undefined for a generic file name. */
   mac?: string;
+  /** That phone's lines, in order. */
+  lines?: { username: string; domain: string }[];
 }
 
 /** A file found for a request. */
@@ -79,17 +82,45 @@ export class ProvisioningFiles {
     }
   }
 
-  /** The applied state a request for `name` needs: every shared item, and the phone's own. */
+  /**
+   * The applied state a request for `name` needs: every shared item, and the phone's own item
+   * and lines. Read after the request arrived; requests that arrive together share the reads
+   * (one query each for the shared items, the phones' items and their lines).
+   */
   async snapshot(name: string): Promise<ProvisioningSnapshot> {
     const mac = macOfFileName(name);
-    const rows = await this.db.provisioning
-      .selectFrom('hermes_provisioning')
-      .select(['item', 'body'])
-      .where((eb) => eb.or([eb('item', 'not like', 'phone:%'), eb('item', '=', `phone:${mac ?? ''}`)]))
-      .execute();
-    const items = new Map(rows.map((r) => [r.item, r.body]));
-    return { provisioned: items.has('settings'), access: accessOf(items), applied: parseApplied(items), mac };
+    const [shared, phone] = await Promise.all([this.sharedItems.load('shared'), mac === undefined ? undefined : this.phoneRows.load(mac)]);
+    const items = new Map(shared);
+    if (mac !== undefined && phone?.body !== undefined) items.set(`phone:${mac}`, phone.body);
+    return { provisioned: items.has('settings'), access: accessOf(items), applied: parseApplied(items), mac, lines: phone?.lines };
   }
+
+  private readonly sharedItems = new DataLoader<'shared', Map<string, string>>(
+    async (keys) => {
+      const rows = await this.db.provisioning
+        .selectFrom('hermes_provisioning')
+        .select(['item', 'body'])
+        // Index ranges around the phone:* items (there may be 100,000 of them).
+        .where((eb) => eb.or([eb('item', '<', 'phone:'), eb('item', '>=', 'phone;')]))
+        .execute();
+      const items = new Map(rows.filter((r) => !r.item.startsWith('phone:')).map((r) => [r.item, r.body]));
+      return keys.map(() => items);
+    },
+    { cache: false },
+  );
+
+  private readonly phoneRows = new DataLoader<string, { body?: string; lines: { username: string; domain: string }[] }>(
+    async (macs) => {
+      const unique = [...new Set(macs)];
+      const [items, lines] = await Promise.all([
+        this.db.provisioning.selectFrom('hermes_provisioning').select(['item', 'body']).where('item', 'in', unique.map((m) => `phone:${m}`)).execute(),
+        this.db.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain', 'line']).where('mac', 'in', unique).execute(),
+      ]);
+      const bodies = new Map(items.map((r) => [r.item.slice('phone:'.length), r.body]));
+      return macs.map((mac) => ({ body: bodies.get(mac), lines: lines.filter((l) => l.mac === mac).sort((a, b) => a.line - b.line) }));
+    },
+    { cache: false, maxBatchSize: 500 },
+  );
 
   /** Whether user and password are the stored credentials (a success is cached by a hash of all three). */
   checkCredentials(access: ProvisioningAccess, user: string, password: string): boolean {
@@ -121,7 +152,7 @@ export class ProvisioningFiles {
       return { found: 'file', file: { ...file, hash: sha256(file.content) } };
     }
     if (snapshot.mac === undefined) return { found: 'no-file' };
-    const phone = await describeStoredPhone(this.db, snapshot.applied, snapshot.mac, ctx);
+    const phone = await describeStoredPhone(this.db, snapshot.applied, snapshot.mac, ctx, snapshot.lines);
     if (!phone) return { found: 'no-phone', mac: snapshot.mac };
     const file = renderer.render(phone, name);
     return file ? { found: 'file', file: { ...file, mac: snapshot.mac, hash: sha256(file.content) } } : { found: 'no-file' };

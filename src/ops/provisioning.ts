@@ -68,12 +68,13 @@ export async function phoneConfig(db: Dbs, mac: string, file: string | undefined
 
 /**
  * A provisioned phone's description from the applied state and its stored lines (with their
- * passwords: the caller masks them), or undefined when `mac` is not provisioned.
+ * passwords: the caller masks them), or undefined when `mac` is not provisioned. `read`: its
+ * lines (hermes_phones) when the caller has read them already.
  */
-export async function describeStoredPhone(db: Dbs, applied: AppliedProvisioning, mac: string, ctx: OpContext): Promise<PhoneDescription | undefined> {
+export async function describeStoredPhone(db: Dbs, applied: AppliedProvisioning, mac: string, ctx: OpContext, read?: { username: string; domain: string }[]): Promise<PhoneDescription | undefined> {
   const phone = applied.phones.get(mac);
   if (!phone || !MODELS.has(phone.model)) return undefined;
-  const lines = await db.provisioning.selectFrom('hermes_phones').select(['username', 'domain']).where('mac', '=', mac).orderBy('line').execute();
+  const lines = read ?? await db.provisioning.selectFrom('hermes_phones').select(['username', 'domain']).where('mac', '=', mac).orderBy('line').execute();
   const users = await Promise.all(lines.map((l) => getUser(db, l, { ...ctx, showSecrets: true })));
   return describePhone({ mac, model: phone.model, lines: users.map((u) => lineUserOf({ ...u, password: u.password ?? null })), profile: phone.profile, settings: phone.settings, keys: phone.keys }, applied, applied.servers);
 }

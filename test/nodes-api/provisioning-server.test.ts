@@ -182,7 +182,7 @@ describeEachDatabase('provisioning server: provisioning.allow', (suite) => {
 });
 
 describeEachDatabase('provisioning inventory (phone/info, provision status)', (suite) => {
-  const api = useApi(suite, { domains: [], seed: (c) => applyServerFixture(c), app: { provisioning: {} } });
+  const api = useApi(suite, { domains: [], seed: (c) => applyServerFixture(c), app: { provisioning: { inventoryDelayMs: 0 } } });
   const UA = 'Yealink SIP-T46U 108.86.0.20 00:15:65:aa:00:01';
 
   it('records each fetch (time, client, User-Agent, hash); phone/info answers it; status names the phones that never fetched and those whose files changed', async () => {

@@ -12,7 +12,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dbs } from '../../db/types.js';
-import { recordFetch, type FetchRecord } from '../../ops/index.js';
+import { FetchRecorder } from '../../ops/index.js';
 import { ProvisioningFiles, type ProvisioningSnapshot } from '../../ops/provisioning-serve.js';
 import { AddressRules, basicCredentials, macOfUserAgent, plainAddress } from './access.js';
 import { FailureLimiter, type FailureLimits } from './failures.js';
@@ -29,6 +29,8 @@ export interface ProvisioningServerOptions {
   dbs: Dbs;
   /** Failed authentications and unknown files per client address before 429 (defaults: FailureLimiter's). */
   failures?: Partial<FailureLimits>;
+  /** The inventory's writes are batched this long (ms; default 1000); 0: each fetch is written before its answer. */
+  inventoryDelayMs?: number;
 }
 
 /** Whether a request is for a provisioning route (the node API's token check and log skip it). */
@@ -51,7 +53,7 @@ function refuse(reply: FastifyReply, status: number, reason: string): FastifyRep
 }
 
 /** The handler of GET /provision/<file>. */
-function serveFile(files: ProvisioningFiles, rules: AddressRules, failures: FailureLimiter, options: ProvisioningServerOptions) {
+function serveFile(files: ProvisioningFiles, rules: AddressRules, failures: FailureLimiter, inventory: FetchRecorder) {
   return async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
     const name = request.params['*'];
     const outcome: Outcome = { client: plainAddress(request.ip), file: name.slice(0, 128) };
@@ -72,7 +74,7 @@ function serveFile(files: ProvisioningFiles, rules: AddressRules, failures: Fail
     }
     const uaMac = macOfUserAgent(request.headers['user-agent']);
     if (file.mac !== undefined && uaMac !== undefined && uaMac !== file.mac) return refuse(reply, 403, `the User-Agent names another phone than ${outcome.file}`);
-    if (file.mac !== undefined) await record(request, options.dbs, { mac: file.mac, file: file.name, client: outcome.client, userAgent: String(request.headers['user-agent'] ?? ''), hash: file.hash });
+    if (file.mac !== undefined) await inventory.add({ mac: file.mac, file: file.name, client: outcome.client, userAgent: String(request.headers['user-agent'] ?? ''), hash: file.hash });
     return reply
       .code(200)
       .header('content-type', file.contentType)
@@ -80,15 +82,6 @@ function serveFile(files: ProvisioningFiles, rules: AddressRules, failures: Fail
       .header('x-content-type-options', 'nosniff')
       .send(file.content);
   };
-}
-
-/** The inventory's row of a fetch; a failure to write it is logged, and the phone still gets its file. */
-async function record(request: FastifyRequest, dbs: Dbs, fetch: FetchRecord): Promise<void> {
-  try {
-    await recordFetch(dbs, fetch);
-  } catch (error) {
-    request.log.error({ err: error }, 'provisioning: the fetch could not be recorded');
-  }
 }
 
 /** provisioning.allow, the failure lock-out and the credentials: a reply when the client may not go on. */
@@ -119,7 +112,10 @@ export async function provisioningServer(app: FastifyInstance, options: Provisio
   const rules = new AddressRules();
   await app.register(rateLimit, { global: false });
   const failures = new FailureLimiter(app, options.failures);
+  // A failure to record a fetch is logged; the phone still gets its file.
+  const inventory = new FetchRecorder(options.dbs, options.inventoryDelayMs ?? 1000, (error) => app.log.error({ err: error }, 'provisioning: fetches could not be recorded'));
+  app.addHook('onClose', () => inventory.flush());
   app.addHook('onResponse', logLine);
-  app.get('/provision/*', { config: { provisioning: true } }, serveFile(files, rules, failures, options));
+  app.get('/provision/*', { config: { provisioning: true } }, serveFile(files, rules, failures, inventory));
   registerUploads(app, { files, check: (request, reply, snapshot) => checkClient(request, reply, snapshot, { files, rules, failures }) });
 }

@@ -1,0 +1,203 @@
+/**
+ * Benchmark: the provisioning server (issue 15). 20,000 provisioned phones (every model in
+ * turn, one local line each) on MariaDB; `hermes serve --tls-cert/--tls-key` as a separate
+ * process; autocannon fetches random phones' credential files over HTTPS with the
+ * provisioning credentials (HTTP Basic) and a phone User-Agent, 64 connections.
+ * Target: >= 2,000 fetches/s, p99 <= 20 ms, every answer 200 (each one rendered from the
+ * database at request time and recorded in the inventory).
+ *
+ *   npm run bench provision-serve
+ *   env: HERMES_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306), BENCH_SECONDS (10),
+ *        BENCH_CONNECTIONS (64), BENCH_PHONES (20000), BENCH_LISTEN (127.0.0.1:18090),
+ *        BENCH_LOG_LEVEL (server --log-level, default warn: the per-request line is info),
+ *        BENCH_SERVER_NODE_ARGS (node flags for the server, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createPool } from 'mysql2/promise';
+import { initDatabases, openDatabases } from '../src/db/connect.js';
+import { computeHa1, computeHa1b } from '../src/ops/canonical.js';
+import { createToken } from '../src/ops/tokens.js';
+import { createRenderer, hashSecret, MODELS } from '../src/provisioning/index.js';
+
+interface LoadResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p90: number; p99: number; max: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+interface LoadRequest {
+  method: string;
+  path?: string;
+  headers?: Record<string, string>;
+  setupRequest?: (request: LoadRequest) => LoadRequest;
+}
+type Autocannon = (options: { url: string; connections: number; duration: number; headers: Record<string, string>; requests: LoadRequest[] }) => Promise<LoadResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const serverUrl = (process.env.HERMES_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
+const dbName = `hermes_bench_prov_${process.pid}`;
+const dbUrl = `${serverUrl}/${dbName}`;
+const PHONES = Number(process.env.BENCH_PHONES ?? 20_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const LISTEN = process.env.BENCH_LISTEN ?? '127.0.0.1:18090';
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
+const DOMAIN = 'bench.example.com';
+const AUTH = `Basic ${Buffer.from('phones:bench-Prov-1').toString('base64')}`;
+const models = [...MODELS.values()];
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const macOf = (i: number) => (0x0004f2000000 + i).toString(16).padStart(12, '0');
+
+async function dropDatabase(): Promise<void> {
+  const pool = createPool({ uri: serverUrl, connectionLimit: 1 });
+  try {
+    await pool.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Users, phones and provisioning items as apply would store them, in bulk. */
+async function seed(): Promise<void> {
+  await initDatabases({ db: dbUrl, kamailioSchema: true });
+  const db = await openDatabases({ db: dbUrl, poolSize: 4 });
+  try {
+    const started = Date.now();
+    const now = new Date().toISOString();
+    await db.kamailio.insertInto('domain').values({ domain: DOMAIN, did: null, last_modified: now.slice(0, 19).replace('T', ' ') }).execute();
+    await db.provisioning.insertInto('hermes_provisioning').values([
+      { item: 'settings', body: JSON.stringify({ settings: { language: 'en', ntp_server: 'pool.ntp.org', timezone: 'Europe/Oslo' } }) },
+      { item: 'auth', body: JSON.stringify({ password: hashSecret('bench-Prov-1'), username: 'phones' }) },
+    ]).execute();
+    const CHUNK = 1000;
+    for (let first = 0; first < PHONES; first += CHUNK) {
+      const subscribers = [];
+      const users = [];
+      const phones = [];
+      const items = [];
+      for (let i = first; i < Math.min(first + CHUNK, PHONES); i++) {
+        const username = `u${i}`;
+        const password = `pw${i}x${(i * 7919) % 100_003}`;
+        subscribers.push({ username, domain: DOMAIN, password, ha1: computeHa1(username, DOMAIN, password), ha1b: computeHa1b(username, DOMAIN, password) });
+        users.push({ username, domain: DOMAIN, kind: 'local' as const, displayname: `User ${i}`, email: '', password: null, dialplan: '', linetext: username, created_at: now, updated_at: now });
+        phones.push({ mac: macOf(i), username, domain: DOMAIN, line: 1 });
+        items.push({ item: `phone:${macOf(i)}`, body: JSON.stringify({ model: models[i % models.length].id }) });
+      }
+      await db.kamailio.insertInto('subscriber').values(subscribers).execute();
+      await db.provisioning.insertInto('hermes_users').values(users).execute();
+      await db.provisioning.insertInto('hermes_phones').values(phones).execute();
+      await db.provisioning.insertInto('hermes_provisioning').values(items).execute();
+    }
+    await createToken(db, { name: 'bench', scope: 'read' }, { actor: 'bench' });
+    log(`seeded ${PHONES} provisioned phones in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await db.close();
+  }
+}
+
+/** A self-signed certificate for localhost (the load generator does not verify it). */
+function certificate(dir: string): { cert: string; key: string } {
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=localhost'], { cwd: dir, stdio: 'pipe' });
+  return { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
+}
+
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function startServer(tls: { cert: string; key: string }): Promise<{ pid: number | undefined; stop(): Promise<number | null> }> {
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, 'dist/cli/main.js', 'serve', '--listen', LISTEN, '--db', dbUrl, '--log-level', LOG_LEVEL, '--tls-cert', tls.cert, '--tls-key', tls.key];
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s: ${stderr}`)), 20_000);
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      process.stderr.write(d);
+      if (stderr.includes('phone provisioning')) {
+        clearTimeout(timer);
+        resolve({ pid: child.pid, stop: async () => (child.kill('SIGTERM'), exited) });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before serving: ${stderr}`));
+    });
+  });
+}
+
+/** Each phone's credential file name (the first file its firmware asks for that holds credentials). */
+function fileNames(): string[] {
+  const renderer = createRenderer();
+  return Array.from({ length: PHONES }, (_, i) => renderer.files(macOf(i), models[i % models.length]).find((f) => f.secret)!.name);
+}
+
+function load(names: string[], seconds: number): Promise<LoadResult> {
+  return autocannon({
+    url: `https://${LISTEN}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { authorization: AUTH },
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/provision/${names[Math.floor(Math.random() * names.length)]}` }) }],
+  });
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(`${root}dist/cli/main.js`)) {
+    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('build failed');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'hermes-bench-prov-'));
+  await dropDatabase();
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    await seed();
+    server = await startServer(certificate(dir));
+    const names = fileNames();
+    await load(names, 2); // warm-up: JIT, pool, renderer caches, credential cache
+    const before = { server: cpuSeconds(server.pid), self: process.cpuUsage() };
+    const result = await load(names, SECONDS);
+    const self = process.cpuUsage(before.self);
+    const perRequest = (s: number) => ((s * 1e6) / result.requests.total).toFixed(0);
+    log(`provisioning fetches over HTTPS, ${PHONES} phones on MariaDB, ${CONNECTIONS} connections, ${SECONDS} s (server log level ${LOG_LEVEL})`);
+    log(`  fetches/s: ${result.requests.average.toFixed(0)} (total ${result.requests.total})`);
+    log(`  latency ms: p50 ${result.latency.p50}, p90 ${result.latency.p90}, p99 ${result.latency.p99}, max ${result.latency.max}`);
+    log(`  CPU µs per fetch: server ${perRequest(cpuSeconds(server.pid) - before.server)}, load generator ${perRequest((self.user + self.system) / 1e6)}`);
+    log(`  machine load average: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    log(`  errors: ${result.errors}, timeouts: ${result.timeouts}, non-2xx: ${result.non2xx}`);
+    const ok = result.requests.average >= 2000 && result.latency.p99 <= 20 && result.non2xx === 0 && result.errors === 0;
+    log(`  target (>= 2000 fetches/s, p99 <= 20 ms, no errors): ${ok ? 'met' : 'NOT met'}`);
+    const db = await openDatabases({ db: dbUrl, poolSize: 1 });
+    try {
+      const fetched = await db.provisioning.selectFrom('hermes_fetches').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      log(`  inventory: ${fetched.n} phone files recorded`);
+    } finally {
+      await db.close();
+    }
+    const code = await server.stop();
+    server = undefined;
+    if (code !== 0) throw new Error(`server exited with ${code} on SIGTERM`);
+    if (result.non2xx > 0 || result.errors > 0) process.exitCode = 1;
+  } finally {
+    if (server) await server.stop();
+    await dropDatabase();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
