@@ -4,12 +4,12 @@
  * One ProvisioningFiles per server holds its caches (compiled renderers, verified credentials),
  * never module state.
  */
-import DataLoader from 'dataloader';
 import type { Dbs } from '../db/types.js';
 import { createRenderer, macOfFileName, MODELS, parseApplied, samplePhone, stableJson, verifySecret, type AppliedProvisioning, type PhoneModel, type RenderedFile, type Renderer } from '../provisioning/index.js';
 import type { OpContext } from './context.js';
 import { contentHash } from './inventory.js';
 import { describeStoredPhone } from './provisioning.js';
+import { boundedLoader } from './user-batch.js';
 
 /** The provisioning server's access rules, as apply stored them (items 'auth' and 'access'). */
 export interface ProvisioningAccess {
@@ -95,32 +95,28 @@ export class ProvisioningFiles {
     return { provisioned: items.has('settings'), access: accessOf(items), applied: parseApplied(items), mac, lines: phone?.lines };
   }
 
-  private readonly sharedItems = new DataLoader<'shared', Map<string, string>>(
-    async (keys) => {
-      const rows = await this.db.provisioning
-        .selectFrom('hermes_provisioning')
-        .select(['item', 'body'])
-        // Index ranges around the phone:* items (there may be 100,000 of them).
-        .where((eb) => eb.or([eb('item', '<', 'phone:'), eb('item', '>=', 'phone;')]))
-        .execute();
-      const items = new Map(rows.filter((r) => !r.item.startsWith('phone:')).map((r) => [r.item, r.body]));
-      return keys.map(() => items);
-    },
-    { cache: false },
-  );
+  private readonly sharedItems = boundedLoader<'shared', Map<string, string>>(async (keys) => {
+    const rows = await this.db.provisioning
+      .selectFrom('hermes_provisioning')
+      .select(['item', 'body'])
+      // Index ranges around the phone:* items (there may be 100,000 of them).
+      .where((eb) => eb.or([eb('item', '<', 'phone:'), eb('item', '>=', 'phone;')]))
+      .execute();
+    const items = new Map(rows.filter((r) => !r.item.startsWith('phone:')).map((r) => [r.item, r.body]));
+    return keys.map(() => items);
+  });
 
-  private readonly phoneRows = new DataLoader<string, { body?: string; lines: { username: string; domain: string }[] }>(
-    async (macs) => {
-      const unique = [...new Set(macs)];
-      const [items, lines] = await Promise.all([
-        this.db.provisioning.selectFrom('hermes_provisioning').select(['item', 'body']).where('item', 'in', unique.map((m) => `phone:${m}`)).execute(),
-        this.db.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain', 'line']).where('mac', 'in', unique).execute(),
-      ]);
-      const bodies = new Map(items.map((r) => [r.item.slice('phone:'.length), r.body]));
-      return macs.map((mac) => ({ body: bodies.get(mac), lines: lines.filter((l) => l.mac === mac).sort((a, b) => a.line - b.line) }));
-    },
-    { cache: false, maxBatchSize: 500 },
-  );
+  private readonly phoneRows = boundedLoader<string, { body?: string; lines: { username: string; domain: string }[] }>(async (macs) => {
+    const unique = [...new Set(macs)];
+    const [items, lines] = await Promise.all([
+      this.db.provisioning.selectFrom('hermes_provisioning').select(['item', 'body']).where('item', 'in', unique.map((m) => `phone:${m}`)).execute(),
+      this.db.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain', 'line']).where('mac', 'in', unique).execute(),
+    ]);
+    const bodies = new Map(items.map((r) => [r.item.slice('phone:'.length), r.body]));
+    const byMac = new Map<string, { username: string; domain: string; line: number }[]>();
+    for (const l of lines.sort((x, y) => x.line - y.line)) byMac.set(l.mac, [...(byMac.get(l.mac) ?? []), l]);
+    return macs.map((mac) => ({ body: bodies.get(mac), lines: byMac.get(mac) ?? [] }));
+  });
 
   /** Whether user and password are the stored credentials (a success is cached by a hash of all three). */
   checkCredentials(access: ProvisioningAccess, user: string, password: string): boolean {

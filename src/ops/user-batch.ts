@@ -17,15 +17,14 @@ const loaders = new Map<Function, WeakMap<object, { db: Dbs; loader: DataLoader<
  * its reads are running: a batch that has to wait for a slot stays open and keeps collecting
  * calls (up to MAX_BATCH), so batches grow with load instead of the number of queries.
  */
-function createLoader<R>(db: Dbs, read: Read<R>): DataLoader<Address, R> {
+export function boundedLoader<K, V>(load: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
   let inFlight = 0;
   const waiting: (() => void)[] = [];
-  return new DataLoader<Address, R>(
-    async (addresses) => {
+  return new DataLoader<K, V>(
+    async (keys) => {
       inFlight++;
       try {
-        const result = await read(db, addresses);
-        return addresses.map(() => result);
+        return await load(keys);
       } finally {
         inFlight--;
         waiting.shift()?.();
@@ -37,6 +36,13 @@ function createLoader<R>(db: Dbs, read: Read<R>): DataLoader<Address, R> {
       batchScheduleFn: (dispatch) => setImmediate(() => (inFlight < MAX_IN_FLIGHT ? dispatch() : waiting.push(dispatch))),
     },
   );
+}
+
+function createLoader<R>(db: Dbs, read: Read<R>): DataLoader<Address, R> {
+  return boundedLoader<Address, R>(async (addresses) => {
+    const result = await read(db, addresses);
+    return addresses.map(() => result);
+  });
 }
 
 /**
