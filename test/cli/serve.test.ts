@@ -54,6 +54,21 @@ describe('hermes serve', () => {
     expect(r.stderr).toContain('hermes token create');
   });
 
+  it('refuses --tls-cert without --tls-key, an unreadable or unusable certificate, with one line each', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--tls-cert', '/etc/hostname'], /--tls-cert needs --tls-key too/],
+      [['--tls-key', '/etc/hostname'], /--tls-key needs --tls-cert too/],
+      [['--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key'], /--tls-cert \/nonexistent.pem cannot be read \(ENOENT\)/],
+      [['--tls-cert', '/etc/hostname', '--tls-key', '/etc/hostname'], /are not a usable PEM certificate and key/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runHermes(['serve', '--no-auth', '--listen', '127.0.0.1:18080', ...args, '--db', scratch.url]);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+
   it('refuses --no-auth on a non-loopback address', async () => {
     const r = await runHermes(['serve', '--no-auth', '--listen', '0.0.0.0:18080', '--db', scratch.url]);
     expect(r.code).toBe(1);

@@ -83,7 +83,9 @@ export function registerServe(program: Command): void {
         const connection = await openDatabases({ ...databaseOptions(command), poolSize });
         let app: ReturnType<typeof buildApp> | undefined;
         try {
-          if (options.auth && !(await hasTokens(connection))) {
+          const provisioning = (await hasProvisioning(connection)) ? {} : undefined;
+          // Phones authenticate with provisioning.auth: a provisioning server needs no API token.
+          if (options.auth && !provisioning && !(await hasTokens(connection))) {
             throw new HermesError(
               'USAGE',
               'no API token exists, so no client could call the server: create one with `hermes token create NAME --scope read|write` (or use --no-auth on a loopback address)',
@@ -91,7 +93,6 @@ export function registerServe(program: Command): void {
           }
           // Loaded here: Fastify costs the other commands' start-up ~0.2 s they need not pay.
           const { buildApp } = await import('../../nodes-api/app.js');
-          const provisioning = (await hasProvisioning(connection)) ? {} : undefined;
           app = buildApp(connection, { auth: options.auth ? 'tokens' : 'none', readOnly: options.readOnly, log: { level: options.logLevel }, limits, provisioning, https });
           try {
             await app.listen({ host: address.host, port: address.port });
