@@ -10,6 +10,7 @@ import { provisionStatus } from '../../src/ops/index.js';
 import { applyDesiredState } from '../../src/reconcile/apply.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { makeCertificates } from '../helpers/tls-servers.js';
+import { authorizationHeader, parseChallenge } from '../e2e/digest.js';
 import { applyServerFixture, LINE_PASSWORDS, linesOfFile, SERVER_YAML } from './provisioning-fixture.js';
 import { request, startApp, useApi } from './helpers.js';
 
@@ -204,5 +205,32 @@ describeEachDatabase('provisioning inventory (phone/info, provision status)', (s
     status = await provisionStatus(suite.db.connection, { actor: 'test' });
     expect(status).toMatchObject({ changed: [{ mac: '001565aa0001', model: 'yealink-t46u', files: ['001565aa0001.cfg'] }], current: 1 });
     expect((await request(api.t.app, 'phone/info', { mac: '001565ffffff' }, { token: api.tok.read })).json()).toMatchObject({ response: 'failed', cause: 'nonexistant' });
+  });
+});
+
+describeEachDatabase('provisioning server: HTTP Digest when the server has the password', (suite) => {
+  const api = useApi(suite, { domains: [], seed: (c) => applyServerFixture(c), app: { provisioning: { digestPassword: PROVISIONING_PASSWORD } } });
+  const url = '/provision/001565aa0001.cfg';
+  const fetch = (authorization?: string, path = url) => api.t.app.inject({ url: path, remoteAddress: VLAN, headers: authorization ? { authorization } : {} });
+
+  it('challenges with Digest and Basic; a right Digest answer gets the file; a wrong password, another URI or a forged nonce get 401', async () => {
+    const first = await fetch();
+    expect(first.statusCode).toBe(401);
+    const offered = first.headers['www-authenticate'] as string[];
+    expect(offered).toHaveLength(2);
+    expect(offered[1]).toMatch(/^Basic /);
+    const challenge = parseChallenge(offered[0]);
+    expect(challenge).toMatchObject({ scheme: 'Digest', realm: 'hermes provisioning', qop: ['auth'] });
+    const answer = (password: string, uri = url, c = challenge) => authorizationHeader(c, { username: 'phones', password }, { method: 'GET', uri });
+    const ok = await fetch(answer(PROVISIONING_PASSWORD));
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain(`account.1.password = ${LINE_PASSWORDS.YEALINK1_PASSWORD}`);
+    expect((await fetch(answer('wrong'))).statusCode).toBe(401);
+    expect((await fetch(answer(PROVISIONING_PASSWORD, '/provision/other.cfg'))).statusCode).toBe(401);
+    const forged = { ...challenge, nonce: `${Date.now().toString(36)}.${'A'.repeat(43)}` };
+    expect((await fetch(answer(PROVISIONING_PASSWORD, url, forged))).statusCode).toBe(401);
+    expect((await fetch('Digest username="phones", garbage')).statusCode).toBe(401);
+    expect((await fetch(GOOD)).statusCode).toBe(200); // Basic still works
+    expect(api.t.logs.join('\n')).not.toContain(PROVISIONING_PASSWORD);
   });
 });

@@ -83,7 +83,9 @@ export function registerServe(program: Command): void {
         const connection = await openDatabases({ ...databaseOptions(command), poolSize });
         let app: ReturnType<typeof buildApp> | undefined;
         try {
-          const provisioning = (await hasProvisioning(connection)) ? {} : undefined;
+          // HERMES_PROVISIONING_PASSWORD: the provisioning password in plain text, so that phones may use HTTP Digest.
+          const digestPassword = process.env.HERMES_PROVISIONING_PASSWORD || undefined;
+          const provisioning = (await hasProvisioning(connection)) ? { digestPassword } : undefined;
           // Phones authenticate with provisioning.auth: a provisioning server needs no API token.
           if (options.auth && !provisioning && !(await hasTokens(connection))) {
             throw new HermesError(

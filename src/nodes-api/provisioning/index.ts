@@ -5,7 +5,7 @@
  * API's token authentication does not apply to its routes (they carry config.provisioning).
  *
  * Each request, in order: provisioning.allow (403), a lock-out after too many failures (429),
- * HTTP Basic credentials (401, whatever the MAC), the file (404, counted as a failure), TLS or
+ * HTTP Basic (or Digest, when the server has the password) credentials (401, whatever the MAC), the file (404, counted as a failure), TLS or
  * provisioning.allow_http for credential files (403), the User-Agent's MAC (403), the file.
  * One log line per request: time, client, MAC, file, status, never a credential or content.
  */
@@ -13,7 +13,8 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dbs } from '../../db/types.js';
 import { FetchRecorder } from '../../ops/index.js';
-import { ProvisioningFiles, type ProvisioningSnapshot } from '../../ops/provisioning-serve.js';
+import { ProvisioningFiles, type ProvisioningAccess, type ProvisioningSnapshot } from '../../ops/provisioning-serve.js';
+import { DigestAuth, digestParams } from './digest.js';
 import { AddressRules, basicCredentials, macOfUserAgent, plainAddress } from './access.js';
 import { FailureLimiter, type FailureLimits } from './failures.js';
 import { registerUploads } from './uploads.js';
@@ -31,6 +32,11 @@ export interface ProvisioningServerOptions {
   failures?: Partial<FailureLimits>;
   /** The inventory's writes are batched this long (ms; default 1000); 0: each fetch is written before its answer. */
   inventoryDelayMs?: number;
+  /**
+   * The provisioning password in plain text (HERMES_PROVISIONING_PASSWORD): then HTTP Digest is
+   * offered beside Basic, and a Digest answer counts while this password matches the stored hash.
+   */
+  digestPassword?: string;
 }
 
 /** Whether a request is for a provisioning route (the node API's token check and log skip it). */
@@ -53,19 +59,20 @@ function refuse(reply: FastifyReply, status: number, reason: string): FastifyRep
 }
 
 /** The handler of GET /provision/<file>. */
-function serveFile(files: ProvisioningFiles, rules: AddressRules, failures: FailureLimiter, inventory: FetchRecorder) {
+function serveFile(checks: ClientChecks, inventory: FetchRecorder) {
+  const { files, rules } = checks;
   return async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
     const name = request.params['*'];
     const outcome: Outcome = { client: plainAddress(request.ip), file: name.slice(0, 128) };
     (request as { provisioningOutcome?: Outcome }).provisioningOutcome = outcome;
     const snapshot = await files.snapshot(name);
     if (!snapshot.provisioned) return refuse(reply, 404, 'this server provisions no phones');
-    const denied = await checkClient(request, reply, snapshot, { files, rules, failures });
+    const denied = await checkClient(request, reply, snapshot, checks);
     if (denied) return denied;
     outcome.mac = snapshot.mac;
     const found = await files.file(snapshot, name, { actor: 'provisioning', showSecrets: true });
     if (found.found !== 'file') {
-      const limited = await failures.fail(request, reply);
+      const limited = await checks.failures.fail(request, reply);
       return limited ?? refuse(reply, 404, found.found === 'no-phone' ? `no phone ${found.mac} is provisioned here` : `there is no file ${outcome.file}`);
     }
     const file = found.file;
@@ -84,19 +91,39 @@ function serveFile(files: ProvisioningFiles, rules: AddressRules, failures: Fail
   };
 }
 
+interface ClientChecks {
+  files: ProvisioningFiles;
+  rules: AddressRules;
+  failures: FailureLimiter;
+  digest?: { auth: DigestAuth; password: string };
+}
+
+/** Whether the request carries the provisioning credentials (Basic, or Digest when offered); undefined: it carries none. */
+function authenticated(request: FastifyRequest, access: ProvisioningAccess, ctx: ClientChecks): boolean | undefined {
+  const header = request.headers.authorization;
+  const digest = ctx.digest && digestParams(header);
+  if (ctx.digest && digest) {
+    const user = ctx.digest.auth.verify(digest, request, ctx.digest.password);
+    return user !== undefined && ctx.files.checkCredentials(access, user, ctx.digest.password);
+  }
+  const basic = basicCredentials(header);
+  return basic ? ctx.files.checkCredentials(access, basic.user, basic.password) : header === undefined ? undefined : false;
+}
+
 /** provisioning.allow, the failure lock-out and the credentials: a reply when the client may not go on. */
-async function checkClient(request: FastifyRequest, reply: FastifyReply, snapshot: ProvisioningSnapshot, ctx: { files: ProvisioningFiles; rules: AddressRules; failures: FailureLimiter }): Promise<FastifyReply | undefined> {
+async function checkClient(request: FastifyRequest, reply: FastifyReply, snapshot: ProvisioningSnapshot, ctx: ClientChecks): Promise<FastifyReply | undefined> {
   const client = plainAddress(request.ip);
   if (!ctx.rules.allowed(snapshot.access, client)) return refuse(reply, 403, `client ${client} is not in provisioning.allow`);
   const locked = ctx.failures.locked(request, reply);
   if (locked) return locked;
   if (!snapshot.access.auth) return refuse(reply, 403, 'provisioning.auth is not set: this server hands out no files without credentials');
-  const credentials = basicCredentials(request.headers.authorization);
-  if (credentials && ctx.files.checkCredentials(snapshot.access, credentials.user, credentials.password)) return undefined;
+  const ok = authenticated(request, snapshot.access, ctx);
+  if (ok) return undefined;
   const limited = await ctx.failures.fail(request, reply);
   if (limited) return limited;
-  reply.header('www-authenticate', `Basic realm="${REALM}", charset="UTF-8"`);
-  return refuse(reply, 401, credentials ? 'the credentials are not valid' : 'send the provisioning credentials (HTTP Basic)');
+  const basic = `Basic realm="${REALM}", charset="UTF-8"`;
+  reply.header('www-authenticate', ctx.digest ? [ctx.digest.auth.challenge(), basic] : basic);
+  return refuse(reply, 401, ok === false ? 'the credentials are not valid' : `send the provisioning credentials (HTTP ${ctx.digest ? 'Digest or ' : ''}Basic)`);
 }
 
 /** The one log line of a provisioning request (fail2ban reads it: docs/provisioning.md). */
@@ -116,6 +143,7 @@ export async function provisioningServer(app: FastifyInstance, options: Provisio
   const inventory = new FetchRecorder(options.dbs, options.inventoryDelayMs ?? 1000, (error) => app.log.error({ err: error }, 'provisioning: fetches could not be recorded'));
   app.addHook('onClose', () => inventory.flush());
   app.addHook('onResponse', logLine);
-  app.get('/provision/*', { config: { provisioning: true } }, serveFile(files, rules, failures, inventory));
-  registerUploads(app, { files, check: (request, reply, snapshot) => checkClient(request, reply, snapshot, { files, rules, failures }) });
+  const checks: ClientChecks = { files, rules, failures, ...(options.digestPassword ? { digest: { auth: new DigestAuth(REALM), password: options.digestPassword } } : {}) };
+  app.get('/provision/*', { config: { provisioning: true } }, serveFile(checks, inventory));
+  registerUploads(app, { files, check: (request, reply, snapshot) => checkClient(request, reply, snapshot, checks) });
 }
