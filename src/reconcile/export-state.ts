@@ -222,6 +222,7 @@ function exportProvisioning(items: ReadonlyMap<string, string>, warnings: string
     if (item === 'settings') (section ??= {}).settings = settingsEntry(body) ?? {};
     else if (item.startsWith('profile:')) ((section ??= {}).profiles ??= {})[item.slice(8)] = { ...(settingsEntry(body) ? { settings: settingsEntry(body) } : {}), ...(body.keys ? { keys: body.keys } : {}) };
     else if (item === 'auth') (section ??= {}).auth = { username: body.username!, password: { env: EXPORT_SECRET_ENV.auth } };
+    else if (item === 'access') Object.assign((section ??= {}), body.allow ? { allow: body.allow } : {}, body.allow_http ? { allow_http: body.allow_http } : {});
   }
   const phone = (mac: string): Partial<RawPhone> => {
     const body = bodies.get(`phone:${mac}`);

@@ -1,8 +1,9 @@
-import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runHermes } from '../helpers/cli.js';
 import { ENV, writePlatform } from '../reconcile/fixtures.js';
+import { LINE_PASSWORDS, SERVER_YAML } from '../nodes-api/provisioning-fixture.js';
 
 describe('hermes export', () => {
   it('exports the database as valid YAML without passwords that plans to no changes', async () => {
@@ -56,6 +57,20 @@ describe('hermes export with provisioning', () => {
     const env = { PHONE_ADMIN_PASSWORD: readFileSync(new URL('../../examples/secrets/phone-admin.txt', import.meta.url), 'utf8').trim(), PROVISIONING_PASSWORD: readFileSync(new URL('../../examples/secrets/provisioning.txt', import.meta.url), 'utf8').trim() };
     const plan = await runHermes(['plan', 'exported.yaml', '--detailed-exitcode'], { cwd, env });
     expect(plan.stderr).toBe('');
+    expect(plan.code).toBe(0);
+  });
+
+  it('writes provisioning.allow and allow_http back, and plans no changes', async () => {
+    const cwd = writePlatform();
+    cpSync(dirname(SERVER_YAML), cwd, { recursive: true });
+    writeFileSync(join(cwd, 'hermes.yaml'), readFileSync(SERVER_YAML, 'utf8').replace('  allow_http: [192.0.2.0/24]', '  allow_http: [192.0.2.0/24]\n  allow: ["2001:db8::/32", 10.0.0.1]'));
+    expect((await runHermes(['apply', 'hermes.yaml', '--auto-approve'], { cwd, env: LINE_PASSWORDS })).code).toBe(0);
+    expect((await runHermes(['export', '--out', 'exported.yaml'], { cwd })).code).toBe(0);
+    const yaml = readFileSync(join(cwd, 'exported.yaml'), 'utf8');
+    expect(yaml).toMatch(/allow:\n\s+- 2001:db8::\/32\n\s+- 10\.0\.0\.1\/32\n/);
+    expect(yaml).toMatch(/allow_http:\n\s+- 192\.0\.2\.0\/24\n/);
+    const plan = await runHermes(['plan', 'exported.yaml', '--detailed-exitcode'], { cwd, env: { ...LINE_PASSWORDS, PROVISIONING_PASSWORD: 'prov-Secret-1' } });
+    expect(plan.stdout + plan.stderr).toContain('No changes.');
     expect(plan.code).toBe(0);
   });
 });
