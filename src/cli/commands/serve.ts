@@ -111,6 +111,7 @@ export function registerServe(program: Command): void {
           const mode = [options.auth ? 'token auth' : 'NO AUTH (anonymous)', options.readOnly ? 'read-only' : ''].filter(Boolean).join(', ');
           const what = provisioning ? 'the node API and phone provisioning (/provision/)' : 'the node API';
           process.stderr.write(`hermes: serving ${what} on ${https ? 'https' : 'http'}://${formatListenAddress(address)} (${mode}); stop with SIGTERM or Ctrl-C\n`);
+          if (provisioning && !https) process.stderr.write('hermes: no --tls-cert: files holding credentials go only to clients in provisioning.allow_http\n');
           const signal = await new Promise<NodeJS.Signals>((resolve) => {
             process.once('SIGTERM', () => resolve('SIGTERM'));
             process.once('SIGINT', () => resolve('SIGINT'));

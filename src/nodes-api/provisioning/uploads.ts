@@ -5,6 +5,7 @@
  * without keeping a byte, at most MAX_UPLOAD bytes (then 413); 404 for any other name.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { plainAddress } from '../../model/index.js';
 import type { ProvisioningFiles, ProvisioningSnapshot } from '../../ops/provisioning-serve.js';
 
 /** The largest upload read (bytes); a Poly application log is far smaller. */
@@ -43,7 +44,7 @@ export function registerUploads(app: FastifyInstance, options: UploadOptions): v
         config: { provisioning: true },
         onRequest: async (request: FastifyRequest<{ Params: { '*': string } }>, reply) => {
           const name = request.params['*'];
-          (request as { provisioningOutcome?: unknown }).provisioningOutcome = { client: request.ip, file: name.slice(0, 128) };
+          (request as { provisioningOutcome?: unknown }).provisioningOutcome = { client: plainAddress(request.ip), file: name.slice(0, 128) };
           const refused = await options.check(request, reply, await options.files.snapshot(name));
           if (refused) return refused;
           if (!UPLOAD_NAME.test(name)) return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(`${name.slice(0, 128)} is no upload this server takes\n`);
