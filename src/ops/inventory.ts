@@ -68,8 +68,10 @@ export class FetchRecorder {
 
   async add(fetch: FetchRecord): Promise<void> {
     this.buffer.push({ ...fetch, at: fetch.at ?? new Date() });
-    if (this.delayMs === 0 || this.buffer.length >= 500) return this.flush();
-    this.timer ??= setTimeout(() => void this.flush(), this.delayMs);
+    if (this.delayMs === 0) return this.flush();
+    // A full buffer is written now, without making this fetch wait for it.
+    if (this.buffer.length >= 500) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.delayMs);
   }
 
   /** Writes the buffered fetches (after any write under way). */
