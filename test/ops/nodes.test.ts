@@ -29,8 +29,8 @@ describeEachDatabase('API nodes through callNode', (suite) => {
   });
 
   it('declares every seed node with its read/write nature', () => {
-    // the seed's nodes, and hermes' phone/config (a provisioned phone's files)
-    const reads = ['user/get', 'user/list', 'user/gen_pw', 'phone/get', 'phone/list', 'numbers/list', 'numbers/inpool', 'alias/list', 'alias/user', 'phone/config'];
+    // the seed's nodes, and hermes' phone/config (a provisioned phone's files) and phone/info (its inventory)
+    const reads = ['user/get', 'user/list', 'user/gen_pw', 'phone/get', 'phone/list', 'numbers/list', 'numbers/inpool', 'alias/list', 'alias/user', 'phone/config', 'phone/info'];
     const writes = ['user/add_local', 'user/add_remote', 'user/remove', 'user/change_pw', 'user/update', 'phone/add', 'phone/remove', 'numbers/add_range', 'numbers/add', 'numbers/remove', 'alias/add', 'alias/remove'];
     expect([...NODES.keys()].sort()).toEqual([...reads, ...writes].sort());
     for (const n of reads) expect(NODES.get(n)!.mutates).toBe(false);
