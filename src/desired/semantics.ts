@@ -86,9 +86,10 @@ export class SemanticChecker {
         continue;
       }
       present = true;
+      const locations = part.locator.items(list, base);
       list.forEach((value, i) => {
         const path = [...base, i];
-        const item = { part, path, value, at: part.locator.locate(path) };
+        const item = { part, path, value, at: locations[i] };
         if (this.invalid.size === 0) {
           valid.push(item as Item<T>);
           return;
@@ -107,7 +108,7 @@ export class SemanticChecker {
   }
 
   at(item: Item<unknown>, field: string, onKey = false): SourceLocation {
-    return item.part.locator.child(item.at, item.path, [field], onKey);
+    return item.part.locator.field(item.value, item.at, item.path, field, onKey);
   }
 
   /** A domain name (lowercased), or null after reporting why it is not one. */

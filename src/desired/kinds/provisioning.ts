@@ -111,6 +111,9 @@ function phoneProblem(p: PhoneProblem, keysFromProfile: boolean): { code: Diagno
   return { code: 'HERMES_INVALID_KEY', path: ['profile'] };
 }
 
+/** The fields that make a phone provisioned (or, without a model, are refused). */
+const PROVISIONING_FIELDS = ['model', 'profile', 'settings', 'keys'] as const;
+
 /** A phone's provisioning fields: checked against its model and the section, set on the phone. */
 function checkProvisionedPhone(c: SemanticChecker, phone: DesiredPhone, item: Item<RawPhone>, ctx: { config: DesiredProvisioning | undefined; users: ReadonlyMap<string, LineUser>; aliases: ReadonlySet<string> }): void {
   const raw = item.value;
@@ -136,9 +139,12 @@ function checkProvisionedPhone(c: SemanticChecker, phone: DesiredPhone, item: It
 }
 
 export function checkProvisioning(c: SemanticChecker, state: DesiredState): void {
+  // (the sets are built only when something is provisioned: a platform without phone models pays nothing)
+  const provisioned = c.facts.phoneItems.filter(({ item }) => PROVISIONING_FIELDS.some((f) => item.value[f] !== undefined));
+  if (provisioned.length === 0 && c.parts.every((p) => p.data.provisioning === undefined)) return;
   const aliases = new Set((state.aliases ?? []).map((a) => `${a.alias_username}@${a.alias_domain}`));
   const config = provisioningOf(c, aliases);
   if (config) state.provisioning = config;
   const users = new Map((state.users ?? []).map((u) => [u.address, u]));
-  for (const { phone, item } of c.facts.phoneItems) checkProvisionedPhone(c, phone, item, { config, users, aliases });
+  for (const { phone, item } of provisioned) checkProvisionedPhone(c, phone, item, { config, users, aliases });
 }
