@@ -108,6 +108,11 @@ class Recorder {
   private depth = 0;
   /** Where a tag or an anchor was reported (js-yaml may open the same node twice). */
   private readonly reported = new Set<number>();
+  /**
+   * One string per distinct key: js-yaml makes a new string for each occurrence of a key, and
+   * the recorded keys of 100,000 items would otherwise keep half a million copies of `user`.
+   */
+  private readonly keyNames = new Map<string, string>();
 
   constructor(
     private readonly text: string,
@@ -214,7 +219,10 @@ class Recorder {
       if (key !== null && typeof key === 'object') this.push('error', 'HERMES_YAML_COMPLEX_KEY', at, `a key that is ${Array.isArray(key) ? 'a list' : 'a mapping'}: hermes' format uses only plain keys (names such as user: or domain:)`);
       else if (key === '<<' && this.text.charCodeAt(at) === 0x3c /* < */) this.push('error', 'HERMES_YAML_ANCHOR', at, "a merge key (<<): hermes' format does not use anchors, aliases or merge keys; write the values out");
       else if (this.explicitKey(at)) this.push('error', 'HERMES_YAML_COMPLEX_KEY', at, "an explicit key ('? '): hermes' format uses only plain keys (name: value)");
-      keys.push(String(key));
+      const name = String(key);
+      let shared = this.keyNames.get(name);
+      if (shared === undefined) this.keyNames.set(name, (shared = name));
+      keys.push(shared);
       const hasValue = i + 1 < results.length && Object.is(result[String(key)], results[i + 1]);
       offsets.push(at, hasValue ? frame.offsets[++i] : at);
     }

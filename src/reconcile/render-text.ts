@@ -68,14 +68,40 @@ export function summaryLine(summary: PlanSummary): string {
   return `Plan: ${summary.add} to add, ${summary.change} to change, ${summary.remove} to remove.`;
 }
 
-export function renderText(plan: Plan, options: TextOptions): string {
-  if (plan.changes.length === 0) return 'No changes. The platform matches the desired state.\n';
-  const out: string[] = ['hermes will make these changes:', ''];
+/** The text plan's lines, one change at a time (nothing holds the whole text). */
+function* textLines(plan: Plan, options: TextOptions): Generator<string> {
+  if (plan.changes.length === 0) {
+    yield 'No changes. The platform matches the desired state.';
+    return;
+  }
+  yield 'hermes will make these changes:';
+  yield '';
   for (const c of plan.changes) {
     const title = changeTitle(c);
-    out.push('  ' + (options.color ? `${COLOR[c.action]}${title}${RESET}` : title));
-    for (const d of changeDetails(c)) out.push('      ' + d);
+    yield '  ' + (options.color ? `${COLOR[c.action]}${title}${RESET}` : title);
+    for (const d of changeDetails(c)) yield '      ' + d;
   }
-  out.push('', summaryLine(plan.summary));
-  return out.join('\n') + '\n';
+  yield '';
+  yield summaryLine(plan.summary);
+}
+
+/**
+ * The text plan in pieces of about `size` characters, each ending with a line break: a plan
+ * of a million changes is written piece by piece instead of being built as one string (at
+ * 100,000 users the whole text and its lines are a few hundred MB at once).
+ */
+export function* renderTextChunks(plan: Plan, options: TextOptions, size = 1 << 16): Generator<string> {
+  let chunk = '';
+  for (const line of textLines(plan, options)) {
+    chunk += line + '\n';
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+export function renderText(plan: Plan, options: TextOptions): string {
+  return [...renderTextChunks(plan, options)].join('');
 }

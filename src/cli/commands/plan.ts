@@ -5,7 +5,7 @@ import { hashFiles } from '../../reconcile/desired-files.js';
 import { toPlanDocument } from '../../reconcile/plan-document.js';
 import { planDesiredState } from '../../reconcile/plan-desired.js';
 import { renderMarkdown } from '../../reconcile/render-markdown.js';
-import { renderText } from '../../reconcile/render-text.js';
+import { renderTextChunks } from '../../reconcile/render-text.js';
 import { DEFAULT_STATE_PATH, loadDesired } from '../desired-input.js';
 import { databaseOptions } from '../global-options.js';
 import { packageVersion } from '../package-version.js';
@@ -43,7 +43,7 @@ export function registerPlan(program: Command): void {
         if (options.format === 'json') process.stdout.write(JSON.stringify(document(), null, 2) + '\n');
         else if (options.format === 'markdown') process.stdout.write(renderMarkdown(plan));
         else {
-          process.stdout.write(renderText(plan, { color: useColor(process.stdout) }));
+          for (const chunk of renderTextChunks(plan, { color: useColor(process.stdout) })) process.stdout.write(chunk);
           if (options.out) process.stdout.write(`\nSaved the plan to ${options.out}: apply it with \`hermes apply --plan ${options.out}\`.\n`);
         }
         return options.detailedExitcode && plan.changes.length > 0 ? 2 : 0;
