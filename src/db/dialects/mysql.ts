@@ -8,13 +8,11 @@ import { questionMarkTuples, type DialectAdapter, type KyselyOptions } from './a
 import {
   authFailed,
   databaseMissing,
-  describeServer,
   networkConnectError,
   onlyParameters,
   otherConnectError,
-  parseServerUrl,
   readCaFile,
-  sameServerDatabase,
+  serverAdapter,
   type ServerTarget,
   type ServerUrlSpec,
   createServerDatabaseIfMissing,
@@ -102,25 +100,11 @@ function quote(name: string): string {
 /** The server-wide GET_LOCK name of `key` in the current database (at most 64 characters). */
 const lockName = (key: string) => sql`concat('hermes:', sha1(concat(database(), ':', ${key})))`;
 
-class MysqlHermesAdapter extends MysqlAdapter implements DialectAdapter<MysqlTarget> {
+class MysqlHermesAdapter extends serverAdapter(MysqlAdapter, URL_SPEC) implements DialectAdapter<MysqlTarget> {
   readonly name = 'mysql' as const;
   readonly schemes = ['mysql', 'mariadb'];
-  readonly urlForm = URL_FORM;
-  readonly isServer = true;
   /** mysql2 binds values in the client: the limit keeps statements well below max_allowed_packet. */
   readonly maxBindParameters = 30_000;
-
-  parseUrl(url: string): MysqlTarget {
-    return parseServerUrl(url, URL_SPEC);
-  }
-
-  describe(target: MysqlTarget): string {
-    return describeServer(target);
-  }
-
-  sameDatabase(a: MysqlTarget, b: MysqlTarget): boolean {
-    return sameServerDatabase(a, b);
-  }
 
   async createKysely(target: MysqlTarget, options: KyselyOptions): Promise<Kysely<any>> {
     return new Kysely({ dialect: withSafeErrors(new HermesMysqlDialect({ pool: await createMysqlPool(target, options.poolSize ?? 10) })) });

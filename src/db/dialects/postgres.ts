@@ -8,13 +8,11 @@ import type { DialectAdapter, KyselyOptions } from './adapter.js';
 import {
   authFailed,
   databaseMissing,
-  describeServer,
   networkConnectError,
   onlyParameters,
   otherConnectError,
-  parseServerUrl,
   readCaFile,
-  sameServerDatabase,
+  serverAdapter,
   type ServerTarget,
   type ServerUrlSpec,
   createServerDatabaseIfMissing,
@@ -115,25 +113,11 @@ function quote(name: string): string {
 /** The advisory lock number of `key` in the current database. */
 const lockKey = (key: string) => sql`hashtext(current_database() || ':' || ${key})`;
 
-class PostgresHermesAdapter extends PostgresAdapter implements DialectAdapter<PostgresTarget> {
+class PostgresHermesAdapter extends serverAdapter(PostgresAdapter, URL_SPEC) implements DialectAdapter<PostgresTarget> {
   readonly name = 'postgres' as const;
   readonly schemes = ['postgres', 'postgresql'];
-  readonly urlForm = URL_FORM;
-  readonly isServer = true;
   /** The protocol allows 65,535 parameters a statement. */
   readonly maxBindParameters = 30_000;
-
-  parseUrl(url: string): PostgresTarget {
-    return parseServerUrl(url, URL_SPEC);
-  }
-
-  describe(target: PostgresTarget): string {
-    return describeServer(target);
-  }
-
-  sameDatabase(a: PostgresTarget, b: PostgresTarget): boolean {
-    return sameServerDatabase(a, b);
-  }
 
   async createKysely(target: PostgresTarget, options: KyselyOptions): Promise<Kysely<any>> {
     return new Kysely({ dialect: withSafeErrors(new HermesPostgresDialect({ pool: await createPostgresPool(target, options.poolSize ?? 10) })) });

@@ -41,6 +41,30 @@ export interface ServerUrlSpec<D extends string> {
   tls(params: URLSearchParams, fail: (why: string) => never): TlsSettings | undefined;
 }
 
+/**
+ * The members every server engine's adapter shares (URL parsing, naming, comparing targets),
+ * on top of the engine's Kysely adapter class `Base`: `class X extends serverAdapter(KyselyAdapter, SPEC)`.
+ */
+export function serverAdapter<D extends string, B extends abstract new (...args: any[]) => object>(Base: B, spec: ServerUrlSpec<D>) {
+  abstract class ServerAdapter extends Base {
+    readonly isServer = true;
+    readonly urlForm = spec.form;
+
+    parseUrl(url: string): ServerTarget<D> {
+      return parseServerUrl(url, spec);
+    }
+
+    describe(target: ServerTarget<D>): string {
+      return describeServer(target);
+    }
+
+    sameDatabase(a: ServerTarget<D>, b: ServerTarget<D>): boolean {
+      return sameServerDatabase(a, b);
+    }
+  }
+  return ServerAdapter;
+}
+
 /** Parses `scheme://user:password@host:port/database?params` for a server engine. */
 export function parseServerUrl<D extends string>(url: string, spec: ServerUrlSpec<D>): ServerTarget<D> {
   const trimmed = url.trim();
