@@ -1,6 +1,6 @@
 import { domainChecker, MAX_DOMAIN_LENGTH, MAX_USERNAME_LENGTH, parseAddress, type Address } from '../model/index.js';
-import { CheckFacts } from './kinds/facts.js';
-import { DESIRED_KINDS } from './kinds/index.js';
+import { CheckFacts } from './facts.js';
+import { DESIRED_KINDS } from '../reconcile/kinds/checks.js';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { RawDesiredFile } from './raw-types.js';
 import type { SecretsMode } from './secrets.js';

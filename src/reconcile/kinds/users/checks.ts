@@ -3,11 +3,11 @@
  * (the model's USER_FIELDS), numbers; the declared users for the kinds after.
  */
 import { isIP } from 'node:net';
-import { isE164, parseAddress, REMOTE_ONLY_FIELD_NAMES, type Address } from '../../model/index.js';
-import type { RawUser } from '../raw-types.js';
-import type { Item, SemanticChecker } from '../semantics.js';
-import { formatLocation } from '../source-file.js';
-import type { DesiredState, DesiredUser } from '../types.js';
+import { isE164, parseAddress, REMOTE_ONLY_FIELD_NAMES, type Address } from '../../../model/index.js';
+import type { RawUser } from '../../../desired/raw-types.js';
+import type { Item, SemanticChecker } from '../../../desired/semantics.js';
+import { formatLocation } from '../../../desired/source-file.js';
+import type { DesiredState, DesiredUser } from '../../../desired/types.js';
 
 /** Local users cannot have remote fields; remote users need a registrar; hosts are host names or IPs. */
 function checkKindFields(c: SemanticChecker, item: Item<RawUser>, key: string, address: Address, kind: 'local' | 'remote'): void {

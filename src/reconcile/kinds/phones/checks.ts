@@ -2,11 +2,11 @@
  * The semantic checks of `phones`: MACs, duplicates, lines that are declared users, once each.
  * Their provisioning fields (model, profile, settings, keys) are the provisioning kind's.
  */
-import { normalizeMac } from '../../model/index.js';
-import type { RawPhone } from '../raw-types.js';
-import type { Item, SemanticChecker } from '../semantics.js';
-import { formatLocation } from '../source-file.js';
-import type { DesiredPhone, DesiredState, SourceLocation } from '../types.js';
+import { normalizeMac } from '../../../model/index.js';
+import type { RawPhone } from '../../../desired/raw-types.js';
+import type { Item, SemanticChecker } from '../../../desired/semantics.js';
+import { formatLocation } from '../../../desired/source-file.js';
+import type { DesiredPhone, DesiredState, SourceLocation } from '../../../desired/types.js';
 
 function lines(c: SemanticChecker, item: Item<RawPhone>, mac: string): string[] {
   const out: string[] = [];

@@ -5,11 +5,11 @@
  * files change with it (and which): the phones that depend on the item and whose rendered
  * files differ between the applied state and the state after the apply.
  */
-import type { DesiredState } from '../../desired/types.js';
-import { putProvisioningItems, removeProvisioningItems } from '../../ops/index.js';
-import { createRenderer, describePhone, lineUserOf, MODELS, parseApplied, sameItem, stableJson, storedBody, type AppliedProvisioning, type DesiredItem, type LineUser, type Settings } from '../../provisioning/index.js';
-import type { ChangeDisplay, FieldValue } from '../plan-types.js';
-import type { PlanContext, ResourceKind } from './kind.js';
+import type { DesiredState } from '../../../desired/types.js';
+import { putProvisioningItems, removeProvisioningItems } from '../../../ops/index.js';
+import { createRenderer, describePhone, lineUserOf, MODELS, parseApplied, sameItem, stableJson, storedBody, type AppliedProvisioning, type DesiredItem, type LineUser, type Settings } from '../../../provisioning/index.js';
+import type { ChangeDisplay, FieldValue } from '../../plan-types.js';
+import type { PlanContext, ResourceKind } from '../kind.js';
 
 export interface ProvisioningChange extends ChangeDisplay {
   kind: 'provisioning';

@@ -2,11 +2,11 @@
  * What the semantic checks of one kind tell the kinds checked after it: the listed domains,
  * the pool, the declared users and the numbers in use. One per SemanticChecker (one run).
  */
-import type { RawPhone, RawSecret, RawUser } from '../raw-types.js';
-import { resolveSecret } from '../secrets.js';
-import type { Item, SemanticChecker } from '../semantics.js';
-import { formatLocation } from '../source-file.js';
-import type { DesiredPhone, DesiredUser, SourceLocation } from '../types.js';
+import type { RawPhone, RawSecret, RawUser } from './raw-types.js';
+import { resolveSecret } from './secrets.js';
+import type { Item, SemanticChecker } from './semantics.js';
+import { formatLocation } from './source-file.js';
+import type { DesiredPhone, DesiredUser, SourceLocation } from './types.js';
 
 export interface ListedDomain {
   state: 'present' | 'absent';

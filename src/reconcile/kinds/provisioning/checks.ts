@@ -6,12 +6,12 @@
  * alias, invalid settings, templates that do not parse (at their own file and line).
  */
 import { dirname, resolve } from 'node:path';
-import { checkPhone, checkSettings, checkTemplates, readTemplateDir, TemplateError, type KeySource, type LineUser, type PhoneProblem, type Profile, type Settings, type TemplateSource } from '../../provisioning/index.js';
-import type { DiagnosticCode } from '../diagnostics.js';
-import type { RawFunctionKey, RawPhone, RawPhoneSettings, RawProfile, RawProvisioning } from '../raw-types.js';
-import type { Item, SemanticChecker, ValidatedPart } from '../semantics.js';
-import type { Segment } from '../source-file.js';
-import type { DesiredPhone, DesiredProvisioning, DesiredState, SourceLocation } from '../types.js';
+import { checkPhone, checkSettings, checkTemplates, readTemplateDir, TemplateError, type KeySource, type LineUser, type PhoneProblem, type Profile, type Settings, type TemplateSource } from '../../../provisioning/index.js';
+import type { DiagnosticCode } from '../../../desired/diagnostics.js';
+import type { RawFunctionKey, RawPhone, RawPhoneSettings, RawProfile, RawProvisioning } from '../../../desired/raw-types.js';
+import type { Item, SemanticChecker, ValidatedPart } from '../../../desired/semantics.js';
+import type { Segment } from '../../../desired/source-file.js';
+import type { DesiredPhone, DesiredProvisioning, DesiredState, SourceLocation } from '../../../desired/types.js';
 
 /** A place in a file: the part and the path of a node in it. */
 interface Where {

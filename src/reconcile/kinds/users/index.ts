@@ -2,14 +2,14 @@
  * Users: local users (subscriber + hermes_users) in listed domains, remote users (hermes_users)
  * elsewhere. Their fields are the model's USER_FIELDS table.
  */
-import type { DesiredUser, SourceLocation } from '../../desired/types.js';
-import type { Dbs } from '../../db/types.js';
-import { formatAddress, userFieldNames, userFieldsOf, type Address, type UserFieldName, type UserFields } from '../../model/index.js';
-import { computeHa1 } from '../../ops/canonical.js';
-import { addLocalUsers, addRemoteUsers, removeUsers, updateUsers, type LocalUserInput, type RemoteUserInput, type UserUpdate } from '../../ops/index.js';
-import type { ActualUser } from '../actual-state.js';
-import type { ChangeDisplay, FieldValue } from '../plan-types.js';
-import { visibleFields, type ExecContext, type PlanContext, type ResourceKind } from './kind.js';
+import type { DesiredUser, SourceLocation } from '../../../desired/types.js';
+import type { Dbs } from '../../../db/types.js';
+import { formatAddress, userFieldNames, userFieldsOf, type Address, type UserFieldName, type UserFields } from '../../../model/index.js';
+import { computeHa1 } from '../../../ops/canonical.js';
+import { addLocalUsers, addRemoteUsers, removeUsers, updateUsers, type LocalUserInput, type RemoteUserInput, type UserUpdate } from '../../../ops/index.js';
+import type { ActualUser } from '../../actual-state.js';
+import type { ChangeDisplay, FieldValue } from '../../plan-types.js';
+import { visibleFields, type ExecContext, type PlanContext, type ResourceKind } from '../kind.js';
 
 export interface UserChange extends ChangeDisplay {
   kind: 'user';
