@@ -7,14 +7,98 @@ import type { SourceLocation } from './types.js';
 /** One path segment: a map key or a sequence index. */
 export type Segment = string | number;
 
+/** A growable array of 32-bit integers (offsets in a text of at most 2^31 characters). */
+class IntList {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
 /**
- * Where the children of one mapping or sequence start (offsets in the text). A sequence:
- * `offsets[i]` is item i. A mapping: `keys[i]` is the i-th key as a string, `offsets[2i]` where
- * that key starts and `offsets[2i + 1]` where its value starts.
+ * Where the children of every mapping and sequence start (offsets in the text), by node. A
+ * sequence: item i at offset(node, i). A mapping: its i-th key's name, where that key starts and
+ * where its value starts. Kept compact (a few bytes a child in shared typed arrays, one shared
+ * list of key names per shape of mapping), because a large file has hundreds of thousands of
+ * mappings and a record of its own for each would outweigh the data itself.
  */
-interface Children {
-  keys?: string[];
-  offsets: number[];
+export class PositionIndex {
+  /** Each node's record number. */
+  private readonly nodes = new Map<object, number>();
+  /** Per record: where its offsets start in `offsets`, how many children, its key shape (-1: a sequence). */
+  private readonly records = new IntList();
+  /** Sequences: one offset an item; mappings: two a pair (key, value). */
+  private readonly offsets = new IntList();
+  /** The key names of each shape of mapping (mappings with the same keys in the same order share one). */
+  private readonly shapes: string[][] = [];
+  private readonly shapeIds = new Map<string, number>();
+  /** The shape of the last mapping recorded (items of a list usually share theirs). */
+  private lastShape = -1;
+
+  addSequence(node: object, offsets: ArrayLike<number>, count: number): void {
+    this.add(node, count, -1);
+    for (let i = 0; i < count; i++) this.offsets.push(offsets[i]);
+  }
+
+  /** keys[i] is the i-th key; offsets[2i] and offsets[2i + 1] where it and its value start. */
+  addMapping(node: object, keys: string[], offsets: ArrayLike<number>): void {
+    this.add(node, keys.length, this.shapeOf(keys));
+    for (let i = 0; i < 2 * keys.length; i++) this.offsets.push(offsets[i]);
+  }
+
+  private add(node: object, count: number, shape: number): void {
+    this.nodes.set(node, this.records.length / 3);
+    this.records.push(this.offsets.length);
+    this.records.push(count);
+    this.records.push(shape);
+  }
+
+  private shapeOf(keys: string[]): number {
+    const last = this.lastShape >= 0 ? this.shapes[this.lastShape] : undefined;
+    if (last && last.length === keys.length && last.every((k, i) => k === keys[i])) return this.lastShape;
+    const name = keys.join('\u0000');
+    let id = this.shapeIds.get(name);
+    if (id === undefined) {
+      id = this.shapes.length;
+      this.shapes.push(keys);
+      this.shapeIds.set(name, id);
+    }
+    return (this.lastShape = id);
+  }
+
+  /** The node's record, or -1 when it is not a recorded mapping or sequence. */
+  recordOf(node: unknown): number {
+    return node !== null && typeof node === 'object' ? (this.nodes.get(node) ?? -1) : -1;
+  }
+
+  isMapping(record: number): boolean {
+    return this.records.data[3 * record + 2] >= 0;
+  }
+
+  count(record: number): number {
+    return this.records.data[3 * record + 1];
+  }
+
+  /** The index of the key `name` in a mapping, or -1. */
+  keyIndex(record: number, name: string): number {
+    return this.shapes[this.records.data[3 * record + 2]].indexOf(name);
+  }
+
+  /** A mapping's i-th key's offset (onKey) or its value's. */
+  pairOffset(record: number, i: number, onKey: boolean): number {
+    return this.offsets.data[this.records.data[3 * record] + 2 * i + (onKey ? 0 : 1)];
+  }
+
+  /** A sequence's i-th item's offset. */
+  itemOffset(record: number, i: number): number {
+    return this.offsets.data[this.records.data[3 * record] + i];
+  }
 }
 
 /** A YAML file read once by js-yaml, with the position of every node recorded in the same pass. */
@@ -28,7 +112,7 @@ export interface SourceFile {
   /** Where the document's root node starts. */
   root: number;
   /** The children's positions of every mapping and sequence in data (by identity). */
-  children: Map<object, Children>;
+  children: PositionIndex;
   /** The offset of the start of each line. */
   lineStarts: number[];
 }
@@ -100,7 +184,7 @@ type Push = (severity: Severity, code: DiagnosticCode, offset: number, message: 
 
 /** Positions recorded by js-yaml's listener, one frame per open node. */
 class Recorder {
-  readonly children = new Map<object, Children>();
+  readonly children = new PositionIndex();
   /** Where each document's root starts. */
   readonly documents: number[] = [];
   /** The open node at each depth (frames are reused: millions of nodes, few depths). */
@@ -163,8 +247,13 @@ class Recorder {
     if (result === null && state.position <= frame.at) at = skipBlanks(this.text, frame.raw); // empty: where its line goes on
     else if (!wrapper && result !== null && typeof result === 'object') {
       frame.offsets.length = frame.results.length = frame.count;
-      if (Array.isArray(result)) this.children.set(result, { offsets: this.items(frame, result) });
-      else this.children.set(result, this.pairs(frame, result as Record<string, unknown>));
+      if (Array.isArray(result)) {
+        const offsets = this.items(frame, result);
+        this.children.addSequence(result, offsets, offsets.length);
+      } else {
+        const { keys, offsets } = this.pairs(frame, result as Record<string, unknown>);
+        this.children.addMapping(result, keys, offsets);
+      }
     }
     const parent = this.depth > 1 ? this.frames[this.depth - 1] : undefined;
     if (parent) {
@@ -179,7 +268,7 @@ class Recorder {
    * after its dash (the next dash in the sequence's column).
    */
   private items(frame: Frame, result: unknown[]): number[] {
-    if (frame.results.length === result.length) return frame.offsets.slice();
+    if (frame.results.length === result.length) return frame.offsets;
     const column = frame.at - this.lineStart(frame.at);
     const offsets: number[] = [];
     let dash = frame.at;
@@ -209,7 +298,7 @@ class Recorder {
    * merge key is refused. A key without a value in a flow mapping (`{ a, b: 1 }`) has no value
    * node: its value is placed at its key.
    */
-  private pairs(frame: Frame, result: Record<string, unknown>): Children {
+  private pairs(frame: Frame, result: Record<string, unknown>): { keys: string[]; offsets: number[] } {
     const keys: string[] = [];
     const offsets: number[] = [];
     const { results } = frame;
@@ -259,7 +348,7 @@ export function parseSourceFile(file: string, text: string): SourceFile {
     let offset = Math.min(e.mark?.position ?? 0, text.length);
     if (reason.startsWith('bad indentation')) offset = lineStarts[positionAt(lineStarts, offset).line - 1]; // the indentation is what is wrong
     push('error', reason.startsWith('unidentified alias') ? 'HERMES_YAML_ANCHOR' : 'HERMES_YAML_SYNTAX', offset, yamlErrorMessage(reason));
-    return { file, text, data: undefined, diagnostics, root: 0, children: new Map(), lineStarts };
+    return { file, text, data: undefined, diagnostics, root: 0, children: new PositionIndex(), lineStarts };
   }
   diagnostics.push(...warnings);
   if (documents.length > 1) {
@@ -289,20 +378,21 @@ interface Cursor {
 function walk(source: SourceFile, cursor: Cursor, path: readonly Segment[]): Cursor {
   for (const seg of path) {
     const node = cursor.node;
-    const children = node !== null && typeof node === 'object' ? source.children.get(node) : undefined;
+    const index = source.children;
+    const record = index.recordOf(node);
     let i = -1;
-    if (children?.keys) {
-      i = children.keys.indexOf(String(seg));
+    if (record >= 0 && index.isMapping(record)) {
+      i = index.keyIndex(record, String(seg));
       if (i !== -1) {
-        cursor.key = children.offsets[2 * i];
-        cursor.value = children.offsets[2 * i + 1];
+        cursor.key = index.pairOffset(record, i, true);
+        cursor.value = index.pairOffset(record, i, false);
         cursor.node = (node as Record<string, unknown>)[String(seg)];
       }
-    } else if (children) {
+    } else if (record >= 0) {
       i = typeof seg === 'number' ? seg : Number(seg);
-      if (i >= 0 && i < children.offsets.length) {
+      if (i >= 0 && i < index.count(record)) {
         cursor.key = undefined;
-        cursor.value = children.offsets[i];
+        cursor.value = index.itemOffset(record, i);
         cursor.node = (node as unknown[])[i];
       } else i = -1;
     }
@@ -393,21 +483,23 @@ export function positionedLocator(source: SourceFile): Locator {
     locate: (path, onKey = false) => locate(source, path, onKey),
     child,
     field: (node, parent, parentPath, name, onKey = false) => {
-      const children = node !== null && typeof node === 'object' ? source.children.get(node) : undefined;
-      const i = children?.keys ? children.keys.indexOf(name) : -1;
+      const index = source.children;
+      const record = index.recordOf(node);
+      const i = record >= 0 && index.isMapping(record) ? index.keyIndex(record, name) : -1;
       if (i === -1) return child(parent, parentPath, [name], onKey);
-      return new FieldLocation(source.lineStarts, source.file, children!.offsets[onKey ? 2 * i : 2 * i + 1], parent.path, name);
+      return new FieldLocation(source.lineStarts, source.file, index.pairOffset(record, i, onKey), parent.path, name);
     },
     items: (list, listPath) => {
-      const offsets = source.children.get(list)?.offsets;
-      if (!offsets || offsets.length !== list.length) return list.map((_, i) => locate(source, [...listPath, i]));
+      const index = source.children;
+      const record = index.recordOf(list);
+      if (record < 0 || index.isMapping(record) || index.count(record) !== list.length) return list.map((_, i) => locate(source, [...listPath, i]));
       const base = formatPath(listPath);
       const out: SourceLocation[] = new Array(list.length);
       // the items' offsets ascend: the line index moves forward from item to item
       const starts = source.lineStarts;
       let line = 0;
-      for (let i = 0; i < offsets.length; i++) {
-        const offset = offsets[i];
+      for (let i = 0; i < list.length; i++) {
+        const offset = index.itemOffset(record, i);
         if (i === 0 || offset < starts[line]) line = positionAt(starts, offset).line - 1;
         while (line + 1 < starts.length && starts[line + 1] <= offset) line++;
         out[i] = { file: source.file, line: line + 1, column: offset - starts[line] + 1, path: `${base}[${i}]` };
