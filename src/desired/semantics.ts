@@ -26,6 +26,8 @@ export interface Item<T> {
   path: Segment[];
   value: T;
   at: SourceLocation;
+  /** The item's record in its file's position index (-1: none), for locating its fields. */
+  record: number;
 }
 
 /**
@@ -89,7 +91,7 @@ export class SemanticChecker {
       const locations = part.locator.items(list, base);
       list.forEach((value, i) => {
         const path = [...base, i];
-        const item = { part, path, value, at: locations[i] };
+        const item = { part, path, value, at: locations.at[i], record: locations.records[i] };
         if (this.invalid.size === 0) {
           valid.push(item as Item<T>);
           return;
@@ -108,7 +110,7 @@ export class SemanticChecker {
   }
 
   at(item: Item<unknown>, field: string, onKey = false): SourceLocation {
-    return item.part.locator.field(item.value, item.at, item.path, field, onKey);
+    return item.part.locator.field(item.value, item.at, item.path, field, onKey, item.record);
   }
 
   /** A domain name (lowercased), or null after reporting why it is not one. */

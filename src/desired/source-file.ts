@@ -41,22 +41,30 @@ export class PositionIndex {
   /** The shape of the last mapping recorded (items of a list usually share theirs). */
   private lastShape = -1;
 
-  addSequence(node: object, offsets: ArrayLike<number>, count: number): void {
-    this.add(node, count, -1);
-    for (let i = 0; i < count; i++) this.offsets.push(offsets[i]);
+  /** offsets[i] where item i starts, records[i] its own record (-1: a scalar). Returns the node's record. */
+  addSequence(node: object, offsets: ArrayLike<number>, records: ArrayLike<number>, count: number): number {
+    const record = this.add(node, count, -1);
+    for (let i = 0; i < count; i++) {
+      this.offsets.push(offsets[i]);
+      this.offsets.push(records[i]);
+    }
+    return record;
   }
 
   /** keys[i] is the i-th key; offsets[2i] and offsets[2i + 1] where it and its value start. */
-  addMapping(node: object, keys: string[], offsets: ArrayLike<number>): void {
-    this.add(node, keys.length, this.shapeOf(keys));
+  addMapping(node: object, keys: string[], offsets: ArrayLike<number>): number {
+    const record = this.add(node, keys.length, this.shapeOf(keys));
     for (let i = 0; i < 2 * keys.length; i++) this.offsets.push(offsets[i]);
+    return record;
   }
 
-  private add(node: object, count: number, shape: number): void {
-    this.nodes.set(node, this.records.length / 3);
+  private add(node: object, count: number, shape: number): number {
+    const record = this.records.length / 3;
+    this.nodes.set(node, record);
     this.records.push(this.offsets.length);
     this.records.push(count);
     this.records.push(shape);
+    return record;
   }
 
   private shapeOf(keys: string[]): number {
@@ -97,7 +105,12 @@ export class PositionIndex {
 
   /** A sequence's i-th item's offset. */
   itemOffset(record: number, i: number): number {
-    return this.offsets.data[this.records.data[3 * record] + i];
+    return this.offsets.data[this.records.data[3 * record] + 2 * i];
+  }
+
+  /** A sequence's i-th item's own record (-1: a scalar), without a lookup by node. */
+  itemRecord(record: number, i: number): number {
+    return this.offsets.data[this.records.data[3 * record] + 2 * i + 1];
   }
 }
 
@@ -174,10 +187,11 @@ interface Frame {
   at: number;
   /** Where js-yaml started looking for it (after the key's colon, the entry's dash, …). */
   raw: number;
-  /** The children so far: offsets and values (reused from node to node: see Recorder.frames). */
+  /** The children so far: offsets, values and records (reused from node to node: see Recorder.frames). */
   count: number;
   offsets: number[];
   results: unknown[];
+  records: number[];
 }
 
 type Push = (severity: Severity, code: DiagnosticCode, offset: number, message: string) => void;
@@ -214,7 +228,7 @@ class Recorder {
         frame.at = at;
         frame.raw = raw;
         frame.count = 0;
-      } else this.frames[depth] = { at, raw, count: 0, offsets: [], results: [] };
+      } else this.frames[depth] = { at, raw, count: 0, offsets: [], results: [], records: [] };
       this.checkStart(at);
     } else this.close(state);
   };
@@ -244,20 +258,22 @@ class Recorder {
     // js-yaml reads a block node first as a possible mapping key: the same node, one level
     // deeper (one child with the same value) is not a node of its own
     const wrapper = frame.count === 1 && Object.is(frame.results[0], result);
+    let record = wrapper ? frame.records[0] : -1;
     if (result === null && state.position <= frame.at) at = skipBlanks(this.text, frame.raw); // empty: where its line goes on
     else if (!wrapper && result !== null && typeof result === 'object') {
-      frame.offsets.length = frame.results.length = frame.count;
+      frame.offsets.length = frame.results.length = frame.records.length = frame.count;
       if (Array.isArray(result)) {
-        const offsets = this.items(frame, result);
-        this.children.addSequence(result, offsets, offsets.length);
+        const { offsets, records } = this.items(frame, result);
+        record = this.children.addSequence(result, offsets, records, offsets.length);
       } else {
         const { keys, offsets } = this.pairs(frame, result as Record<string, unknown>);
-        this.children.addMapping(result, keys, offsets);
+        record = this.children.addMapping(result, keys, offsets);
       }
     }
     const parent = this.depth > 1 ? this.frames[this.depth - 1] : undefined;
     if (parent) {
       parent.offsets[parent.count] = at;
+      parent.records[parent.count] = record;
       parent.results[parent.count++] = result;
     }
     this.depth--;
@@ -267,17 +283,23 @@ class Recorder {
    * A sequence's item offsets. An empty entry (`-` alone) has no node of its own: it is placed
    * after its dash (the next dash in the sequence's column).
    */
-  private items(frame: Frame, result: unknown[]): number[] {
-    if (frame.results.length === result.length) return frame.offsets;
+  private items(frame: Frame, result: unknown[]): { offsets: number[]; records: number[] } {
+    if (frame.results.length === result.length) return frame;
     const column = frame.at - this.lineStart(frame.at);
     const offsets: number[] = [];
+    const records: number[] = [];
     let dash = frame.at;
     for (let i = 0, j = 0; i < result.length; i++, dash = this.nextDash(dash + 1, column)) {
       const next = this.nextDash(dash + 1, column);
-      if (j < frame.results.length && Object.is(frame.results[j], result[i]) && frame.offsets[j] < next) offsets.push(frame.offsets[j++]);
-      else offsets.push(skipBlanks(this.text, dash + 1));
+      if (j < frame.results.length && Object.is(frame.results[j], result[i]) && frame.offsets[j] < next) {
+        records.push(frame.records[j]);
+        offsets.push(frame.offsets[j++]);
+      } else {
+        records.push(-1);
+        offsets.push(skipBlanks(this.text, dash + 1));
+      }
     }
-    return offsets;
+    return { offsets, records };
   }
 
   private lineStart(i: number): number {
@@ -429,9 +451,12 @@ export interface Locator {
    * worked out when first read (most such locations are kept in case of a conflict and never
    * shown).
    */
-  field(node: unknown, parent: SourceLocation, parentPath: readonly Segment[], name: string, onKey?: boolean): SourceLocation;
-  /** The locations of the items of the list `list` at listPath (one per item, in order). */
-  items(list: readonly unknown[], listPath: readonly Segment[]): SourceLocation[];
+  field(node: unknown, parent: SourceLocation, parentPath: readonly Segment[], name: string, onKey?: boolean, record?: number): SourceLocation;
+  /**
+   * The locations of the items of the list `list` at listPath (one per item, in order), and each
+   * item's record (a hint for field(), sparing a lookup by node; -1 where there is none).
+   */
+  items(list: readonly unknown[], listPath: readonly Segment[]): { at: SourceLocation[]; records: number[] };
 }
 
 /** A location whose line and column are worked out from its offset when first read. */
@@ -482,9 +507,9 @@ export function positionedLocator(source: SourceFile): Locator {
     file: source.file,
     locate: (path, onKey = false) => locate(source, path, onKey),
     child,
-    field: (node, parent, parentPath, name, onKey = false) => {
+    field: (node, parent, parentPath, name, onKey = false, hint = -1) => {
       const index = source.children;
-      const record = index.recordOf(node);
+      const record = hint >= 0 ? hint : index.recordOf(node);
       const i = record >= 0 && index.isMapping(record) ? index.keyIndex(record, name) : -1;
       if (i === -1) return child(parent, parentPath, [name], onKey);
       return new FieldLocation(source.lineStarts, source.file, index.pairOffset(record, i, onKey), parent.path, name);
@@ -492,19 +517,21 @@ export function positionedLocator(source: SourceFile): Locator {
     items: (list, listPath) => {
       const index = source.children;
       const record = index.recordOf(list);
-      if (record < 0 || index.isMapping(record) || index.count(record) !== list.length) return list.map((_, i) => locate(source, [...listPath, i]));
+      if (record < 0 || index.isMapping(record) || index.count(record) !== list.length) return { at: list.map((_, i) => locate(source, [...listPath, i])), records: list.map(() => -1) };
       const base = formatPath(listPath);
       const out: SourceLocation[] = new Array(list.length);
+      const records: number[] = new Array(list.length);
       // the items' offsets ascend: the line index moves forward from item to item
       const starts = source.lineStarts;
       let line = 0;
       for (let i = 0; i < list.length; i++) {
         const offset = index.itemOffset(record, i);
+        records[i] = index.itemRecord(record, i);
         if (i === 0 || offset < starts[line]) line = positionAt(starts, offset).line - 1;
         while (line + 1 < starts.length && starts[line + 1] <= offset) line++;
         out[i] = { file: source.file, line: line + 1, column: offset - starts[line] + 1, path: `${base}[${i}]` };
       }
-      return out;
+      return { at: out, records };
     },
   };
 }
