@@ -74,7 +74,7 @@ function tlsOptions(target: PostgresTarget): ConnectionOptions | false {
 
 async function createPostgresPool(target: PostgresTarget, max: number): Promise<Pool> {
   const pg = (await import('pg')).default;
-  return new pg.Pool({
+  const pool = new pg.Pool({
     host: target.host,
     port: target.port,
     user: target.user,
@@ -87,6 +87,12 @@ async function createPostgresPool(target: PostgresTarget, max: number): Promise<
     types: await typeParsers(),
     application_name: 'hermes',
   });
+  // An idle pooled connection that the server ends (a restart, pg_terminate_backend, DROP
+  // DATABASE ... WITH (FORCE)) is reported here; the pool drops it and the next query opens a
+  // new one, which fails with its own error if the server is still away. Unheard, the event
+  // would end the process (node-postgres' documented advice is to listen for it).
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** hermes' own tables number their rows with identity columns (Kysely's autoIncrement). */
