@@ -209,15 +209,18 @@ function checkRemote(u: RemoteUserInput): Omit<UserRecord, 'address'> & { passwo
 
 /**
  * Adds remote users (accounts on another registrar that local phones use): a hermes_users
- * row each, with the remote password. An existing address, or the address of an alias, is
- * failed 'exists'. Returns the
- * users with their passwords.
+ * row each, with the remote password. A domain Kamailio serves (a row in `domain`) is
+ * invalid 'domain' (a user there is local: user/add_local); an existing address, or the
+ * address of an alias, is failed 'exists'. Returns the users with their passwords.
  */
 export async function addRemoteUsers(db: Dbs, users: RemoteUserInput[], ctx: OpContext): Promise<UserRecord[]> {
   const checked = users.map(checkRemote);
   refuseDuplicates(checked);
   if (checked.length === 0) return [];
   await inTransaction(db, async (trx) => {
+    const served = await localDomains(trx, checked.map((u) => u.domain));
+    const local = checked.find((u) => served.has(u.domain));
+    if (local) throw invalid('domain', `domain ${local.domain} is a Kamailio domain (a row in \`domain\`), so ${formatAddress(local)} would be a local user: use user/add_local`);
     const rows = await userRows(trx, checked);
     const taken = checked.find((u) => rows.exists(u));
     if (taken) throw failed('exists', `user ${formatAddress(taken)} exists already`);

@@ -95,6 +95,15 @@ describeEachDatabase('API nodes through callNode', (suite) => {
       expect(await call('user/add_remote', { user: 'x@remote.net', password: 'p', registrar: 'r.net', r_port: '70000' })).toMatchObject({ response: 'invalid', cause: 'r_port' });
     });
 
+    it('user/add_remote in a domain Kamailio serves is invalid, cause domain (use user/add_local); nothing is written', async () => {
+      const before = await snapshot(suite);
+      for (const params of [{ user: 'x@example.com' }, { username: 'x', domain: 'Other.ORG' }]) {
+        const r = await call('user/add_remote', { ...params, password: 'p', registrar: 'r.net' });
+        expect(r).toMatchObject({ response: 'invalid', cause: 'domain', detail: expect.stringContaining('use user/add_local') });
+      }
+      expect(await snapshot(suite)).toEqual(before);
+    });
+
     it('user/list with and without a glob', async () => {
       await expectOk('user/add_local', { user: 'alice@example.com' });
       await expectOk('user/add_local', { user: 'albert@other.org' });

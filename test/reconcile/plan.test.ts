@@ -268,6 +268,16 @@ describe('computePlan', () => {
     expect(plan.problems[0].message).toMatch(/a@kam\.net exists as a local user in kam\.net/);
   });
 
+  it('refuses, with its location, a new remote user in a domain Kamailio serves but the file does not list', () => {
+    const a = actual((a) => a.domains.add('kam.net'));
+    const at = { file: 'test.yaml', line: 3, column: 5 };
+    const plan = computePlan(state({ users: [remote('a@kam.net', { password: 'pw', at })] }), a);
+    expect(plan.changes).toEqual([]);
+    expect(plan.problems).toEqual([{ message: expect.stringMatching(/a@kam\.net would be remote, but Kamailio serves kam\.net .*list kam\.net under domains/), at }]);
+    // the same user in a domain Kamailio does not serve is planned
+    expect(computePlan(state({ users: [remote('a@far.net', { password: 'pw' })] }), actual(() => {})).problems).toEqual([]);
+  });
+
   it('detects a password change for remote users by the stored password', () => {
     const a = actual((a) => a.users.set('b@p.net', actualUser('b@p.net', { kind: 'remote', hasSubscriber: false, password: 'old', registrar: 'sip.partner.net' })));
     const plan = computePlan(state({ users: [remote('b@p.net', { password: 'new' })] }), a);

@@ -114,6 +114,10 @@ function planUser(ctx: PlanContext, u: DesiredUser): void {
     if (!ctx.deletedUsers.has(a.address)) deleteUser(ctx, a, u.at);
   }
   if (a && a.kind === u.kind) return planUpdate(ctx, u, a);
+  if (u.kind === 'remote' && ctx.actual.domains.has(u.domain)) {
+    ctx.problems.push({ message: `user ${u.address} would be remote, but Kamailio serves ${u.domain} (a row in \`domain\`): list ${u.domain} under domains to make the user local`, at: u.at });
+    return;
+  }
   if (u.kind === 'remote' && u.password === undefined) {
     ctx.problems.push({ message: `remote user ${u.address} does not exist yet and declares no password: add \`password: { env: NAME }\` or \`{ file: PATH }\` (a remote account's password cannot be generated)`, at: u.at });
     return;
