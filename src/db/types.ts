@@ -110,8 +110,12 @@ export interface HermesAuditTable {
   id: Generated<number>;
   at: string;
   actor: string;
-  /** API node (user/add_local) or reconciler change (apply:create:user). */
+  /** Where the change came from: the API node (user/add_local, user/change_pw) or `apply`. */
   node: string;
+  /** create | update | delete ('' on rows written before migration 6 by apply). */
+  action: string;
+  /** The kind of object: user, domain, alias, number, phone, provisioning, token ('' as action). */
+  kind: string;
   /** The object's key (alice@example.com, a MAC, a number). */
   object_key: string;
   /** JSON with non-secret details, or ''. */

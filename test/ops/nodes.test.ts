@@ -340,15 +340,32 @@ describeEachDatabase('API nodes through callNode', (suite) => {
       await expectOk('user/change_pw', { user: 'alice@example.com', password: 'ChangedS3cret' }, { actor: 'token:ops' });
       await expectOk('numbers/add_range', { start: '+4722000000', end: '+4722000009' }, { actor: 'token:ops' });
       const rows = await suite.db.connection.provisioning.selectFrom('hermes_audit').selectAll().where('actor', '=', 'token:ops').orderBy('id').execute();
-      expect(rows.map((x) => [x.node, x.object_key])).toEqual([
-        ['user/add_local', 'alice@example.com'],
-        ['user/add_remote', 'bob@remote.net'],
-        ['user/change_pw', 'alice@example.com'],
-        ['numbers/add_range', '+4722000000..+4722000009'],
+      expect(rows.map((x) => [x.node, x.action, x.kind, x.object_key])).toEqual([
+        ['user/add_local', 'create', 'user', 'alice@example.com'],
+        ['user/add_remote', 'create', 'user', 'bob@remote.net'],
+        ['user/change_pw', 'update', 'user', 'alice@example.com'],
+        ['numbers/add_range', 'create', 'number', '+4722000000..+4722000009'],
       ]);
       expect(rows[0].at).toBe('2030-01-02T03:04:05.000Z');
       const all = JSON.stringify(rows);
       for (const secret of [r.user.password, 'RemoteS3cret', 'ChangedS3cret']) expect(all).not.toContain(secret);
+    });
+
+    it('records a phone by its MAC: create, update (a line more or less), delete (its last line)', async () => {
+      await expectOk('user/add_local', { user: 'alice@example.com' });
+      await expectOk('user/add_local', { user: 'bob@example.com' });
+      const c = { actor: 'token:phones' };
+      await expectOk('phone/add', { mac: '0004f2000001', user: 'alice@example.com' }, c);
+      await expectOk('phone/add', { mac: '0004f2000001', user: 'bob@example.com' }, c);
+      await expectOk('phone/remove', { mac: '0004f2000001', user: 'alice@example.com' }, c);
+      await expectOk('phone/remove', { mac: '0004f2000001', user: 'bob@example.com' }, c);
+      const rows = await suite.db.connection.provisioning.selectFrom('hermes_audit').selectAll().where('actor', '=', 'token:phones').orderBy('id').execute();
+      expect(rows.map((x) => [x.node, x.action, x.kind, x.object_key, JSON.parse(x.detail)])).toEqual([
+        ['phone/add', 'create', 'phone', '0004f2000001', { added: [{ line: 1, user: 'alice@example.com' }] }],
+        ['phone/add', 'update', 'phone', '0004f2000001', { added: [{ line: 2, user: 'bob@example.com' }] }],
+        ['phone/remove', 'update', 'phone', '0004f2000001', { removed: ['alice@example.com'] }],
+        ['phone/remove', 'delete', 'phone', '0004f2000001', { removed: ['bob@example.com'] }],
+      ]);
     });
 
     it('ctx.via names the audit node (the reconciler)', async () => {

@@ -45,12 +45,25 @@ describeEachDatabase('apply', (suite) => {
     const again = await applyDesiredState(db, { desired, actor: 'test', confirm: yes });
     expect(again.applied).toBe(false);
     expect(await snapshot(db, { withPasswords: true })).toEqual(before);
-    // The audit log names the actor and the apply.
-    const audit = await db.provisioning.selectFrom('hermes_audit').selectAll().execute();
-    expect(audit.length).toBeGreaterThan(5);
+    // The audit log names the actor and the apply, and has one row per change of the plan, with its action, kind and key.
+    const audit = await db.provisioning.selectFrom('hermes_audit').selectAll().orderBy('id').execute();
     expect(audit.every((a) => a.actor === 'test' && a.node === 'apply')).toBe(true);
+    expect(audit.map((a) => `${a.action} ${a.kind} ${a.object_key}`)).toEqual(outcome.plan.changes.map((c) => `${c.action} ${c.kind} ${c.key}`));
+    expect(JSON.parse(audit.find((a) => a.object_key === 'alice@example.com')!.detail)).toMatchObject({ after: { kind: 'local', displayname: 'Alice Liddell', password: '(set)' } });
     expect(JSON.stringify(audit)).not.toContain('alice-Secret-1');
     expect(await db.provisioning.selectFrom('hermes_locks').selectAll().execute()).toEqual([]);
+  });
+
+  it('records an update applied as a removal and an addition (phone lines, aliases) once, as an update', async () => {
+    await suite.clear();
+    const db = suite.db.connection;
+    const base = { domains: [domain('example.com')], users: [user('alice@example.com'), user('bob@example.com')] };
+    await applyDesiredState(db, { desired: state({ ...base, phones: [{ mac: '0004f2000001', lines: ['alice@example.com'] }] }), actor: 'test', confirm: yes });
+    const first = await db.provisioning.selectFrom('hermes_audit').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+    await applyDesiredState(db, { desired: state({ ...base, phones: [{ mac: '0004f2000001', lines: ['bob@example.com', 'alice@example.com'] }] }), actor: 'second', confirm: yes });
+    const rows = await db.provisioning.selectFrom('hermes_audit').selectAll().where('id', '>', Number(first.id)).execute();
+    expect(rows.map((a) => [a.actor, a.node, a.action, a.kind, a.object_key])).toEqual([['second', 'apply', 'update', 'phone', '0004f2000001']]);
+    expect(JSON.parse(rows[0].detail)).toEqual({ before: { lines: ['alice@example.com'] }, after: { lines: ['bob@example.com', 'alice@example.com'] } });
   });
 
   it('writes consecutive changes of a kind in batches of at most WRITE_BATCH, reporting progress after each', async () => {

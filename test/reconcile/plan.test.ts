@@ -270,7 +270,7 @@ describe('computePlan', () => {
 
   it('refuses, with its location, a new remote user in a domain Kamailio serves but the file does not list', () => {
     const a = actual((a) => a.domains.add('kam.net'));
-    const at = { file: 'test.yaml', line: 3, column: 5 };
+    const at = { file: 'test.yaml', line: 3, column: 5, path: 'users[0]' };
     const plan = computePlan(state({ users: [remote('a@kam.net', { password: 'pw', at })] }), a);
     expect(plan.changes).toEqual([]);
     expect(plan.problems).toEqual([{ message: expect.stringMatching(/a@kam\.net would be remote, but Kamailio serves kam\.net .*list kam\.net under domains/), at }]);
