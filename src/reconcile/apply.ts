@@ -15,7 +15,7 @@ import { computePlan } from './plan.js';
 import { assertPlannable } from './plan-desired.js';
 import type { Plan } from './plan-types.js';
 import { readActualState } from './read-actual.js';
-import { checkSafety } from './safety-brake.js';
+import { brakeMessage, checkSafety } from './safety-brake.js';
 
 export interface ApplyRequest {
   desired: DesiredState;
@@ -66,7 +66,7 @@ export async function applyDesiredState(db: Dbs, request: ApplyRequest): Promise
     if (!request.force) {
       const reasons = checkSafety(plan, { maxChangePercent: request.maxChangePercent });
       if (reasons.length > 0) {
-        throw new HermesError('APPLY_UNSAFE', `safety brake: the plan is refused because ${reasons.join('; and ')} (review it, then apply with --force or raise --max-change-percent)`);
+        throw new HermesError('APPLY_UNSAFE', brakeMessage(reasons));
       }
     }
     if (!(await request.confirm(plan))) {

@@ -198,11 +198,14 @@ describeEachDatabase('apply', (suite) => {
     const fewer = await load(`version: 1\ndomains:\n  - domain: brake.com\nusers:\n${users.split('\n').slice(0, 7).join('\n')}\n`);
     const refused = await errorOf(applyDesiredState(db, { desired: fewer, actor: 't', confirm: yes }));
     expect(refused.code).toBe('APPLY_UNSAFE');
-    expect(refused.message).toContain('5 of 12 users');
+    expect(refused.message).toContain('5 of 12 users (41.7% > 30%; --max-change-percent 42 or --force allows it)');
     expect((await snapshot(db)).subscriber).toHaveLength(12);
     expect((await applyDesiredState(db, { desired: fewer, actor: 't', confirm: yes, maxChangePercent: 50 })).applied).toBe(true);
     const none = await load(`version: 1\ndomains:\n  - domain: brake.com\nusers: []\n`);
-    expect((await errorOf(applyDesiredState(db, { desired: none, actor: 't', confirm: yes, maxChangePercent: 100 }))).message).toContain('every user of domain brake.com');
+    const emptied = (await errorOf(applyDesiredState(db, { desired: none, actor: 't', confirm: yes, maxChangePercent: 100 }))).message;
+    // The message names the flag that allows it (--force), not the one that does not.
+    expect(emptied).toMatch(/every user of domain brake\.com \(only --force allows that, whatever --max-change-percent says/);
+    expect(emptied).not.toMatch(/raise --max-change-percent|--max-change-percent \d/);
     expect((await applyDesiredState(db, { desired: none, actor: 't', confirm: yes, force: true })).applied).toBe(true);
     expect((await snapshot(db)).subscriber).toHaveLength(0);
   });

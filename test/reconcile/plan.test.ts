@@ -296,7 +296,7 @@ describe('the safety brake', () => {
     const a = many(10);
     const keep = (k: number) => state({ domains: [domain('x.com')], users: Array.from({ length: k }, (_, i) => user(`u${i}@x.com`)) });
     expect(checkSafety(computePlan(keep(7), a))).toEqual([]);
-    expect(checkSafety(computePlan(keep(6), a))[0]).toMatch(/4 of 10 users \(40\.0% > 30%\)/);
+    expect(checkSafety(computePlan(keep(6), a))).toEqual(['it updates or removes 4 of 10 users (40.0% > 30%; --max-change-percent 40 or --force allows it)']);
     expect(checkSafety(computePlan(keep(6), a), { maxChangePercent: 50 })).toEqual([]);
   });
 
@@ -304,7 +304,9 @@ describe('the safety brake', () => {
     const a = many(3);
     const plan = computePlan(state({ domains: [domain('x.com')], users: [] }), a);
     expect(plan.emptiedDomains).toEqual(['x.com']);
-    expect(checkSafety(plan)).toEqual(['it removes every user of domain x.com']);
+    expect(checkSafety(plan)).toEqual([expect.stringMatching(/^it removes every user of domain x\.com \(only --force allows that, whatever --max-change-percent says; .*state: absent/)]);
+    // no percentage allows it
+    expect(checkSafety(plan, { maxChangePercent: 100 })).toHaveLength(1);
     expect(checkSafety(computePlan(state({ domains: [domain('x.com')], users: [user('u0@x.com')] }), a))).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ interface PlanOptions {
   format: 'text' | 'json' | 'markdown';
   out?: string;
   detailedExitcode?: boolean;
+  fullPlan?: string;
 }
 
 function writePlanFile(path: string, text: string): void {
@@ -33,6 +34,7 @@ export function registerPlan(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
     .option('--out <file>', 'save the plan (JSON) for `hermes apply --plan FILE`')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 (or another error code) on error')
+    .option('--full-plan <where>', 'markdown: where the full plan is kept (a URL, an artifact), named when the plan is shortened to fit a pull-request comment (default: the --out file)')
     .action(
       action(async (paths: string[], options: PlanOptions, command: Command) => {
         // The fingerprint is for what records or compares the state (json, markdown, --out).
@@ -41,7 +43,7 @@ export function registerPlan(program: Command): void {
         const document = () => toPlanDocument(plan, hashFiles(desired.files), { hermesVersion: packageVersion(), createdAt: new Date().toISOString() });
         if (options.out) writePlanFile(options.out, JSON.stringify(document(), null, 2) + '\n');
         if (options.format === 'json') process.stdout.write(JSON.stringify(document(), null, 2) + '\n');
-        else if (options.format === 'markdown') process.stdout.write(renderMarkdown(plan));
+        else if (options.format === 'markdown') process.stdout.write(renderMarkdown(plan, { fullPlan: options.fullPlan ?? (options.out && `saved as ${options.out} (hermes plan --out)`) }));
         else {
           for (const chunk of renderTextChunks(plan, { color: useColor(process.stdout) })) process.stdout.write(chunk);
           if (options.out) process.stdout.write(`\nSaved the plan to ${options.out}: apply it with \`hermes apply --plan ${options.out}\`.\n`);
