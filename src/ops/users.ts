@@ -5,7 +5,6 @@ import { opTime, writeAudit } from './audit.js';
 import { aliasAddress, aliasRowsAt } from './alias-rows.js';
 import { addressExpression, addressKey, chunks, domainChunks, insertRows, likeGlob, selectByAddress } from './bulk.js';
 import { computeHa1, computeHa1b, formatAddress } from './canonical.js';
-import { userFieldMaxLength } from '../model/index.js';
 import type { OpContext } from './context.js';
 import { failed, invalid } from './envelope.js';
 import { localDomains } from './domains.js';
@@ -13,7 +12,7 @@ import { MAX_LIST_LIMIT } from './list-limit.js';
 import { generatePassword } from './password.js';
 import { coalescedRead } from './user-batch.js';
 import type { Address, LocalUserInput, RemoteUserInput, UpdatableUserField, UserRecord, UserUpdate } from './types.js';
-import { checkAddress, checkEmail, checkHost, checkPassword, checkPort, checkText, checkUsername } from './validate.js';
+import { checkAddress, checkAuthid, checkHost, checkPassword, checkPort, checkUserText } from './validate.js';
 
 type HermesUserRow = Selectable<HermesUsersTable>;
 interface SubscriberRow {
@@ -143,10 +142,10 @@ function checkLocal(u: LocalUserInput): CheckedLocal {
   const a = checkAddress(u);
   return {
     ...a,
-    displayname: checkText(u.displayname, 'displayname', userFieldMaxLength('displayname')),
-    email: checkEmail(u.email),
-    dialplan: checkText(u.dialplan, 'dialplan', userFieldMaxLength('dialplan')),
-    linetext: checkText(u.linetext, 'linetext', userFieldMaxLength('linetext')),
+    displayname: checkUserText('displayname', u.displayname),
+    email: checkUserText('email', u.email),
+    dialplan: checkUserText('dialplan', u.dialplan),
+    linetext: checkUserText('linetext', u.linetext),
     password: u.password === undefined ? generatePassword() : checkPassword(u.password),
   };
 }
@@ -196,14 +195,14 @@ function checkRemote(u: RemoteUserInput): Omit<UserRecord, 'address'> & { passwo
     kind: 'remote',
     password: checkPassword(u.password),
     registrar: checkHost(u.registrar, 'registrar'),
-    displayname: checkText(u.displayname, 'displayname', userFieldMaxLength('displayname')),
-    email: checkEmail(u.email),
-    dialplan: checkText(u.dialplan, 'dialplan', userFieldMaxLength('dialplan')),
-    linetext: checkText(u.linetext, 'linetext', userFieldMaxLength('linetext')),
+    displayname: checkUserText('displayname', u.displayname),
+    email: checkUserText('email', u.email),
+    dialplan: checkUserText('dialplan', u.dialplan),
+    linetext: checkUserText('linetext', u.linetext),
     r_port: u.r_port == null ? null : checkPort(u.r_port, 'r_port'),
     proxy: u.proxy == null || u.proxy === '' ? null : checkHost(u.proxy, 'proxy'),
     p_port: u.p_port == null ? null : checkPort(u.p_port, 'p_port'),
-    authid: u.authid == null || u.authid === '' ? null : checkUsername(u.authid, 'authid'),
+    authid: u.authid == null || u.authid === '' ? null : checkAuthid(u.authid),
   };
 }
 
@@ -239,15 +238,15 @@ export async function addRemoteUsers(db: Dbs, users: RemoteUserInput[], ctx: OpC
 
 function checkFields(fields: UserUpdate['fields']): UserUpdate['fields'] {
   const out: UserUpdate['fields'] = {};
-  if (fields.displayname !== undefined) out.displayname = checkText(fields.displayname, 'displayname', userFieldMaxLength('displayname'));
-  if (fields.email !== undefined) out.email = checkEmail(fields.email);
-  if (fields.dialplan !== undefined) out.dialplan = checkText(fields.dialplan, 'dialplan', userFieldMaxLength('dialplan'));
-  if (fields.linetext !== undefined) out.linetext = checkText(fields.linetext, 'linetext', userFieldMaxLength('linetext'));
+  if (fields.displayname !== undefined) out.displayname = checkUserText('displayname', fields.displayname);
+  if (fields.email !== undefined) out.email = checkUserText('email', fields.email);
+  if (fields.dialplan !== undefined) out.dialplan = checkUserText('dialplan', fields.dialplan);
+  if (fields.linetext !== undefined) out.linetext = checkUserText('linetext', fields.linetext);
   if (fields.registrar !== undefined) out.registrar = fields.registrar === null ? null : checkHost(fields.registrar, 'registrar');
   if (fields.r_port !== undefined) out.r_port = fields.r_port === null ? null : checkPort(fields.r_port, 'r_port');
   if (fields.proxy !== undefined) out.proxy = fields.proxy === null || fields.proxy === '' ? null : checkHost(fields.proxy, 'proxy');
   if (fields.p_port !== undefined) out.p_port = fields.p_port === null ? null : checkPort(fields.p_port, 'p_port');
-  if (fields.authid !== undefined) out.authid = fields.authid === null || fields.authid === '' ? null : checkUsername(fields.authid, 'authid');
+  if (fields.authid !== undefined) out.authid = fields.authid === null || fields.authid === '' ? null : checkAuthid(fields.authid);
   return out;
 }
 
