@@ -5,7 +5,7 @@
  * src/db/migrations.ts). desired, reconcile, ops and nodes-api read these tables.
  */
 import { isIP } from 'node:net';
-import { isDomain, isUsername, MAX_DOMAIN_LENGTH, MAX_USERNAME_LENGTH } from './address.js';
+import { isUsername, MAX_DOMAIN_LENGTH, MAX_USERNAME_LENGTH } from './address.js';
 
 export type FieldType = 'text' | 'email' | 'host' | 'port' | 'username';
 
@@ -125,9 +125,13 @@ export function textProblem(value: string, max: number): string | null {
   return null;
 }
 
-/** A host as registrar and proxy hold it: a DNS name or IPv4 address, or an IPv6 address in brackets. */
+/** A DNS name (labels of letters, digits and inner hyphens) or an IPv4 address, as long as registrar and proxy hold. */
+const HOST_NAME = /^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/** A host as registrar and proxy hold it (at most 128 characters): a DNS name or IPv4 address, or an IPv6 address in brackets. */
 export function isHost(value: string): boolean {
-  if (isDomain(value)) return true;
+  if (value.length === 0 || value.length > userFieldMaxLength('registrar')) return false;
+  if (HOST_NAME.test(value)) return true;
   const v6 = /^\[([0-9A-Fa-f:.]+)\]$/.exec(value);
   return v6 !== null && isIP(v6[1]) === 6;
 }
@@ -151,9 +155,11 @@ export function userFieldProblem(name: UserFieldName, value: string | number): s
   const spec = userField(name);
   if (spec.type === 'port') return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535 ? null : 'must be a port number from 1 to 65535';
   if (typeof value !== 'string') return 'must be text';
+  const max = userFieldMaxLength(name);
+  if (value.length > max) return `is ${value.length} characters long; at most ${max} fit`;
   if (spec.type === 'host') return hostProblem(value);
   if (spec.type === 'username') return isUsername(value) ? null : `is not a SIP user name (1 to ${MAX_USERNAME_LENGTH} of letters, digits and -_.!~*'()&=+$,;?/ or %XX)`;
-  const text = textProblem(value, userFieldMaxLength(name));
+  const text = textProblem(value, max);
   if (text !== null || spec.type !== 'email') return text;
   return value === '' || EMAIL.test(value) ? null : 'is not an e-mail address (name@host, no spaces)';
 }

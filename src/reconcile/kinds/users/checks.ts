@@ -30,7 +30,7 @@ function checkFieldValue(c: SemanticChecker, item: Item<RawUser>, key: string, f
   if (problem === null) return;
   const spec = userField(field);
   const code = typeof value === 'string' && value.length > userFieldMaxLength(field) ? 'HERMES_TOO_LONG' : spec.type === 'host' ? 'HERMES_INVALID_DOMAIN' : 'HERMES_INVALID_FIELD';
-  const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : String(value);
+  const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value).replace(/\u007f/g, '\\u007f') : String(value);
   c.report(code, c.at(item, field), `${field} ${shown} of user ${key} ${problem}`);
 }
 
