@@ -59,6 +59,10 @@ describe('hermes apply', () => {
     const changed = await runHermes(['apply', '--plan', 'p2.json'], { cwd, env: ENV });
     expect(changed.code).toBe(3);
     expect(changed.stderr).toMatch(/hermes\.yaml changed since the plan was made.*\[PLAN_STALE\]/);
+    // A saved plan that cannot be read: named, one line, its code.
+    const missing = await runHermes(['apply', '--plan', 'no-such-plan.json'], { cwd, env: ENV });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^hermes: cannot read the plan no-such-plan\.json: ENOENT \[FILE_UNREADABLE\]\n$/);
   });
 
   it('writes the actor to the audit log from --actor or the CI environment', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { catalogued } from '../helpers/catalogue.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +65,7 @@ describeEachDatabase('secrets under failing writes', (suite) => {
     // Through the API.
     // A write refused by a trigger is error/dbfail; one refused by a unique key is failed/exists
     // (the cause of a race's loser, issue 11).
-    const dbfail = { response: 'error', cause: 'dbfail' };
+    const dbfail = catalogued('DB_QUERY_FAILED').envelope;
     const apiCalls: [string, Record<string, string>, string[], object][] = [
       ['user/add_remote', { user: 'failr@remote.example', password: 'Api-Remote-Pw-1', registrar: 'sip.x.net' }, ['Api-Remote-Pw-1'], dbfail],
       ['user/change_pw', { user: 'failc@example.com', password: 'Api-Change-Pw-2' }, secretsOf('failc', 'example.com', 'Api-Change-Pw-2'), dbfail],
