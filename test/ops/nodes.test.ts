@@ -95,6 +95,14 @@ describeEachDatabase('API nodes through callNode', (suite) => {
       expect(await call('user/add_remote', { user: 'x@remote.net', password: 'p', registrar: 'r.net', r_port: '70000' })).toMatchObject({ response: 'invalid', cause: 'r_port' });
     });
 
+    it('user/add_remote takes an IPv6 registrar or proxy in brackets, stored lowercase; a bare one is invalid with the hint', async () => {
+      const r = await expectOk('user/add_remote', { user: 'v6@remote.net', password: 'p', registrar: '[2001:DB8::1]', proxy: '[::1]' });
+      expect(r.user).toMatchObject({ registrar: '[2001:db8::1]', proxy: '[::1]' });
+      const bare = await call('user/add_remote', { user: 'v6b@remote.net', password: 'p', registrar: '2001:db8::1' });
+      expect(bare).toMatchObject({ response: 'invalid', cause: 'registrar', detail: expect.stringContaining('in brackets') });
+      expect(await call('user/update', { user: 'v6@remote.net', proxy: '::1' })).toMatchObject({ response: 'invalid', cause: 'proxy' });
+    });
+
     it('user/add_remote in a domain Kamailio serves is invalid, cause domain (use user/add_local); nothing is written', async () => {
       const before = await snapshot(suite);
       for (const params of [{ user: 'x@example.com' }, { username: 'x', domain: 'Other.ORG' }]) {
