@@ -112,6 +112,13 @@ export interface PhoneLine {
 
 export const PHONE_COLUMNS = ['mac', 'username', 'domain', 'line'] as const satisfies readonly (keyof PhoneLine)[];
 
+/** A phone's lines are numbered 1 to this (the API's `line`, and how many lines the YAML may give a phone). */
+export const MAX_PHONE_LINES = 1000;
+
+/** hermes_provisioning.item is VARCHAR(255): `profile:NAME` must fit, so a profile's name holds at most 247 characters. */
+export const PROVISIONING_ITEM_MAX_LENGTH = 255;
+export const MAX_PROFILE_NAME_LENGTH = PROVISIONING_ITEM_MAX_LENGTH - 'profile:'.length;
+
 /** Control characters and unpaired surrogates: no text field holds them (a phone's display, a MySQL utf8mb4 column). */
 const UNSAFE_TEXT = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;

@@ -1,6 +1,6 @@
 import { isDomain, isE164, isUsername, normalizeMac } from './canonical.js';
 import { invalid } from './envelope.js';
-import { passwordProblem, textProblem, userFieldProblem, type UserFieldName } from '../model/index.js';
+import { MAX_PHONE_LINES, passwordProblem, textProblem, userFieldProblem, type UserFieldName } from '../model/index.js';
 import type { Address } from './types.js';
 
 /**
@@ -84,6 +84,6 @@ export function checkE164(value: string, cause = 'number'): string {
 }
 
 export function checkLine(value: number, cause = 'line'): number {
-  if (!Number.isInteger(value) || value < 1 || value > 1000) throw invalid(cause, `${cause} must be a line number from 1 to 1000`);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PHONE_LINES) throw invalid(cause, `${cause} must be a line number from 1 to ${MAX_PHONE_LINES}`);
   return value;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDesiredState } from '../../src/desired/index.js';
-import { MAX_DOMAIN_LENGTH, MAX_USERNAME_LENGTH, USER_FIELDS, userFieldMaxLength, userFieldProblem, type FieldSpec, type UserFieldName } from '../../src/model/index.js';
+import { MAX_DOMAIN_LENGTH, MAX_PHONE_LINES, MAX_PROFILE_NAME_LENGTH, MAX_USERNAME_LENGTH, USER_FIELDS, userFieldMaxLength, userFieldProblem, type FieldSpec, type UserFieldName } from '../../src/model/index.js';
 import { OpFailure } from '../../src/ops/index.js';
 import { checkAuthid, checkHost, checkPassword, checkPort, checkUserText } from '../../src/ops/validate.js';
 
@@ -153,5 +153,22 @@ describe('every field of the field model, against validate', () => {
     }
     expect(() => checkPassword('pass word')).toThrow(OpFailure);
     expect(userFieldMaxLength('displayname')).toBe(128);
+  });
+
+  it("a phone's lines and a profile's name: the model's limits (MAX_PHONE_LINES, the item column), each refused at its place", async () => {
+    const n = MAX_PHONE_LINES + 1;
+    const users = Array.from({ length: n }, (_, i) => `  - user: u${i}@example.com`).join('\n');
+    const lines = (k: number) => Array.from({ length: k }, (_, i) => `u${i}@example.com`).join(', ');
+    const profiles = (len: number) => `provisioning:\n  profiles:\n    ${'p'.repeat(len)}:\n      settings: { language: en }\n`;
+    const doc = (k: number, len: number) => `version: 1\ndomains:\n  - domain: example.com\nusers:\n${users}\nphones:\n  - mac: "0004f2000001"\n    users: [${lines(k)}]\n${profiles(len)}`;
+    const file = join(dir, 'phones.yaml');
+    writeFileSync(file, doc(n, MAX_PROFILE_NAME_LENGTH + 1));
+    const bad = await loadDesiredState([file], { secrets: 'warn' });
+    expect(bad.diagnostics.map((d) => [d.code, d.line])).toEqual([
+      ['HERMES_PHONE_CAPACITY', n + 7],
+      ['HERMES_TOO_LONG', n + 10],
+    ]);
+    writeFileSync(file, doc(n - 1, MAX_PROFILE_NAME_LENGTH));
+    expect((await loadDesiredState([file], { secrets: 'warn' })).diagnostics).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import type { RawFunctionKey, RawPhone, RawPhoneSettings, RawProfile, RawProvisi
 import type { Item, SemanticChecker, ValidatedPart } from '../../../desired/semantics.js';
 import type { Segment } from '../../../desired/source-file.js';
 import type { DesiredPhone, DesiredProvisioning, DesiredState, SourceLocation } from '../../../desired/types.js';
+import { MAX_PROFILE_NAME_LENGTH } from '../../../model/index.js';
 
 /** A place in a file: the part and the path of a node in it. */
 interface Where {
@@ -83,6 +84,7 @@ function provisioningOf(c: SemanticChecker, aliases: ReadonlySet<string>): Desir
   for (const [name, p] of Object.entries(isObject(raw.profiles) ? raw.profiles : {}) as [string, RawProfile][]) {
     const at: Where = { part, path: ['provisioning', 'profiles', name] };
     if (!isObject(p)) continue;
+    if (name.length > MAX_PROFILE_NAME_LENGTH) c.report('HERMES_TOO_LONG', locate(at, [], true), `profile name ${JSON.stringify(name.slice(0, 20) + '…')} is ${name.length} characters; at most ${MAX_PROFILE_NAME_LENGTH} fit (it is stored as profile:NAME in a 255-character column)`);
     const profile: Profile = {};
     const s = settingsOf(c, (p as RawProfile).settings, { part, path: [...at.path, 'settings'] });
     const keys = keysOf(c, (p as RawProfile).keys, { part, path: [...at.path, 'keys'] }, aliases);
