@@ -13,14 +13,32 @@ const RESET = '\x1b[0m';
 
 export { displayMac };
 
+/** A name or value longer than this (longer than any field hermes writes) is shown shortened in text and markdown plans, with its length. */
+export const MAX_SHOWN = 200;
+/** How much of a shortened name or value is shown. */
+const SHOWN_PART = 160;
+
+/** The first SHOWN_PART characters of a long string, not splitting a surrogate pair. */
+function head(text: string): string {
+  const cut = text.slice(0, SHOWN_PART);
+  const last = cut.charCodeAt(cut.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+}
+
+/** A string as a JSON string that cannot close a markdown code span or block. */
+const quoted = (text: string) => JSON.stringify(text).replace(/`/g, '\\u0060');
+
 /**
  * A name as it may be printed in a plan line: as it is when it is plain printable ASCII without
  * spaces (every name hermes writes), else quoted as a JSON string. Rows written by other tools
  * may hold newlines, terminal escapes or markdown fences: quoted, they can neither forge plan
- * lines, colour the terminal nor end a code block.
+ * lines, colour the terminal nor end a code block. A very long name is shortened, with its
+ * length (the JSON plan keeps it whole).
  */
 export function displayName(name: string): string {
-  return /^[\x21-\x7e]*$/.test(name) && !name.includes('`') ? name : JSON.stringify(name).replace(/`/g, '\\u0060');
+  const plain = /^[\x21-\x7e]*$/.test(name) && !name.includes('`');
+  if (name.length <= MAX_SHOWN) return plain ? name : quoted(name);
+  return `${plain ? head(name) + '…' : quoted(head(name)).slice(0, -1) + '…"'} (${name.length} characters)`;
 }
 
 export function formatValue(field: string, value: FieldValue | undefined): string {
@@ -28,6 +46,7 @@ export function formatValue(field: string, value: FieldValue | undefined): strin
   if (field.endsWith('password') && typeof value === 'string' && SECRET_VALUES.has(value)) return value;
   if (Array.isArray(value)) return `[${value.map(displayName).join(', ')}]`;
   if (typeof value === 'number') return String(value);
+  if (typeof value === 'string' && value.length > MAX_SHOWN) return `${quoted(head(value)).slice(0, -1)}…" (${value.length} characters)`;
   return JSON.stringify(value).replace(/`/g, '\\u0060');
 }
 
