@@ -146,6 +146,15 @@ export interface HermesWritersTable {
   id: number;
 }
 
+/**
+ * Keys hermes makes for itself, one row per name: 'plan-pin' (hex of 32 random bytes) keys the
+ * HMAC that pins a saved plan's secrets (reconcile/secret-pins.ts). Never printed.
+ */
+export interface HermesKeysTable {
+  name: string;
+  value: string;
+}
+
 export interface ProvisioningTables {
   hermes_schema_version: HermesSchemaVersionTable;
   hermes_users: HermesUsersTable;
@@ -156,6 +165,7 @@ export interface ProvisioningTables {
   hermes_locks: HermesLocksTable;
   hermes_provisioning: HermesProvisioningTable;
   hermes_writers: HermesWritersTable;
+  hermes_keys: HermesKeysTable;
 }
 
 export type KamailioDb = Kysely<KamailioTables>;
