@@ -133,8 +133,8 @@ export interface HermesLocksTable {
 /**
  * What the provisioning server renders phones' files from, one row per item: 'settings',
  * 'profile:<name>', 'template:<id>', 'auth', 'domain:<name>' (sip_server, transport),
- * 'phone:<mac>' (model, profile, settings, keys). `body` is JSON; secrets in it are hashed
- * (auth password, admin_password), never plaintext.
+ * 'phone:<mac>' (model, profile, settings, keys). `body` is JSON; the auth password in it is
+ * hashed, admin_password kept as it is (the phones' files carry it; never shown).
  */
 export interface HermesProvisioningTable {
   item: string;

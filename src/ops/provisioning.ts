@@ -1,6 +1,6 @@
 /**
  * The writers and readers of hermes_provisioning, the applied provisioning state (see
- * src/provisioning/applied.ts): one row per item, its body JSON with secrets hashed.
+ * src/provisioning/applied.ts): one row per item, its body JSON (the auth password hashed).
  */
 import type { Dbs } from '../db/types.js';
 import { createRenderer, describePhone, lineUserOf, MODELS, parseApplied } from '../provisioning/index.js';
@@ -42,7 +42,7 @@ export interface PhoneConfigFile {
 
 const MASK = '********';
 
-/** Masks every password of the phone in the content (lines' passwords); the admin password is never stored. */
+/** Masks every password of the phone in the content (the lines' and the admin password). */
 function masked(content: string, secrets: readonly string[]): string {
   let out = content;
   for (const s of secrets) if (s) out = out.split(s).join(MASK);
@@ -66,7 +66,7 @@ export async function phoneConfig(db: Dbs, mac: string, file: string | undefined
   const renderer = createRenderer({ templates: applied.templates, global: applied.settings });
   const rendered = file === undefined ? renderer.renderAll(description) : [renderer.render(description, file)].filter((f) => f !== undefined);
   if (rendered.length === 0) throw failed('nonexistant', `phone ${m} has no file ${file}`);
-  const secrets = ctx.showSecrets ? [] : description.lines.map((l) => l.password).sort((a, b) => b.length - a.length);
+  const secrets = ctx.showSecrets ? [] : [...description.lines.map((l) => l.password), description.settings.admin_password ?? ''].sort((a, b) => b.length - a.length);
   return rendered.map((f) => ({ name: f.name, contentType: f.contentType, content: masked(f.content, secrets) }));
 }
 

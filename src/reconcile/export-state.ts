@@ -205,7 +205,7 @@ export const EXPORT_SECRET_ENV = { admin_password: 'PHONE_ADMIN_PASSWORD', auth:
 
 type StoredBody = { settings?: RawPhoneSettings; admin_password?: string; keys?: RawFunctionKey[]; model?: string; profile?: string; username?: string; password?: string; sip_server?: string; transport?: RawDomain['transport'] };
 
-/** A stored settings block in YAML terms: the hashed admin password as an { env } placeholder. */
+/** A stored settings block in YAML terms: the stored admin password as an { env } placeholder. */
 function settingsEntry(body: StoredBody): RawPhoneSettings | undefined {
   const s: RawPhoneSettings = { ...(body.settings ?? {}) };
   if (body.admin_password !== undefined) s.admin_password = { env: EXPORT_SECRET_ENV.admin_password };
