@@ -42,12 +42,14 @@ export interface PlanRequest {
   load(): Promise<DesiredState>;
   /** Whether the actual state's fingerprint is needed (a saved or recorded plan). */
   fingerprint: boolean;
+  /** Whether to pin the secrets the plan writes (a plan saved or printed as JSON; needs the fingerprint). */
+  pins?: boolean;
 }
 
 export interface PlannedState {
   desired: DesiredState;
   plan: Plan;
-  /** With the fingerprint (a plan to save or record): the pins of the secrets the plan writes. */
+  /** With `pins`: the pins of the secrets the plan writes. */
   secrets?: PlanSecrets;
 }
 
@@ -74,7 +76,7 @@ const PARALLEL_READS = 6;
 async function loadAndRead(request: PlanRequest): Promise<{ desired: DesiredState; actual: ActualState; pinKey?: PinKey }> {
   const options = { fingerprint: request.fingerprint };
   const read = async (db: Dbs) => {
-    const [actual, pinKey] = await Promise.all([readActualState(db, options), request.fingerprint ? readPinKey(db) : undefined]);
+    const [actual, pinKey] = await Promise.all([readActualState(db, options), request.pins ? readPinKey(db) : undefined]);
     return { actual, pinKey };
   };
   if (!databasesAreServers(request.databases)) {
