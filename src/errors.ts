@@ -6,7 +6,8 @@
  * generated from it (npm run docs:errors); test/errors.test.ts keeps them in sync.
  *
  * Exit codes: 1 an error, 2 changes present (only `hermes plan --detailed-exitcode`, not an
- * error), 3 refused by the safety brake or a stale plan, 4 the apply lock is held.
+ * error), 3 refused by the safety brake, a stale plan or a saved plan's changed secret, 4 the
+ * apply lock is held.
  *
  * Messages are written for an operator: what is wrong, and where possible how to fix it.
  * They never contain secrets (passwords, tokens, database passwords).
@@ -112,6 +113,11 @@ export const errorCatalogue = {
   },
   PLAN_STALE: {
     summary: 'A saved plan no longer matches the database or its YAML files; plan again.',
+    exitCode: 3,
+    httpStatus: 409,
+  },
+  PLAN_SECRET_CHANGED: {
+    summary: 'A secret a saved plan writes is not the one reviewed (its pin differs); the message names the user or item and field, never the value. Plan again.',
     exitCode: 3,
     httpStatus: 409,
   },

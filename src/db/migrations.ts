@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import { HermesError } from '../errors.js';
 import { existingTables } from './kamailio-schema.js';
@@ -89,6 +90,14 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, table: TableFactory) => 
       .addColumn('item', 'varchar(255)', (c) => c.primaryKey())
       .addColumn('body', 'text', (c) => c.notNull())
       .execute();
+  },
+  async hermes_keys(db, table) {
+    await table('hermes_keys')
+      .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('value', 'varchar(128)', (c) => c.notNull())
+      .execute();
+    // The key of saved plans' secret pins (reconcile/secret-pins.ts): 32 random bytes, made once.
+    await db.insertInto('hermes_keys').values({ name: 'plan-pin', value: randomBytes(32).toString('hex') }).execute();
   },
 };
 
@@ -209,6 +218,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     description: 'audit log: the action (create, update, delete) and kind of each change',
     up: (db) => addAuditAction(db),
+  },
+  {
+    version: 7,
+    description: "keys hermes makes for itself: the key of saved plans' secret pins",
+    up: (db, table) => createTables(db, table, ['hermes_keys']),
   },
 ];
 

@@ -137,8 +137,8 @@ export interface HermesLocksTable {
 /**
  * What the provisioning server renders phones' files from, one row per item: 'settings',
  * 'profile:<name>', 'template:<id>', 'auth', 'domain:<name>' (sip_server, transport),
- * 'phone:<mac>' (model, profile, settings, keys). `body` is JSON; secrets in it are hashed
- * (auth password, admin_password), never plaintext.
+ * 'phone:<mac>' (model, profile, settings, keys). `body` is JSON; the auth password in it is
+ * hashed, admin_password kept as it is (the phones' files carry it; never shown).
  */
 export interface HermesProvisioningTable {
   item: string;
@@ -148,6 +148,15 @@ export interface HermesProvisioningTable {
 /** One row (id 1) that every writing transaction locks first, where the engine needs a row to lock (DialectAdapter.writeLock). */
 export interface HermesWritersTable {
   id: number;
+}
+
+/**
+ * Keys hermes makes for itself, one row per name: 'plan-pin' (hex of 32 random bytes) keys the
+ * HMAC that pins a saved plan's secrets (reconcile/secret-pins.ts). Never printed.
+ */
+export interface HermesKeysTable {
+  name: string;
+  value: string;
 }
 
 export interface ProvisioningTables {
@@ -160,6 +169,7 @@ export interface ProvisioningTables {
   hermes_locks: HermesLocksTable;
   hermes_provisioning: HermesProvisioningTable;
   hermes_writers: HermesWritersTable;
+  hermes_keys: HermesKeysTable;
 }
 
 export type KamailioDb = Kysely<KamailioTables>;

@@ -13,9 +13,10 @@ import { ApplyFailure, executePlan, type ExecuteResult } from './execute-plan.js
 import { comparableChanges, type PlanDocument } from './plan-document.js';
 import { computePlan } from './plan.js';
 import { assertPlannable } from './plan-desired.js';
-import type { Plan } from './plan-types.js';
+import { savedChange, type Plan } from './plan-types.js';
 import { readActualState } from './read-actual.js';
 import { brakeMessage, checkSafety } from './safety-brake.js';
+import { checkPinnedSecrets, readPinKey } from './secret-pins.js';
 
 export interface ApplyRequest {
   desired: DesiredState;
@@ -51,9 +52,10 @@ async function planAgainstDatabase(db: Dbs, request: ApplyRequest): Promise<Plan
     if (request.saved.fingerprint !== actual.fingerprint) {
       throw new HermesError('PLAN_STALE', 'the saved plan is stale: the database changed since it was made (plan again)');
     }
-    if (comparableChanges(request.saved.changes) !== comparableChanges(plan.changes)) {
+    if (comparableChanges(request.saved.changes) !== comparableChanges(plan.changes.map(savedChange))) {
       throw new HermesError('PLAN_STALE', 'the saved plan is stale: the desired state (or a secret it reads) no longer gives the same changes (plan again)');
     }
+    checkPinnedSecrets(request.saved.secrets, plan, request.desired, await readPinKey(db));
   }
   return plan;
 }

@@ -69,7 +69,7 @@ describeEachDatabase('provisioning migrations: lock and transaction', (suite) =>
     const db = await openUnchecked(scratch.url);
     try {
       await db.schema.dropTable('hermes_schema_version').execute();
-      for (const t of ['hermes_users', 'hermes_phones', 'hermes_numbers', 'hermes_tokens', 'hermes_audit', 'hermes_locks', 'hermes_writers', 'hermes_provisioning']) await db.schema.dropTable(t).execute();
+      for (const t of ['hermes_users', 'hermes_phones', 'hermes_numbers', 'hermes_tokens', 'hermes_audit', 'hermes_locks', 'hermes_writers', 'hermes_provisioning', 'hermes_keys']) await db.schema.dropTable(t).execute();
     } finally {
       await db.destroy();
     }

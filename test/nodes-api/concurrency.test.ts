@@ -12,10 +12,22 @@ import { request, useApi, type Params } from './helpers.js';
 /** Parallel writes per burst through the API. */
 const BURST = 200;
 /**
- * Parallel `hermes call` processes per burst: each is a Node process of its own (about 0.3 s of
- * CPU to start), and the machine may have two cores, so fewer than the API's bursts.
+ * Parallel `hermes call` processes per burst: 200, each a Node process of its own with its own
+ * connection (about 0.35 s of CPU each, so some 70 s of CPU a burst). On a database server
+ * each process holds a connection while it runs, and 200 at once can exceed the server's
+ * max_connections (PostgreSQL's default is 100, MariaDB's 151, and other suites share the
+ * server): there the burst is half the server's limit, at most 200. The server engines' bursts
+ * of 200 writes go through the API (above); SQLite, where separate processes contend for the
+ * file lock, always gets the full 200.
  */
-const PROCESSES = 12;
+const MAX_PROCESSES = 200;
+
+async function processBurstSize(c: Connection, dialect: string): Promise<number> {
+  if (dialect === 'sqlite') return MAX_PROCESSES;
+  const query = dialect === 'mysql' ? sql<{ n: number }>`select @@max_connections as n` : sql<{ n: number }>`select current_setting('max_connections')::int as n`;
+  const { rows } = await query.execute(c.kamailio);
+  return Math.min(MAX_PROCESSES, Math.floor(Number(rows[0].n) / 2));
+}
 
 type Envelope = { response: string; cause?: string; detail?: string };
 
@@ -171,11 +183,13 @@ describeEachDatabase('concurrent writers keep every invariant and answer losers 
     expect(doneWhenRead).toBeLessThan(BURST / 2);
   });
 
-  it(`${PROCESSES} parallel hermes call processes: identical and conflicting writes, one winner each`, async () => {
+  it(`up to ${MAX_PROCESSES} parallel hermes call processes: identical and conflicting writes, one winner each`, async () => {
     const url = suite.db.url;
+    const PROCESSES = await processBurstSize(suite.db.connection, suite.dialect);
+    const started = Date.now();
     const kinds: [string, (i: number) => string[]][] = [
       ['alias/add', () => ['alias=proc@example.com', 'destination=alice@example.com']],
-      ['alias/add', (i) => [`alias=+47930000${String(i).padStart(2, '0')}@example.com`, 'destination=erin@example.com']],
+      ['alias/add', (i) => [`alias=+4793000${String(i).padStart(3, '0')}@example.com`, 'destination=erin@example.com']],
       ['user/add_local', () => ['user=henry@example.com']],
     ];
     const runs = Array.from({ length: PROCESSES }, (_, i) => {
@@ -186,13 +200,15 @@ describeEachDatabase('concurrent writers keep every invariant and answer losers 
       });
     });
     const answers = await Promise.all(runs);
+    console.log(`concurrency: ${PROCESSES} hermes call processes on ${suite.dialect} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     for (const k of kinds.keys()) {
-      expect(tally(answers.filter((_, i) => i % kinds.length === k)), String(k)).toEqual({ ok: 1, 'failed/exists': PROCESSES / kinds.length - 1 });
+      const sent = answers.filter((_, i) => i % kinds.length === k).length;
+      expect(tally(answers.filter((_, i) => i % kinds.length === k)), String(k)).toEqual({ ok: 1, 'failed/exists': sent - 1 });
     }
     expect(await count('dbaliases', 'alias_username', 'proc')).toBe(1);
     expect(await count('subscriber', 'username', 'henry')).toBe(1);
     await expectInvariants(suite.db.connection);
-  }, 120_000);
+  }, 600_000);
 });
 
 describeEachDatabase('an apply racing API writes', (suite) => {

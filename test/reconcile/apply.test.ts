@@ -8,6 +8,7 @@ import { acquireApplyLock } from '../../src/reconcile/apply-lock.js';
 import { applyDesiredState } from '../../src/reconcile/apply.js';
 import { executePlan, WRITE_BATCH } from '../../src/reconcile/execute-plan.js';
 import { exportActualState } from '../../src/reconcile/export-state.js';
+import { pinSecrets, readPinKey } from '../../src/reconcile/secret-pins.js';
 import { toPlanDocument } from '../../src/reconcile/plan-document.js';
 import { computePlan } from '../../src/reconcile/plan.js';
 import { readActualState } from '../../src/reconcile/read-actual.js';
@@ -185,8 +186,11 @@ describeEachDatabase('apply', (suite) => {
     const failure = await errorOf(applyDesiredState(db, { desired, saved, actor: 'test', confirm: yes }));
     expect(failure.code).toBe('PLAN_STALE');
     expect((await snapshot(db)).subscriber).toEqual([]);
-    // A fresh plan applies.
-    const fresh = toPlanDocument(computePlan(desired, await readActualState(db)), [], { hermesVersion: 'test', createdAt: '' });
+    // A fresh plan applies (with the pins of the secrets it writes: without them it is refused).
+    const next = computePlan(desired, await readActualState(db));
+    const bare = toPlanDocument(next, [], { hermesVersion: 'test', createdAt: '' });
+    expect((await errorOf(applyDesiredState(db, { desired, saved: bare, actor: 'test', confirm: yes }))).code).toBe('PLAN_SECRET_CHANGED');
+    const fresh = toPlanDocument(next, [], { hermesVersion: 'test', createdAt: '' }, pinSecrets(next, desired, await readPinKey(db)));
     expect((await applyDesiredState(db, { desired, saved: fresh, actor: 'test', confirm: yes })).applied).toBe(true);
   });
 

@@ -39,8 +39,8 @@ export function registerPlan(program: Command): void {
       action(async (paths: string[], options: PlanOptions, command: Command) => {
         // The fingerprint is for what records or compares the state (json, markdown, --out).
         const fingerprint = options.format !== 'text' || options.out !== undefined;
-        const { desired, plan } = await planDesiredState({ databases: databaseOptions(command), load: () => loadDesired(paths), fingerprint });
-        const document = () => toPlanDocument(plan, hashFiles(desired.files), { hermesVersion: packageVersion(), createdAt: new Date().toISOString() });
+        const { desired, plan, secrets } = await planDesiredState({ databases: databaseOptions(command), load: () => loadDesired(paths), fingerprint, pins: options.format === 'json' || options.out !== undefined });
+        const document = () => toPlanDocument(plan, hashFiles(desired.files), { hermesVersion: packageVersion(), createdAt: new Date().toISOString() }, secrets);
         if (options.out) writePlanFile(options.out, JSON.stringify(document(), null, 2) + '\n');
         if (options.format === 'json') process.stdout.write(JSON.stringify(document(), null, 2) + '\n');
         else if (options.format === 'markdown') process.stdout.write(renderMarkdown(plan, { fullPlan: options.fullPlan ?? (options.out && `saved as ${options.out} (hermes plan --out)`) }));

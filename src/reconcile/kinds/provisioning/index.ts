@@ -15,13 +15,13 @@ export interface ProvisioningChange extends ChangeDisplay {
   kind: 'provisioning';
   /** settings, profile:<name>, template:<id>, auth, domain:<name>, phone:<mac> */
   item: string;
-  /** create, update: the body to store (secrets hashed). */
+  /** create, update: the body to store (the auth password hashed). */
   body?: string;
   /** The phones whose files change with this change (12-hex MACs, sorted). */
   phones: string[];
 }
 
-/** A settings block without its admin password (which is stored hashed, beside it). */
+/** A settings block without its admin password (stored beside it, never shown). */
 function split(settings: Settings | undefined): { settings?: Settings; secret?: string } {
   if (!settings) return {};
   const { admin_password, ...rest } = settings;
