@@ -13,6 +13,8 @@ import { fastifyLimitOptions, serverLimits, type ServerLimits } from './limits.j
 import { NODE_METHODS, methodNotAllowed } from './methods.js';
 import { requestParams } from './params.js';
 import { httpStatusOf } from './status.js';
+import { registerHealth, type HealthOptions } from './health.js';
+import './route-config.js';
 
 export interface AppOptions {
   /**
@@ -29,6 +31,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Timeouts and the connection cap (defaults: DEFAULT_LIMITS). */
   limits?: Partial<ServerLimits>;
+  /** GET /readyz's database check (health.ts). */
+  health?: HealthOptions;
 }
 
 /** What a request did, for its log line. */
@@ -63,6 +67,7 @@ function send(request: FastifyRequest, reply: FastifyReply, envelope: Envelope, 
 /** The onRequest hook: the caller's token (or anonymous with --no-auth) as request.principal. */
 function authenticate(auth: 'tokens' | 'none', verifier: TokenVerifier) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.routeOptions.config.public) return; // health probes, /openapi.json
     if (auth === 'none') {
       request.principal = ANONYMOUS;
       request.outcome = { actor: 'anonymous' };
@@ -90,6 +95,7 @@ function authenticate(auth: 'tokens' | 'none', verifier: TokenVerifier) {
 
 /** The onResponse hook: one JSON log line per request. */
 async function logRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (request.routeOptions.config.quiet) return;
   const outcome = request.outcome ?? {};
   request.log.info({ req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 100) / 100, ...outcome }, 'request completed');
 }
@@ -167,6 +173,7 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   // One JSON line per request: method, URL without secrets, status, time, actor, node, outcome.
   if (logRequests) app.addHook('onResponse', logRequest);
   const handle = nodeHandler(dbs, options, inFlight);
+  registerHealth(app, dbs, options.health);
 
   for (const node of NODES.values()) {
     app.route({ method: [...NODE_METHODS], url: `/${node.name}`, handler: handle(node) });
