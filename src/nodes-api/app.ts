@@ -14,6 +14,7 @@ import { NODE_METHODS, methodNotAllowed } from './methods.js';
 import { requestParams } from './params.js';
 import { httpStatusOf } from './status.js';
 import { registerHealth, type HealthOptions } from './health.js';
+import { registerMetrics, type MetricsAccess } from './metrics.js';
 import './route-config.js';
 
 export interface AppOptions {
@@ -31,8 +32,12 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Timeouts and the connection cap (defaults: DEFAULT_LIMITS). */
   limits?: Partial<ServerLimits>;
+  /** TLS: the certificate chain and key (PEM); plain HTTP without. */
+  https?: { cert: string | Buffer; key: string | Buffer };
   /** GET /readyz's database check (health.ts). */
   health?: HealthOptions;
+  /** GET /metrics: 'token' (scope metrics; default with tokens), 'public' (default with auth 'none'), 'none' (served elsewhere). */
+  metrics?: MetricsAccess;
 }
 
 /** What a request did, for its log line. */
@@ -106,6 +111,9 @@ function nodeHandler(dbs: Dbs, options: AppOptions, inFlight: Set<Promise<Envelo
     const principal = request.principal!;
     const outcome = (request.outcome ??= {});
     outcome.node = node.name;
+    if (principal.scope === 'metrics') {
+      return send(request, reply, { response: 'failed', cause: 'forbidden', detail: `a metrics token may read GET /metrics only, not call ${node.name}` });
+    }
     if (node.mutates && principal.scope !== 'write') {
       return send(request, reply, { response: 'failed', cause: 'forbidden', detail: `${node.name} changes data: it needs a token with write scope` });
     }
@@ -148,7 +156,8 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
     // HEAD would otherwise run every GET route's node (a write among them).
     exposeHeadRoutes: false,
     return503OnClosing: true,
-  });
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
   app.server.maxConnections = limits.maxConnections;
   app.register(formbody, { bodyLimit: limits.bodyLimit });
   // Node calls still running; close() waits for them, so the databases can be closed next.
@@ -174,6 +183,7 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   if (logRequests) app.addHook('onResponse', logRequest);
   const handle = nodeHandler(dbs, options, inFlight);
   registerHealth(app, dbs, options.health);
+  registerMetrics(app, dbs, options.metrics ?? (auth === 'none' ? 'public' : 'token'));
 
   for (const node of NODES.values()) {
     app.route({ method: [...NODE_METHODS], url: `/${node.name}`, handler: handle(node) });

@@ -18,6 +18,7 @@ import {
   type ServerTarget,
   type ServerUrlSpec,
   createServerDatabaseIfMissing,
+  PooledKysely,
 } from './server.js';
 import { sqlite } from './sqlite.js';
 
@@ -136,7 +137,9 @@ class PostgresHermesAdapter extends PostgresAdapter implements DialectAdapter<Po
   }
 
   async createKysely(target: PostgresTarget, options: KyselyOptions): Promise<Kysely<any>> {
-    return new Kysely({ dialect: withSafeErrors(new HermesPostgresDialect({ pool: await createPostgresPool(target, options.poolSize ?? 10) })) });
+    const max = options.poolSize ?? 10;
+    const pool = await createPostgresPool(target, max);
+    return new PooledKysely({ dialect: withSafeErrors(new HermesPostgresDialect({ pool })) }, () => ({ open: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }));
   }
 
   createDatabaseIfMissing(target: PostgresTarget): Promise<boolean> {
