@@ -15,6 +15,7 @@ import { requestParams } from './params.js';
 import { httpStatusOf } from './status.js';
 import { registerHealth, type HealthOptions } from './health.js';
 import { registerMetrics, type MetricsAccess } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
 import './route-config.js';
 
 export interface AppOptions {
@@ -182,11 +183,12 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   // One JSON line per request: method, URL without secrets, status, time, actor, node, outcome.
   if (logRequests) app.addHook('onResponse', logRequest);
   const handle = nodeHandler(dbs, options, inFlight);
+  registerOpenApi(app); // first: it collects the routes registered after it
   registerHealth(app, dbs, options.health);
   registerMetrics(app, dbs, options.metrics ?? (auth === 'none' ? 'public' : 'token'));
 
   for (const node of NODES.values()) {
-    app.route({ method: [...NODE_METHODS], url: `/${node.name}`, handler: handle(node) });
+    app.route({ method: [...NODE_METHODS], url: `/${node.name}`, config: { node: node.name }, handler: handle(node) });
   }
 
   app.setNotFoundHandler(async (request, reply) => {

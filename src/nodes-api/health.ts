@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { databasesReady } from '../db/readiness.js';
 import type { Dbs } from '../db/types.js';
+import type { OperationDoc } from './route-config.js';
 
 export interface HealthOptions {
   /** How long one answer of the database check is reused (ms; default 1000). */
@@ -69,7 +70,13 @@ function answer(reply: FastifyReply, status: number, body: { status: string }): 
  */
 export function registerHealth(app: FastifyInstance, dbs: Dbs, options: HealthOptions = {}): void {
   const probe = new ReadinessProbe(dbs, (error) => app.log.warn({ err: error }, 'readiness check failed'), options);
-  const config = { public: true, quiet: true };
-  app.get('/healthz', { config }, async (_request, reply) => answer(reply, 200, { status: 'ok' }));
-  app.get('/readyz', { config }, async (_request, reply) => ((await probe.ready()) ? answer(reply, 200, { status: 'ready' }) : answer(reply, 503, { status: 'unready' })));
+  const status = (word: string) => ({ 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { const: word } } } } });
+  const described = (summary: string, description: string, responses: OperationDoc['responses']) => ({ public: true, quiet: true, openapi: { summary, description, tags: ['service'], security: [], responses } });
+  const healthz = described('Liveness: the process answers', 'For a liveness probe; says nothing about the database.', { '200': { description: 'alive', content: status('ok') }, '503': { description: 'shutting down' } });
+  const readyz = described('Readiness: the databases answer with the schema this hermes expects', 'For a load balancer or readiness probe; checked at most once a second; the reason of an unready server is in its log, never in the answer.', {
+    '200': { description: 'ready', content: status('ready') },
+    '503': { description: 'not ready (or shutting down)', content: status('unready') },
+  });
+  app.get('/healthz', { config: healthz }, async (_request, reply) => answer(reply, 200, { status: 'ok' }));
+  app.get('/readyz', { config: readyz }, async (_request, reply) => ((await probe.ready()) ? answer(reply, 200, { status: 'ready' }) : answer(reply, 503, { status: 'unready' })));
 }

@@ -4,7 +4,7 @@ import { poolStatsOf } from '../db/dialects/server.js';
 import type { Dbs } from '../db/types.js';
 import { errorCatalogue, type ErrorDefinition } from '../errors.js';
 import { NODES } from '../ops/index.js';
-import './route-config.js';
+import type { OperationDoc } from './route-config.js';
 
 /**
  * Where GET /metrics is served: 'token' (a token of scope `metrics`), 'public' (no token:
@@ -112,7 +112,18 @@ export function registerMetrics(app: FastifyInstance, dbs: Dbs, access: MetricsA
   app.decorate('metrics', metrics);
   app.addHook('onResponse', recorder(metrics));
   if (access === 'none') return metrics;
-  app.get('/metrics', { config: { public: access === 'public', quiet: true } }, async (request, reply) => {
+  const openapi: OperationDoc = {
+    summary: "Prometheus metrics (text format)",
+    description: 'With token auth, a token of scope metrics; absent when hermes serve runs with --metrics-listen (served there, without a token).',
+    tags: ['service'],
+    ...(access === 'public' ? { security: [] } : {}),
+    responses: {
+      '200': { description: 'the metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+      '401': { description: 'no token, or an unknown one' },
+      '403': { description: 'a token of another scope than metrics' },
+    },
+  };
+  app.get('/metrics', { config: { public: access === 'public', quiet: true, openapi } }, async (request, reply) => {
     if (access === 'token' && request.principal?.scope !== 'metrics') {
       request.outcome = { ...request.outcome, response: 'failed', cause: 'forbidden' };
       return reply.code(403).send({ response: 'failed', cause: 'forbidden', detail: '/metrics needs a token with metrics scope (hermes token create NAME --scope metrics)' });

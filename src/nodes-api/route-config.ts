@@ -9,7 +9,19 @@ declare module 'fastify' {
     public?: boolean;
     /** No request log line (probes every second would drown the log). */
     quiet?: boolean;
+    /** The node a route runs (its OpenAPI operation is generated from the node's definition). */
+    node?: string;
+    /** The OpenAPI operation of a route that is not a node (health, metrics); routes without either are not described. */
+    openapi?: OperationDoc;
   }
 }
 
-export {};
+/** An OpenAPI 3.1 operation object, as a route describes itself. */
+export interface OperationDoc {
+  summary: string;
+  description?: string;
+  tags?: string[];
+  /** [] for a route without a token. */
+  security?: Record<string, string[]>[];
+  responses: Record<string, { description: string; content?: Record<string, { schema: Record<string, unknown> }> }>;
+}
