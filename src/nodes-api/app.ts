@@ -13,9 +13,9 @@ import { fastifyLimitOptions, serverLimits, type ServerLimits } from './limits.j
 import { NODE_METHODS, methodNotAllowed } from './methods.js';
 import { requestParams } from './params.js';
 import { httpStatusOf } from './status.js';
-import { registerHealth, type HealthOptions } from './health.js';
-import { registerMetrics, type MetricsAccess } from './metrics.js';
-import { registerOpenApi } from './openapi.js';
+import type { HealthOptions } from './health.js';
+import type { MetricsAccess } from './metrics.js';
+import { registerServiceRoutes } from './service-routes.js';
 import './route-config.js';
 
 export interface AppOptions {
@@ -183,9 +183,7 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   // One JSON line per request: method, URL without secrets, status, time, actor, node, outcome.
   if (logRequests) app.addHook('onResponse', logRequest);
   const handle = nodeHandler(dbs, options, inFlight);
-  registerOpenApi(app); // first: it collects the routes registered after it
-  registerHealth(app, dbs, options.health);
-  registerMetrics(app, dbs, options.metrics ?? (auth === 'none' ? 'public' : 'token'));
+  registerServiceRoutes(app, dbs, { health: options.health, metrics: options.metrics ?? (auth === 'none' ? 'public' : 'token') });
 
   for (const node of NODES.values()) {
     app.route({ method: [...NODE_METHODS], url: `/${node.name}`, config: { node: node.name }, handler: handle(node) });

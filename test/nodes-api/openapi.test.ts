@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { expect, it } from 'vitest';
 import { loadDesiredState } from '../../src/desired/index.js';
 import { NODES } from '../../src/ops/index.js';
