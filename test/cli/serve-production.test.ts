@@ -9,6 +9,7 @@ import { initDatabases, openDatabases } from '../../src/db/connect.js';
 import { addDomains } from '../../src/ops/index.js';
 import { createToken } from '../../src/ops/tokens.js';
 import { createScratchDatabase, dialectEnabled, type ScratchDatabase } from '../helpers/databases.js';
+import { runHermes } from '../helpers/cli.js';
 import { startServer, type ServeProcess } from '../helpers/serve-process.js';
 import { freePort, makeCertificates, type Certificates } from '../helpers/tls-servers.js';
 
@@ -53,6 +54,27 @@ describe('hermes serve in production: --metrics-listen, SIGHUP', () => {
       server.child.kill('SIGTERM');
     }
     expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('refuses half a TLS pair, an unreadable or unusable file, a bad --metrics-listen or --shutdown-timeout with one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hermes-serve-bad-'));
+    writeFileSync(join(dir, 'junk.pem'), 'not a certificate');
+    try {
+      const cases: [string[], RegExp][] = [
+        [['--tls-cert', join(dir, 'junk.pem')], /--tls-cert needs --tls-key too/],
+        [['--tls-cert', join(dir, 'missing.pem'), '--tls-key', join(dir, 'junk.pem')], /--tls-cert .*missing\.pem cannot be read \(ENOENT\)/],
+        [['--tls-cert', join(dir, 'junk.pem'), '--tls-key', join(dir, 'junk.pem')], /are not a usable PEM certificate and key/],
+        [['--metrics-listen', '9464'], /--metrics-listen|HOST:PORT/],
+        [['--shutdown-timeout', '0'], /--shutdown-timeout "0" is not a whole number from 1/],
+      ];
+      for (const [args, message] of cases) {
+        const r = await runHermes(['serve', '--no-auth', '--listen', '127.0.0.1:1', ...args, '--db', scratch.url]);
+        expect([args, r.code, r.stderr.trim().split('\n').length]).toEqual([args, 1, 1]);
+        expect(r.stderr).toMatch(message);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('with --tls-cert/--tls-key', () => {
