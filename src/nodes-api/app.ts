@@ -153,11 +153,10 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.log === false ? false : loggerOptions(options.log ?? {}),
     logController: new LogController({ disableRequestLogging: true }),
-    ...fastifyLimitOptions(limits),
+    ...fastifyLimitOptions(limits, options.https),
     // HEAD would otherwise run every GET route's node (a write among them).
     exposeHeadRoutes: false,
     return503OnClosing: true,
-    ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
   app.server.maxConnections = limits.maxConnections;
   app.register(formbody, { bodyLimit: limits.bodyLimit });
