@@ -195,7 +195,7 @@ export const errorCatalogue = {
     envelope: { response: 'failed', cause: 'unauthenticated' },
   },
   API_FORBIDDEN: {
-    summary: 'A read token called a node that changes data.',
+    summary: "The token's scope does not allow the call: a read token and a node that changes data, a metrics token and any node.",
     exitCode: 1,
     httpStatus: 403,
     envelope: { response: 'failed', cause: 'forbidden' },

@@ -95,7 +95,7 @@ export interface HermesNumbersTable {
 }
 
 /** read: read nodes, no secrets; write: everything; provision: read nodes, and phone/config with passwords. */
-export type TokenScope = 'read' | 'write' | 'provision';
+export type TokenScope = 'read' | 'write' | 'provision' | 'metrics';
 
 export interface HermesTokensTable {
   id: Generated<number>;

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import type { Connection } from '../../src/db/connect.js';
-import { addLocalUsers, addNumberRange, isE164 } from '../../src/ops/index.js';
+import { addLocalUsers, addNumberRange } from '../../src/ops/index.js';
 import { runHermes } from '../helpers/cli.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { request, useApi, type Params } from './helpers.js';
+import { expectInvariants, tally, type Envelope } from './invariants.js';
 
 /** Parallel writes per burst through the API. */
 const BURST = 200;
@@ -29,45 +29,6 @@ async function processBurstSize(c: Connection, dialect: string): Promise<number>
   const size = Math.min(MAX_PROCESSES, Math.floor(Number(rows[0].n) / 2));
   if (process.env.HERMES_TEST_FULL_BURST && size < MAX_PROCESSES) throw new Error(`max_connections is ${rows[0].n}: the burst of ${MAX_PROCESSES} processes needs at least ${2 * MAX_PROCESSES} (HERMES_TEST_FULL_BURST is set)`);
   return size;
-}
-
-type Envelope = { response: string; cause?: string; detail?: string };
-
-/** How many answered each `response/cause`, e.g. { ok: 1, 'failed/exists': 199 }. */
-function tally(envelopes: readonly Envelope[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const e of envelopes) {
-    const key = e.response === 'ok' ? 'ok' : `${e.response}/${e.cause}`;
-    out[key] = (out[key] ?? 0) + 1;
-  }
-  return out;
-}
-
-/** Every invariant hermes keeps that the database does not enforce by itself, checked row by row. */
-async function expectInvariants(c: Connection): Promise<void> {
-  const fold = (username: string, domain: string, ci: boolean) => (ci ? `${username}@${domain}`.toLowerCase() : `${username}@${domain}`);
-  const aliases = await c.kamailio.selectFrom('dbaliases').select(['alias_username', 'alias_domain', 'username', 'domain']).execute();
-  const subscribers = await c.kamailio.selectFrom('subscriber').select(['username', 'domain']).execute();
-  const users = await c.provisioning.selectFrom('hermes_users').select(['username', 'domain']).execute();
-  const pool = new Set((await c.provisioning.selectFrom('hermes_numbers').select('number').execute()).map((r) => r.number));
-  const ci = c.caseInsensitive.dbaliases || c.caseInsensitive.subscriber;
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  const e164Of = new Map<string, string>();
-  const accounts = new Set([...subscribers, ...users].map((u) => fold(u.username, u.domain, ci)));
-  for (const a of aliases) {
-    const key = fold(a.alias_username, a.alias_domain, ci);
-    if (seen.has(key)) problems.push(`alias ${key} has two rows`);
-    seen.add(key);
-    if (accounts.has(key)) problems.push(`alias ${key} is also a user`);
-    if (isE164(a.alias_username)) {
-      const dest = fold(a.username, a.domain, ci);
-      if (e164Of.has(dest)) problems.push(`${dest} has two E.164 aliases: ${e164Of.get(dest)} and ${a.alias_username}`);
-      e164Of.set(dest, a.alias_username);
-      if (pool.has(a.alias_username)) problems.push(`number ${a.alias_username} is pooled and in use`);
-    }
-  }
-  expect(problems).toEqual([]);
 }
 
 describeEachDatabase('concurrent writers keep every invariant and answer losers with the cause', (suite) => {

@@ -16,6 +16,8 @@ import {
   type ServerTarget,
   type ServerUrlSpec,
   createServerDatabaseIfMissing,
+  PooledKysely,
+  type PoolStats,
 } from './server.js';
 
 export type MysqlTarget = ServerTarget<'mysql'>;
@@ -87,6 +89,12 @@ function checkHostNameOfEachConnection(pool: Pool, host: string): void {
 }
 
 /** Kysely's MysqlDialect with hermes' adapter (MySQL and MariaDB). */
+/** mysql2 keeps its pool's counts in members without a public accessor (stable since mysql2 1.x). */
+function mysqlPoolStats(pool: Pool, max: number): PoolStats {
+  const inner = pool as unknown as Record<'_allConnections' | '_freeConnections' | '_connectionQueue', { length?: number } | undefined>;
+  return { open: inner._allConnections?.length ?? 0, idle: inner._freeConnections?.length ?? 0, waiting: inner._connectionQueue?.length ?? 0, max };
+}
+
 class HermesMysqlDialect extends MysqlDialect {
   override createAdapter(): MysqlHermesAdapter {
     return mysql;
@@ -107,7 +115,9 @@ class MysqlHermesAdapter extends serverAdapter(MysqlAdapter, URL_SPEC) implement
   readonly maxBindParameters = 30_000;
 
   async createKysely(target: MysqlTarget, options: KyselyOptions): Promise<Kysely<any>> {
-    return new Kysely({ dialect: withSafeErrors(new HermesMysqlDialect({ pool: await createMysqlPool(target, options.poolSize ?? 10) })) });
+    const max = options.poolSize ?? 10;
+    const pool = await createMysqlPool(target, max);
+    return new PooledKysely({ dialect: withSafeErrors(new HermesMysqlDialect({ pool })) }, () => mysqlPoolStats(pool, max));
   }
 
   createDatabaseIfMissing(target: MysqlTarget): Promise<boolean> {

@@ -16,6 +16,7 @@ import {
   type ServerTarget,
   type ServerUrlSpec,
   createServerDatabaseIfMissing,
+  PooledKysely,
 } from './server.js';
 import { sqlite } from './sqlite.js';
 
@@ -126,7 +127,9 @@ class PostgresHermesAdapter extends serverAdapter(PostgresAdapter, URL_SPEC) imp
   readonly maxBindParameters = 30_000;
 
   async createKysely(target: PostgresTarget, options: KyselyOptions): Promise<Kysely<any>> {
-    return new Kysely({ dialect: withSafeErrors(new HermesPostgresDialect({ pool: await createPostgresPool(target, options.poolSize ?? 10) })) });
+    const max = options.poolSize ?? 10;
+    const pool = await createPostgresPool(target, max);
+    return new PooledKysely({ dialect: withSafeErrors(new HermesPostgresDialect({ pool })) }, () => ({ open: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }));
   }
 
   createDatabaseIfMissing(target: PostgresTarget): Promise<boolean> {

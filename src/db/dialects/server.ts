@@ -4,6 +4,7 @@
  * meets (refused, unknown host, TLS) into one catalogued line.
  */
 import { readFileSync } from 'node:fs';
+import { Kysely, type KyselyConfig } from 'kysely';
 import { HermesError } from '../../errors.js';
 import { redactDbUrl } from '../redact.js';
 
@@ -210,4 +211,31 @@ export async function createServerDatabaseIfMissing<T extends ServerTarget<strin
   } finally {
     await admin?.close();
   }
+}
+
+/** A connection pool's use at one moment, for the server's metrics. */
+export interface PoolStats {
+  /** Connections open (in use or idle). */
+  open: number;
+  /** Open connections not in use. */
+  idle: number;
+  /** Requests waiting for a connection. */
+  waiting: number;
+  /** The pool's size limit. */
+  max: number;
+}
+
+/** The Kysely instance of a server engine, which can tell how its driver's pool is used. */
+export class PooledKysely<DB> extends Kysely<DB> {
+  constructor(
+    config: KyselyConfig,
+    readonly poolStats: () => PoolStats,
+  ) {
+    super(config);
+  }
+}
+
+/** The pool use of a database opened by hermes on a server engine; undefined for SQLite. */
+export function poolStatsOf(db: Kysely<any>): PoolStats | undefined {
+  return db instanceof PooledKysely ? db.poolStats() : undefined;
 }
