@@ -10,7 +10,10 @@
  *   env: HERMES_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306), BENCH_SECONDS (10),
  *        BENCH_CONNECTIONS (64), BENCH_USERS (100000), BENCH_POOL_SIZE (server --pool-size),
  *        BENCH_LOG_LEVEL (server --log-level, default warn), BENCH_LISTEN (127.0.0.1:18089),
- *        BENCH_SERVER_NODE_ARGS (node flags for the server, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
+ *        BENCH_SERVER_NODE_ARGS (node flags for the server, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof),
+ *        BENCH_HERMES_BIN (the server's main.js, default dist/cli/main.js: another build for an A/B),
+ *        BENCH_PROBES=1 (during the run, GET /healthz, /readyz and /metrics once a second each, as
+ *        a load balancer and Prometheus would)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -67,6 +70,18 @@ async function dropDatabase(): Promise<void> {
   }
 }
 
+let metricsToken = '';
+
+/** Probes and scrapes once a second while the load runs (BENCH_PROBES=1); returns the stopper. */
+function startProbing(): () => void {
+  if (process.env.BENCH_PROBES !== '1') return () => undefined;
+  const timer = setInterval(() => {
+    for (const path of ['/healthz', '/readyz']) void fetch(`http://${LISTEN}${path}`).then((r) => r.arrayBuffer(), () => undefined);
+    void fetch(`http://${LISTEN}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }).then((r) => r.arrayBuffer(), () => undefined);
+  }, 1_000);
+  return () => clearInterval(timer);
+}
+
 async function seed(): Promise<string> {
   await initDatabases({ db: dbUrl, kamailioSchema: true });
   const db = await openDatabases({ db: dbUrl, poolSize: 4 });
@@ -100,6 +115,7 @@ async function seed(): Promise<string> {
     }
     log(`seeded ${USERS} local users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const token = await createToken(db, { name: 'bench', scope: 'read' }, { actor: 'bench' });
+    metricsToken = (await createToken(db, { name: 'prometheus', scope: 'metrics' }, { actor: 'bench' })).token;
     return token.token;
   } finally {
     await db.close();
@@ -129,7 +145,7 @@ interface Server {
 
 function startServer(): Promise<Server> {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const args = [...nodeArgs, 'dist/cli/main.js', 'serve', '--listen', LISTEN, '--db', dbUrl, '--log-level', LOG_LEVEL];
+  const args = [...nodeArgs, process.env.BENCH_HERMES_BIN ?? 'dist/cli/main.js', 'serve', '--listen', LISTEN, '--db', dbUrl, '--log-level', LOG_LEVEL];
   if (process.env.BENCH_POOL_SIZE) args.push('--pool-size', process.env.BENCH_POOL_SIZE);
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -192,7 +208,9 @@ async function main(): Promise<void> {
     await load(token, 2);
     const dbPid = mariadbPid();
     const before = { server: cpuSeconds(server.pid), db: cpuSeconds(dbPid), self: process.cpuUsage() };
+    const stopProbing = startProbing();
     const result = await load(token, SECONDS);
+    stopProbing();
     const selfUsage = process.cpuUsage(before.self);
     const perRequest = (seconds: number) => ((seconds * 1e6) / result.requests.total).toFixed(0);
     const used = {
@@ -201,7 +219,7 @@ async function main(): Promise<void> {
       load: (selfUsage.user + selfUsage.system) / 1e6,
     };
     const non2xx = result.non2xx;
-    log(`user/get over HTTP, ${USERS} users on MariaDB, ${CONNECTIONS} connections, ${SECONDS} s (server log level ${LOG_LEVEL})`);
+    log(`user/get over HTTP, ${USERS} users on MariaDB, ${CONNECTIONS} connections, ${SECONDS} s (server log level ${LOG_LEVEL}${process.env.BENCH_HERMES_BIN ? `, server ${process.env.BENCH_HERMES_BIN}` : ''}${process.env.BENCH_PROBES === '1' ? ', probed and scraped every second' : ''})`);
     log(`  requests/s: ${result.requests.average.toFixed(0)} (total ${result.requests.total})`);
     log(`  latency ms: p50 ${result.latency.p50}, p90 ${result.latency.p90}, p99 ${result.latency.p99}, max ${result.latency.max}`);
     log(`  CPU µs per request: server ${perRequest(used.server)}, MariaDB ${perRequest(used.db)}, load generator ${perRequest(used.load)}`);

@@ -6,7 +6,8 @@
  * generated from it (npm run docs:errors); test/errors.test.ts keeps them in sync.
  *
  * Exit codes: 1 an error, 2 changes present (only `hermes plan --detailed-exitcode`, not an
- * error), 3 refused by the safety brake or a stale plan, 4 the apply lock is held.
+ * error), 3 refused by the safety brake, a stale plan or a saved plan's changed secret, 4 the
+ * apply lock is held.
  *
  * Messages are written for an operator: what is wrong, and where possible how to fix it.
  * They never contain secrets (passwords, tokens, database passwords).
@@ -115,6 +116,11 @@ export const errorCatalogue = {
     exitCode: 3,
     httpStatus: 409,
   },
+  PLAN_SECRET_CHANGED: {
+    summary: 'A secret a saved plan writes is not the one reviewed (its pin differs); the message names the user or item and field, never the value. Plan again.',
+    exitCode: 3,
+    httpStatus: 409,
+  },
   APPLY_NOT_APPROVED: {
     summary: 'apply was not confirmed (no TTY without --auto-approve, an answer other than yes, Ctrl-C).',
     exitCode: 1,
@@ -194,7 +200,7 @@ export const errorCatalogue = {
     envelope: { response: 'failed', cause: 'unauthenticated' },
   },
   API_FORBIDDEN: {
-    summary: 'A read token called a node that changes data.',
+    summary: "The token's scope does not allow the call: a read token and a node that changes data, a metrics token and any node.",
     exitCode: 1,
     httpStatus: 403,
     envelope: { response: 'failed', cause: 'forbidden' },

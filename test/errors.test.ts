@@ -26,8 +26,8 @@ describe('error catalogue and docs/errors.md', () => {
     expect(tableIn(read(file), t)).toBe(t.table);
   });
 
-  it('uses the documented exit codes: 3 for the safety brake and a stale plan, 4 for the lock, 1 otherwise', () => {
-    const special: Record<string, number> = { APPLY_UNSAFE: 3, PLAN_STALE: 3, APPLY_LOCKED: 4 };
+  it('uses the documented exit codes: 3 for the safety brake, a stale plan and a changed pinned secret, 4 for the lock, 1 otherwise', () => {
+    const special: Record<string, number> = { APPLY_UNSAFE: 3, PLAN_STALE: 3, PLAN_SECRET_CHANGED: 3, APPLY_LOCKED: 4 };
     for (const [code, def] of Object.entries(errorCatalogue)) expect(def.exitCode, code).toBe(special[code] ?? 1);
     expect(new HermesError('APPLY_LOCKED', 'x').exitCode).toBe(4);
     expect(new HermesError('NONEXISTANT', 'x').httpStatus).toBe(404);

@@ -28,6 +28,8 @@ export interface Connection extends Dbs {
   close(): Promise<void>;
   /** Secret-free names of the two databases, for messages. */
   names: { kamailio: string; provisioning: string };
+  /** The empty stand-in (in memory) for the default database that does not exist yet. */
+  ephemeral?: boolean;
 }
 
 export interface InitReport {
@@ -141,7 +143,7 @@ async function openEmptyDefault(): Promise<Connection> {
   await createMissingKamailioTables(memory.db);
   await migrateProvisioning(memory.db);
   const connection = toConnection(memory, memory, true, await readKeyCase(memory));
-  return { ...connection, names: { kamailio: 'sqlite:hermes.db (not created yet)', provisioning: 'sqlite:hermes.db (not created yet)' } };
+  return { ...connection, ephemeral: true, names: { kamailio: 'sqlite:hermes.db (not created yet)', provisioning: 'sqlite:hermes.db (not created yet)' } };
 }
 
 /**

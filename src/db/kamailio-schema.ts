@@ -49,6 +49,16 @@ export async function createMissingKamailioTables(db: Kysely<KamailioTables>): P
   return created;
 }
 
+/** The `version` rows of the tables hermes checks, by table name (one indexed query). */
+export async function readKamailioVersions(db: Kysely<KamailioTables>): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('version')
+    .select(['table_name', 'table_version'])
+    .where('table_name', 'in', [...CHECKED_KAMAILIO_TABLES])
+    .execute();
+  return new Map(rows.map((r) => [r.table_name, Number(r.table_version)]));
+}
+
 /**
  * Refuses a database whose Kamailio tables are missing or at another version than the one
  * hermes supports, as Kamailio itself refuses to start on such a mismatch.
@@ -63,12 +73,7 @@ export async function checkKamailioSchema(db: Kysely<KamailioTables>, where: str
       );
     }
   }
-  const rows = await db
-    .selectFrom('version')
-    .select(['table_name', 'table_version'])
-    .where('table_name', 'in', [...CHECKED_KAMAILIO_TABLES])
-    .execute();
-  const found = new Map(rows.map((r) => [r.table_name, Number(r.table_version)]));
+  const found = await readKamailioVersions(db);
   for (const table of CHECKED_KAMAILIO_TABLES) {
     const expected = KAMAILIO_TABLE_VERSIONS[table];
     const version = found.get(table);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import { HermesError } from '../errors.js';
 import { existingTables } from './kamailio-schema.js';
@@ -22,8 +23,9 @@ type TableFactory = (name: string) => CreateTableBuilder<string, never>;
 
 /**
  * How each provisioning table (with its indexes) is created in its latest shape: migration 1
- * creates the first five with them, and `hermes init` recreates one that was dropped by hand.
- * A migration that alters a table must update its entry here too.
+ * creates the first five (hermes_audit in its first shape, which migration 6 extends), and
+ * `hermes init` recreates one that was dropped by hand. A migration that alters a table must
+ * update its entry here too.
  */
 const TABLES: Readonly<Record<string, (db: Kysely<any>, table: TableFactory) => Promise<void>>> = {
   async hermes_users(db, table) {
@@ -66,15 +68,8 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, table: TableFactory) => 
   },
   hermes_tokens: (_db, table) => tokensTable(table, 'hermes_tokens'),
   async hermes_audit(db, table) {
-    await table('hermes_audit')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('at', 'varchar(32)', (c) => c.notNull())
-      .addColumn('actor', 'varchar(128)', (c) => c.notNull())
-      .addColumn('node', 'varchar(64)', (c) => c.notNull())
-      .addColumn('object_key', 'varchar(255)', (c) => c.notNull())
-      .addColumn('detail', 'text', (c) => c.notNull())
-      .execute();
-    await db.schema.createIndex('hermes_audit_at').on('hermes_audit').column('at').execute();
+    await auditTable(db, table);
+    await addAuditAction(db);
   },
   async hermes_writers(db, table) {
     await table('hermes_writers').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
@@ -95,6 +90,14 @@ const TABLES: Readonly<Record<string, (db: Kysely<any>, table: TableFactory) => 
       .addColumn('item', 'varchar(255)', (c) => c.primaryKey())
       .addColumn('body', 'text', (c) => c.notNull())
       .execute();
+  },
+  async hermes_keys(db, table) {
+    await table('hermes_keys')
+      .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('value', 'varchar(128)', (c) => c.notNull())
+      .execute();
+    // The key of saved plans' secret pins (reconcile/secret-pins.ts): 32 random bytes, made once.
+    await db.insertInto('hermes_keys').values({ name: 'plan-pin', value: randomBytes(32).toString('hex') }).execute();
   },
   async hermes_fetches(db, table) {
     await table('hermes_fetches')
@@ -133,6 +136,50 @@ async function widenTokenScope(db: Kysely<any>, table: TableFactory): Promise<vo
   await db.schema.alterTable('hermes_tokens_v5').renameTo('hermes_tokens').execute();
 }
 
+/** hermes_audit as migration 1 made it (migration 6 adds the action and kind). */
+async function auditTable(db: Kysely<any>, table: TableFactory): Promise<void> {
+  await table('hermes_audit')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('at', 'varchar(32)', (c) => c.notNull())
+    .addColumn('actor', 'varchar(128)', (c) => c.notNull())
+    .addColumn('node', 'varchar(64)', (c) => c.notNull())
+    .addColumn('object_key', 'varchar(255)', (c) => c.notNull())
+    .addColumn('detail', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('hermes_audit_at').on('hermes_audit').column('at').execute();
+}
+
+/** Each audit row's action and kind of object: rows written before by an API node get theirs from the node. */
+const AUDIT_NODES: readonly (readonly [node: string, action: string, kind: string])[] = [
+  ['user/add_local', 'create', 'user'],
+  ['user/add_remote', 'create', 'user'],
+  ['user/update', 'update', 'user'],
+  ['user/change_pw', 'update', 'user'],
+  ['user/remove', 'delete', 'user'],
+  ['domain/add', 'create', 'domain'],
+  ['domain/remove', 'delete', 'domain'],
+  ['alias/add', 'create', 'alias'],
+  ['alias/remove', 'delete', 'alias'],
+  ['phone/add', 'create', 'phone'],
+  ['phone/remove', 'delete', 'phone'],
+  ['numbers/add', 'create', 'number'],
+  ['numbers/add_range', 'create', 'number'],
+  ['numbers/remove', 'delete', 'number'],
+  ['token/create', 'create', 'token'],
+  ['token/revoke', 'delete', 'token'],
+];
+
+/**
+ * Migration 6: hermes_audit gains `action` and `kind` (ADD COLUMN, the same on every engine,
+ * with '' as the default so existing rows stay valid). Rows of API nodes get theirs from the
+ * node; rows an apply wrote before keep '' (they named no action).
+ */
+async function addAuditAction(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('hermes_audit').addColumn('action', 'varchar(8)', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema.alterTable('hermes_audit').addColumn('kind', 'varchar(16)', (c) => c.notNull().defaultTo('')).execute();
+  for (const [node, action, kind] of AUDIT_NODES) await db.updateTable('hermes_audit').set({ action, kind }).where('node', '=', node).execute();
+}
+
 async function createTables(db: Kysely<any>, table: TableFactory, names: readonly string[]): Promise<void> {
   for (const name of names) await TABLES[name](db, table);
 }
@@ -141,7 +188,10 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'users, phones, number pool, API tokens, audit log',
-    up: (db, table) => createTables(db, table, ['hermes_users', 'hermes_phones', 'hermes_numbers', 'hermes_tokens', 'hermes_audit']),
+    async up(db, table) {
+      await createTables(db, table, ['hermes_users', 'hermes_phones', 'hermes_numbers', 'hermes_tokens']);
+      await auditTable(db, table);
+    },
   },
   {
     version: 2,
@@ -178,6 +228,16 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
+    description: 'audit log: the action (create, update, delete) and kind of each change',
+    up: (db) => addAuditAction(db),
+  },
+  {
+    version: 7,
+    description: "keys hermes makes for itself: the key of saved plans' secret pins",
+    up: (db, table) => createTables(db, table, ['hermes_keys']),
+  },
+  {
+    version: 8,
     description: "provisioning inventory: each phone file's last fetch (time, client, User-Agent, content hash)",
     up: (db, table) => createTables(db, table, ['hermes_fetches']),
   },

@@ -95,7 +95,7 @@ export interface HermesNumbersTable {
 }
 
 /** read: read nodes, no secrets; write: everything; provision: read nodes, and phone/config with passwords. */
-export type TokenScope = 'read' | 'write' | 'provision';
+export type TokenScope = 'read' | 'write' | 'provision' | 'metrics';
 
 export interface HermesTokensTable {
   id: Generated<number>;
@@ -110,8 +110,12 @@ export interface HermesAuditTable {
   id: Generated<number>;
   at: string;
   actor: string;
-  /** API node (user/add_local) or reconciler change (apply:create:user). */
+  /** Where the change came from: the API node (user/add_local, user/change_pw) or `apply`. */
   node: string;
+  /** create | update | delete ('' on rows written before migration 6 by apply). */
+  action: string;
+  /** The kind of object: user, domain, alias, number, phone, provisioning, token ('' as action). */
+  kind: string;
   /** The object's key (alice@example.com, a MAC, a number). */
   object_key: string;
   /** JSON with non-secret details, or ''. */
@@ -133,8 +137,8 @@ export interface HermesLocksTable {
 /**
  * What the provisioning server renders phones' files from, one row per item: 'settings',
  * 'profile:<name>', 'template:<id>', 'auth', 'domain:<name>' (sip_server, transport),
- * 'phone:<mac>' (model, profile, settings, keys). `body` is JSON; secrets in it are hashed
- * (auth password, admin_password), never plaintext.
+ * 'phone:<mac>' (model, profile, settings, keys). `body` is JSON; the auth password in it is
+ * hashed, admin_password kept as it is (the phones' files carry it; never shown).
  */
 export interface HermesProvisioningTable {
   item: string;
@@ -162,6 +166,15 @@ export interface HermesWritersTable {
   id: number;
 }
 
+/**
+ * Keys hermes makes for itself, one row per name: 'plan-pin' (hex of 32 random bytes) keys the
+ * HMAC that pins a saved plan's secrets (reconcile/secret-pins.ts). Never printed.
+ */
+export interface HermesKeysTable {
+  name: string;
+  value: string;
+}
+
 export interface ProvisioningTables {
   hermes_schema_version: HermesSchemaVersionTable;
   hermes_users: HermesUsersTable;
@@ -172,6 +185,7 @@ export interface ProvisioningTables {
   hermes_locks: HermesLocksTable;
   hermes_provisioning: HermesProvisioningTable;
   hermes_writers: HermesWritersTable;
+  hermes_keys: HermesKeysTable;
   hermes_fetches: HermesFetchesTable;
 }
 

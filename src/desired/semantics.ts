@@ -1,6 +1,6 @@
 import { domainChecker, MAX_DOMAIN_LENGTH, MAX_USERNAME_LENGTH, parseAddress, type Address } from '../model/index.js';
-import { CheckFacts } from './kinds/facts.js';
-import { DESIRED_KINDS } from './kinds/index.js';
+import { CheckFacts } from './facts.js';
+import { DESIRED_KINDS } from '../reconcile/kinds/checks.js';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { RawDesiredFile } from './raw-types.js';
 import type { SecretsMode } from './secrets.js';
@@ -26,6 +26,8 @@ export interface Item<T> {
   path: Segment[];
   value: T;
   at: SourceLocation;
+  /** The item's record in its file's position index (-1: none), for locating its fields. */
+  record: number;
 }
 
 /**
@@ -86,9 +88,10 @@ export class SemanticChecker {
         continue;
       }
       present = true;
+      const locations = part.locator.items(list, base);
       list.forEach((value, i) => {
         const path = [...base, i];
-        const item = { part, path, value, at: part.locator.locate(path) };
+        const item = { part, path, value, at: locations.at[i], record: locations.records[i] };
         if (this.invalid.size === 0) {
           valid.push(item as Item<T>);
           return;
@@ -107,7 +110,7 @@ export class SemanticChecker {
   }
 
   at(item: Item<unknown>, field: string, onKey = false): SourceLocation {
-    return item.part.locator.child(item.at, item.path, [field], onKey);
+    return item.part.locator.field(item.value, item.at, item.path, field, onKey, item.record);
   }
 
   /** A domain name (lowercased), or null after reporting why it is not one. */

@@ -7,14 +7,111 @@ import type { SourceLocation } from './types.js';
 /** One path segment: a map key or a sequence index. */
 export type Segment = string | number;
 
+/** A growable array of 32-bit integers (offsets in a text of at most 2^31 characters). */
+class IntList {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
 /**
- * Where the children of one mapping or sequence start (offsets in the text). A sequence:
- * `offsets[i]` is item i. A mapping: `keys[i]` is the i-th key as a string, `offsets[2i]` where
- * that key starts and `offsets[2i + 1]` where its value starts.
+ * Where the children of every mapping and sequence start (offsets in the text), by node. A
+ * sequence: item i at offset(node, i). A mapping: its i-th key's name, where that key starts and
+ * where its value starts. Kept compact (a few bytes a child in shared typed arrays, one shared
+ * list of key names per shape of mapping), because a large file has hundreds of thousands of
+ * mappings and a record of its own for each would outweigh the data itself.
  */
-interface Children {
-  keys?: string[];
-  offsets: number[];
+export class PositionIndex {
+  /** Each node's record number. */
+  private readonly nodes = new Map<object, number>();
+  /** Per record: where its offsets start in `offsets`, how many children, its key shape (-1: a sequence). */
+  private readonly records = new IntList();
+  /** Sequences: one offset an item; mappings: two a pair (key, value). */
+  private readonly offsets = new IntList();
+  /** The key names of each shape of mapping (mappings with the same keys in the same order share one). */
+  private readonly shapes: string[][] = [];
+  private readonly shapeIds = new Map<string, number>();
+  /** The shape of the last mapping recorded (items of a list usually share theirs). */
+  private lastShape = -1;
+
+  /** offsets[i] where item i starts, records[i] its own record (-1: a scalar). Returns the node's record. */
+  addSequence(node: object, offsets: ArrayLike<number>, records: ArrayLike<number>, count: number): number {
+    const record = this.add(node, count, -1);
+    for (let i = 0; i < count; i++) {
+      this.offsets.push(offsets[i]);
+      this.offsets.push(records[i]);
+    }
+    return record;
+  }
+
+  /** keys[i] is the i-th key; offsets[2i] and offsets[2i + 1] where it and its value start. */
+  addMapping(node: object, keys: string[], offsets: ArrayLike<number>): number {
+    const record = this.add(node, keys.length, this.shapeOf(keys));
+    for (let i = 0; i < 2 * keys.length; i++) this.offsets.push(offsets[i]);
+    return record;
+  }
+
+  private add(node: object, count: number, shape: number): number {
+    const record = this.records.length / 3;
+    this.nodes.set(node, record);
+    this.records.push(this.offsets.length);
+    this.records.push(count);
+    this.records.push(shape);
+    return record;
+  }
+
+  private shapeOf(keys: string[]): number {
+    const last = this.lastShape >= 0 ? this.shapes[this.lastShape] : undefined;
+    if (last && last.length === keys.length && last.every((k, i) => k === keys[i])) return this.lastShape;
+    const name = keys.join('\u0000');
+    let id = this.shapeIds.get(name);
+    if (id === undefined) {
+      id = this.shapes.length;
+      this.shapes.push(keys);
+      this.shapeIds.set(name, id);
+    }
+    return (this.lastShape = id);
+  }
+
+  /** The node's record, or -1 when it is not a recorded mapping or sequence. */
+  recordOf(node: unknown): number {
+    return node !== null && typeof node === 'object' ? (this.nodes.get(node) ?? -1) : -1;
+  }
+
+  isMapping(record: number): boolean {
+    return this.records.data[3 * record + 2] >= 0;
+  }
+
+  count(record: number): number {
+    return this.records.data[3 * record + 1];
+  }
+
+  /** The index of the key `name` in a mapping, or -1. */
+  keyIndex(record: number, name: string): number {
+    return this.shapes[this.records.data[3 * record + 2]].indexOf(name);
+  }
+
+  /** A mapping's i-th key's offset (onKey) or its value's. */
+  pairOffset(record: number, i: number, onKey: boolean): number {
+    return this.offsets.data[this.records.data[3 * record] + 2 * i + (onKey ? 0 : 1)];
+  }
+
+  /** A sequence's i-th item's offset. */
+  itemOffset(record: number, i: number): number {
+    return this.offsets.data[this.records.data[3 * record] + 2 * i];
+  }
+
+  /** A sequence's i-th item's own record (-1: a scalar), without a lookup by node. */
+  itemRecord(record: number, i: number): number {
+    return this.offsets.data[this.records.data[3 * record] + 2 * i + 1];
+  }
 }
 
 /** A YAML file read once by js-yaml, with the position of every node recorded in the same pass. */
@@ -28,7 +125,7 @@ export interface SourceFile {
   /** Where the document's root node starts. */
   root: number;
   /** The children's positions of every mapping and sequence in data (by identity). */
-  children: Map<object, Children>;
+  children: PositionIndex;
   /** The offset of the start of each line. */
   lineStarts: number[];
 }
@@ -43,6 +140,11 @@ export function formatPath(path: readonly Segment[]): string {
 /** The offset of each line's start (a line ends at \n, \r\n or a lone \r, as YAML reads them). */
 function lineStartsOf(text: string): number[] {
   const starts = [0];
+  if (!text.includes('\r')) {
+    // the common case, a search for each line break (much faster than a loop over the characters)
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    return starts;
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) starts.push(i + 1);
@@ -85,17 +187,18 @@ interface Frame {
   at: number;
   /** Where js-yaml started looking for it (after the key's colon, the entry's dash, …). */
   raw: number;
-  /** The children so far: offsets and values (reused from node to node: see Recorder.frames). */
+  /** The children so far: offsets, values and records (reused from node to node: see Recorder.frames). */
   count: number;
   offsets: number[];
   results: unknown[];
+  records: number[];
 }
 
 type Push = (severity: Severity, code: DiagnosticCode, offset: number, message: string) => void;
 
 /** Positions recorded by js-yaml's listener, one frame per open node. */
 class Recorder {
-  readonly children = new Map<object, Children>();
+  readonly children = new PositionIndex();
   /** Where each document's root starts. */
   readonly documents: number[] = [];
   /** The open node at each depth (frames are reused: millions of nodes, few depths). */
@@ -103,6 +206,11 @@ class Recorder {
   private depth = 0;
   /** Where a tag or an anchor was reported (js-yaml may open the same node twice). */
   private readonly reported = new Set<number>();
+  /**
+   * One string per distinct key: js-yaml makes a new string for each occurrence of a key, and
+   * the recorded keys of 100,000 items would otherwise keep half a million copies of `user`.
+   */
+  private readonly keyNames = new Map<string, string>();
 
   constructor(
     private readonly text: string,
@@ -120,7 +228,7 @@ class Recorder {
         frame.at = at;
         frame.raw = raw;
         frame.count = 0;
-      } else this.frames[depth] = { at, raw, count: 0, offsets: [], results: [] };
+      } else this.frames[depth] = { at, raw, count: 0, offsets: [], results: [], records: [] };
       this.checkStart(at);
     } else this.close(state);
   };
@@ -150,15 +258,22 @@ class Recorder {
     // js-yaml reads a block node first as a possible mapping key: the same node, one level
     // deeper (one child with the same value) is not a node of its own
     const wrapper = frame.count === 1 && Object.is(frame.results[0], result);
+    let record = wrapper ? frame.records[0] : -1;
     if (result === null && state.position <= frame.at) at = skipBlanks(this.text, frame.raw); // empty: where its line goes on
     else if (!wrapper && result !== null && typeof result === 'object') {
-      frame.offsets.length = frame.results.length = frame.count;
-      if (Array.isArray(result)) this.children.set(result, { offsets: this.items(frame, result) });
-      else this.children.set(result, this.pairs(frame, result as Record<string, unknown>));
+      frame.offsets.length = frame.results.length = frame.records.length = frame.count;
+      if (Array.isArray(result)) {
+        const { offsets, records } = this.items(frame, result);
+        record = this.children.addSequence(result, offsets, records, offsets.length);
+      } else {
+        const { keys, offsets } = this.pairs(frame, result as Record<string, unknown>);
+        record = this.children.addMapping(result, keys, offsets);
+      }
     }
     const parent = this.depth > 1 ? this.frames[this.depth - 1] : undefined;
     if (parent) {
       parent.offsets[parent.count] = at;
+      parent.records[parent.count] = record;
       parent.results[parent.count++] = result;
     }
     this.depth--;
@@ -168,17 +283,23 @@ class Recorder {
    * A sequence's item offsets. An empty entry (`-` alone) has no node of its own: it is placed
    * after its dash (the next dash in the sequence's column).
    */
-  private items(frame: Frame, result: unknown[]): number[] {
-    if (frame.results.length === result.length) return frame.offsets.slice();
+  private items(frame: Frame, result: unknown[]): { offsets: number[]; records: number[] } {
+    if (frame.results.length === result.length) return frame;
     const column = frame.at - this.lineStart(frame.at);
     const offsets: number[] = [];
+    const records: number[] = [];
     let dash = frame.at;
     for (let i = 0, j = 0; i < result.length; i++, dash = this.nextDash(dash + 1, column)) {
       const next = this.nextDash(dash + 1, column);
-      if (j < frame.results.length && Object.is(frame.results[j], result[i]) && frame.offsets[j] < next) offsets.push(frame.offsets[j++]);
-      else offsets.push(skipBlanks(this.text, dash + 1));
+      if (j < frame.results.length && Object.is(frame.results[j], result[i]) && frame.offsets[j] < next) {
+        records.push(frame.records[j]);
+        offsets.push(frame.offsets[j++]);
+      } else {
+        records.push(-1);
+        offsets.push(skipBlanks(this.text, dash + 1));
+      }
     }
-    return offsets;
+    return { offsets, records };
   }
 
   private lineStart(i: number): number {
@@ -199,7 +320,7 @@ class Recorder {
    * merge key is refused. A key without a value in a flow mapping (`{ a, b: 1 }`) has no value
    * node: its value is placed at its key.
    */
-  private pairs(frame: Frame, result: Record<string, unknown>): Children {
+  private pairs(frame: Frame, result: Record<string, unknown>): { keys: string[]; offsets: number[] } {
     const keys: string[] = [];
     const offsets: number[] = [];
     const { results } = frame;
@@ -209,7 +330,10 @@ class Recorder {
       if (key !== null && typeof key === 'object') this.push('error', 'HERMES_YAML_COMPLEX_KEY', at, `a key that is ${Array.isArray(key) ? 'a list' : 'a mapping'}: hermes' format uses only plain keys (names such as user: or domain:)`);
       else if (key === '<<' && this.text.charCodeAt(at) === 0x3c /* < */) this.push('error', 'HERMES_YAML_ANCHOR', at, "a merge key (<<): hermes' format does not use anchors, aliases or merge keys; write the values out");
       else if (this.explicitKey(at)) this.push('error', 'HERMES_YAML_COMPLEX_KEY', at, "an explicit key ('? '): hermes' format uses only plain keys (name: value)");
-      keys.push(String(key));
+      const name = String(key);
+      let shared = this.keyNames.get(name);
+      if (shared === undefined) this.keyNames.set(name, (shared = name));
+      keys.push(shared);
       const hasValue = i + 1 < results.length && Object.is(result[String(key)], results[i + 1]);
       offsets.push(at, hasValue ? frame.offsets[++i] : at);
     }
@@ -246,7 +370,7 @@ export function parseSourceFile(file: string, text: string): SourceFile {
     let offset = Math.min(e.mark?.position ?? 0, text.length);
     if (reason.startsWith('bad indentation')) offset = lineStarts[positionAt(lineStarts, offset).line - 1]; // the indentation is what is wrong
     push('error', reason.startsWith('unidentified alias') ? 'HERMES_YAML_ANCHOR' : 'HERMES_YAML_SYNTAX', offset, yamlErrorMessage(reason));
-    return { file, text, data: undefined, diagnostics, root: 0, children: new Map(), lineStarts };
+    return { file, text, data: undefined, diagnostics, root: 0, children: new PositionIndex(), lineStarts };
   }
   diagnostics.push(...warnings);
   if (documents.length > 1) {
@@ -276,20 +400,21 @@ interface Cursor {
 function walk(source: SourceFile, cursor: Cursor, path: readonly Segment[]): Cursor {
   for (const seg of path) {
     const node = cursor.node;
-    const children = node !== null && typeof node === 'object' ? source.children.get(node) : undefined;
+    const index = source.children;
+    const record = index.recordOf(node);
     let i = -1;
-    if (children?.keys) {
-      i = children.keys.indexOf(String(seg));
+    if (record >= 0 && index.isMapping(record)) {
+      i = index.keyIndex(record, String(seg));
       if (i !== -1) {
-        cursor.key = children.offsets[2 * i];
-        cursor.value = children.offsets[2 * i + 1];
+        cursor.key = index.pairOffset(record, i, true);
+        cursor.value = index.pairOffset(record, i, false);
         cursor.node = (node as Record<string, unknown>)[String(seg)];
       }
-    } else if (children) {
+    } else if (record >= 0) {
       i = typeof seg === 'number' ? seg : Number(seg);
-      if (i >= 0 && i < children.offsets.length) {
+      if (i >= 0 && i < index.count(record)) {
         cursor.key = undefined;
-        cursor.value = children.offsets[i];
+        cursor.value = index.itemOffset(record, i);
         cursor.node = (node as unknown[])[i];
       } else i = -1;
     }
@@ -319,19 +444,94 @@ export interface Locator {
   locate(path: readonly Segment[], onKey?: boolean): SourceLocation;
   /** The location of parentPath + rest, given the location of parentPath. */
   child(parent: SourceLocation, parentPath: readonly Segment[], rest: readonly Segment[], onKey?: boolean): SourceLocation;
+  /**
+   * The location of the field `name` of the mapping `node` (at parentPath, located at parent):
+   * the most frequent question (a field of an item, for every item of a large file), answered
+   * from the node's recorded children without walking from the root; line and column are
+   * worked out when first read (most such locations are kept in case of a conflict and never
+   * shown).
+   */
+  field(node: unknown, parent: SourceLocation, parentPath: readonly Segment[], name: string, onKey?: boolean, record?: number): SourceLocation;
+  /**
+   * The locations of the items of the list `list` at listPath (one per item, in order), and each
+   * item's record (a hint for field(), sparing a lookup by node; -1 where there is none).
+   */
+  items(list: readonly unknown[], listPath: readonly Segment[]): { at: SourceLocation[]; records: number[] };
+}
+
+/** A location whose line and column are worked out from its offset when first read. */
+class FieldLocation implements SourceLocation {
+  readonly file: string;
+  #line = 0;
+  #column = 0;
+  constructor(
+    private readonly lineStarts: readonly number[],
+    file: string,
+    private readonly offset: number,
+    private readonly parentPath: string,
+    private readonly name: string,
+  ) {
+    this.file = file;
+  }
+  #resolve(): void {
+    if (this.#line !== 0) return;
+    const { line, column } = positionAt(this.lineStarts, this.offset);
+    this.#line = line;
+    this.#column = column;
+  }
+  get line(): number {
+    this.#resolve();
+    return this.#line;
+  }
+  get column(): number {
+    this.#resolve();
+    return this.#column;
+  }
+  get path(): string {
+    return this.parentPath === '' ? this.name : `${this.parentPath}.${this.name}`;
+  }
+  toJSON(): SourceLocation {
+    return { file: this.file, line: this.line, column: this.column, path: this.path };
+  }
 }
 
 /** Exact positions, from the positions recorded when the file was read. */
 export function positionedLocator(source: SourceFile): Locator {
+  const child = (parent: SourceLocation, parentPath: readonly Segment[], rest: readonly Segment[], onKey = false): SourceLocation => {
+    const cursor = walk(source, walk(source, { node: source.data, value: source.root, key: undefined, complete: true }, parentPath), rest);
+    let path = parent.path;
+    for (const s of rest) path += typeof s === 'number' ? `[${s}]` : path === '' ? s : `.${s}`;
+    return locationOf(source, cursor, path, onKey);
+  };
   return {
     file: source.file,
     locate: (path, onKey = false) => locate(source, path, onKey),
-    // (the most frequent call: a field of an item, for every item of a large file)
-    child: (parent, parentPath, rest, onKey = false) => {
-      const cursor = walk(source, walk(source, { node: source.data, value: source.root, key: undefined, complete: true }, parentPath), rest);
-      let path = parent.path;
-      for (const s of rest) path += typeof s === 'number' ? `[${s}]` : path === '' ? s : `.${s}`;
-      return locationOf(source, cursor, path, onKey);
+    child,
+    field: (node, parent, parentPath, name, onKey = false, hint = -1) => {
+      const index = source.children;
+      const record = hint >= 0 ? hint : index.recordOf(node);
+      const i = record >= 0 && index.isMapping(record) ? index.keyIndex(record, name) : -1;
+      if (i === -1) return child(parent, parentPath, [name], onKey);
+      return new FieldLocation(source.lineStarts, source.file, index.pairOffset(record, i, onKey), parent.path, name);
+    },
+    items: (list, listPath) => {
+      const index = source.children;
+      const record = index.recordOf(list);
+      if (record < 0 || index.isMapping(record) || index.count(record) !== list.length) return { at: list.map((_, i) => locate(source, [...listPath, i])), records: list.map(() => -1) };
+      const base = formatPath(listPath);
+      const out: SourceLocation[] = new Array(list.length);
+      const records: number[] = new Array(list.length);
+      // the items' offsets ascend: the line index moves forward from item to item
+      const starts = source.lineStarts;
+      let line = 0;
+      for (let i = 0; i < list.length; i++) {
+        const offset = index.itemOffset(record, i);
+        records[i] = index.itemRecord(record, i);
+        if (i === 0 || offset < starts[line]) line = positionAt(starts, offset).line - 1;
+        while (line + 1 < starts.length && starts[line + 1] <= offset) line++;
+        out[i] = { file: source.file, line: line + 1, column: offset - starts[line] + 1, path: `${base}[${i}]` };
+      }
+      return { at: out, records };
     },
   };
 }

@@ -4,7 +4,8 @@
  * maximum length (Kamailio's columns are VARCHAR(64); hermes_users' sizes are in
  * src/db/migrations.ts). desired, reconcile, ops and nodes-api read these tables.
  */
-import { MAX_DOMAIN_LENGTH, MAX_USERNAME_LENGTH } from './address.js';
+import { isIP } from 'node:net';
+import { isUsername, MAX_DOMAIN_LENGTH, MAX_USERNAME_LENGTH } from './address.js';
 
 export type FieldType = 'text' | 'email' | 'host' | 'port' | 'username';
 
@@ -110,3 +111,62 @@ export interface PhoneLine {
 }
 
 export const PHONE_COLUMNS = ['mac', 'username', 'domain', 'line'] as const satisfies readonly (keyof PhoneLine)[];
+
+/** A phone's lines are numbered 1 to this (the API's `line`, and how many lines the YAML may give a phone). */
+export const MAX_PHONE_LINES = 1000;
+
+/** hermes_provisioning.item is VARCHAR(255): `profile:NAME` must fit, so a profile's name holds at most 247 characters. */
+export const PROVISIONING_ITEM_MAX_LENGTH = 255;
+export const MAX_PROFILE_NAME_LENGTH = PROVISIONING_ITEM_MAX_LENGTH - 'profile:'.length;
+
+/** Control characters and unpaired surrogates: no text field holds them (a phone's display, a MySQL utf8mb4 column). */
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+/** What phones and kamctl accept in a SIP password. */
+const PASSWORD = /^[\x21-\x7e]{1,64}$/;
+
+/** Free text: at most `max` characters, none of them a control character. What is wrong, or null. */
+export function textProblem(value: string, max: number): string | null {
+  if (value.length > max) return `is ${value.length} characters long; at most ${max} fit`;
+  if (UNSAFE_TEXT.test(value)) return 'holds a control character (or a broken surrogate pair), which no text field may hold';
+  return null;
+}
+
+/** A DNS name (labels of letters, digits and inner hyphens) or an IPv4 address, as long as registrar and proxy hold. */
+const HOST_NAME = /^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/** A host as registrar and proxy hold it (at most 128 characters): a DNS name or IPv4 address, or an IPv6 address in brackets. */
+export function isHost(value: string): boolean {
+  if (value.length === 0 || value.length > userFieldMaxLength('registrar')) return false;
+  if (HOST_NAME.test(value)) return true;
+  const v6 = /^\[([0-9A-Fa-f:.]+)\]$/.exec(value);
+  return v6 !== null && isIP(v6[1]) === 6;
+}
+
+function hostProblem(value: string): string | null {
+  if (isHost(value)) return null;
+  if (isIP(value) === 6) return 'is an IPv6 address: write it in brackets, as SIP does, e.g. [2001:db8::1]';
+  return 'is not a host name, an IPv4 address or an IPv6 address in brackets';
+}
+
+/** What is wrong with a SIP password, or null: 1 to 64 printable ASCII characters, no spaces. */
+export function passwordProblem(value: string): string | null {
+  return PASSWORD.test(value) ? null : 'must be 1 to 64 printable ASCII characters without spaces (what phones and kamctl accept)';
+}
+
+/**
+ * What is wrong with a value of a user field (the one rule that `validate` and the ops both
+ * apply), or null when it may be stored. Empty text means "none" for every text field.
+ */
+export function userFieldProblem(name: UserFieldName, value: string | number): string | null {
+  const spec = userField(name);
+  if (spec.type === 'port') return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535 ? null : 'must be a port number from 1 to 65535';
+  if (typeof value !== 'string') return 'must be text';
+  const max = userFieldMaxLength(name);
+  if (value.length > max) return `is ${value.length} characters long; at most ${max} fit`;
+  if (spec.type === 'host') return hostProblem(value);
+  if (spec.type === 'username') return isUsername(value) ? null : `is not a SIP user name (1 to ${MAX_USERNAME_LENGTH} of letters, digits and -_.!~*'()&=+$,;?/ or %XX)`;
+  const text = textProblem(value, max);
+  if (text !== null || spec.type !== 'email') return text;
+  return value === '' || EMAIL.test(value) ? null : 'is not an e-mail address (name@host, no spaces)';
+}

@@ -8,12 +8,16 @@ import { NODES, callNode, type NodeDefinition } from '../ops/index.js';
 import type { TokenPrincipal } from '../ops/tokens.js';
 import { TokenVerifier, bearerToken, type TokenCacheOptions } from './auth.js';
 import { parseJsonBody } from './json-body.js';
-import { isProvisioningRequest, provisioningServer, type ProvisioningServerOptions } from './provisioning/index.js';
+import { provisioningServer, type ProvisioningServerOptions } from './provisioning/index.js';
 import { loggerOptions, type LogOptions } from './logging.js';
 import { fastifyLimitOptions, serverLimits, type ServerLimits } from './limits.js';
 import { NODE_METHODS, methodNotAllowed } from './methods.js';
 import { requestParams } from './params.js';
 import { httpStatusOf } from './status.js';
+import type { HealthOptions } from './health.js';
+import type { MetricsAccess } from './metrics.js';
+import { registerServiceRoutes } from './service-routes.js';
+import './route-config.js';
 
 export interface AppOptions {
   /**
@@ -30,10 +34,14 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Timeouts and the connection cap (defaults: DEFAULT_LIMITS). */
   limits?: Partial<ServerLimits>;
-  /** Serve phones' files at /provision/* (when the applied state has provisioning; see provisioning/). */
-  provisioning?: Omit<ProvisioningServerOptions, 'dbs'>;
   /** TLS: the certificate chain and key (PEM); plain HTTP without. */
   https?: { cert: string | Buffer; key: string | Buffer };
+  /** Serve phones' files at /provision/* (when the applied state has provisioning; see provisioning/). */
+  provisioning?: Omit<ProvisioningServerOptions, 'dbs'>;
+  /** GET /readyz's database check (health.ts). */
+  health?: HealthOptions;
+  /** GET /metrics: 'token' (scope metrics; default with tokens), 'public' (default with auth 'none'), 'none' (served elsewhere). */
+  metrics?: MetricsAccess;
 }
 
 /** What a request did, for its log line. */
@@ -68,7 +76,7 @@ function send(request: FastifyRequest, reply: FastifyReply, envelope: Envelope, 
 /** The onRequest hook: the caller's token (or anonymous with --no-auth) as request.principal. */
 function authenticate(auth: 'tokens' | 'none', verifier: TokenVerifier) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (isProvisioningRequest(request)) return; // phones authenticate with provisioning.auth
+    if (request.routeOptions.config.public) return; // health probes, /openapi.json
     if (auth === 'none') {
       request.principal = ANONYMOUS;
       request.outcome = { actor: 'anonymous' };
@@ -96,7 +104,7 @@ function authenticate(auth: 'tokens' | 'none', verifier: TokenVerifier) {
 
 /** The onResponse hook: one JSON log line per request. */
 async function logRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (isProvisioningRequest(request)) return; // the provisioning plugin logs its own line
+  if (request.routeOptions.config.quiet) return;
   const outcome = request.outcome ?? {};
   request.log.info({ req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 100) / 100, ...outcome }, 'request completed');
 }
@@ -107,6 +115,9 @@ function nodeHandler(dbs: Dbs, options: AppOptions, inFlight: Set<Promise<Envelo
     const principal = request.principal!;
     const outcome = (request.outcome ??= {});
     outcome.node = node.name;
+    if (principal.scope === 'metrics') {
+      return send(request, reply, { response: 'failed', cause: 'forbidden', detail: `a metrics token may read GET /metrics only, not call ${node.name}` });
+    }
     if (node.mutates && principal.scope !== 'write') {
       return send(request, reply, { response: 'failed', cause: 'forbidden', detail: `${node.name} changes data: it needs a token with write scope` });
     }
@@ -145,11 +156,10 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.log === false ? false : loggerOptions(options.log ?? {}),
     logController: new LogController({ disableRequestLogging: true }),
-    ...fastifyLimitOptions(limits),
+    ...fastifyLimitOptions(limits, options.https),
     // HEAD would otherwise run every GET route's node (a write among them).
     exposeHeadRoutes: false,
     return503OnClosing: true,
-    ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
   app.server.maxConnections = limits.maxConnections;
   app.register(formbody, { bodyLimit: limits.bodyLimit });
@@ -175,10 +185,11 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
   // One JSON line per request: method, URL without secrets, status, time, actor, node, outcome.
   if (logRequests) app.addHook('onResponse', logRequest);
   const handle = nodeHandler(dbs, options, inFlight);
+  registerServiceRoutes(app, dbs, { health: options.health, metrics: options.metrics ?? (auth === 'none' ? 'public' : 'token') });
   if (options.provisioning) app.register(provisioningServer, { ...options.provisioning, dbs });
 
   for (const node of NODES.values()) {
-    app.route({ method: [...NODE_METHODS], url: `/${node.name}`, handler: handle(node) });
+    app.route({ method: [...NODE_METHODS], url: `/${node.name}`, config: { node: node.name }, handler: handle(node) });
   }
 
   app.setNotFoundHandler(async (request, reply) => {

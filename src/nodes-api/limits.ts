@@ -45,18 +45,26 @@ export function serverLimits(overrides: Partial<ServerLimits> = {}): ServerLimit
 
 /**
  * Fastify's server options for the limits. Node checks the header and request timeouts on a
- * timer (30 s by default); a check every second makes them hold to the second.
+ * timer (30 s by default); a check every second makes them hold to the second. With `https`
+ * (a certificate and key), the server is an HTTPS one: Fastify gives it only its https
+ * options, so the header timeouts go there too.
  */
-export function fastifyLimitOptions(limits: ServerLimits): {
+export function fastifyLimitOptions(
+  limits: ServerLimits,
+  https?: { cert: string | Buffer; key: string | Buffer },
+): {
   http: ServerOptions;
+  https?: ServerOptions & { cert: string | Buffer; key: string | Buffer };
   requestTimeout: number;
   keepAliveTimeout: number;
   connectionTimeout: number;
   maxRequestsPerSocket: number;
   bodyLimit: number;
 } {
+  const http = { headersTimeout: limits.headersTimeout, connectionsCheckingInterval: Math.min(1_000, limits.headersTimeout) };
   return {
-    http: { headersTimeout: limits.headersTimeout, connectionsCheckingInterval: Math.min(1_000, limits.headersTimeout) },
+    http,
+    ...(https ? { https: { ...http, ...https } } : {}),
     requestTimeout: limits.requestTimeout,
     keepAliveTimeout: limits.keepAliveTimeout,
     connectionTimeout: limits.idleTimeout,

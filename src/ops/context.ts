@@ -7,6 +7,12 @@ export interface OpContext {
    * change (apply). Defaults to the op's own node name.
    */
   via?: string;
+  /**
+   * The caller writes the audit log itself (apply: one row per plan change, with the plan's
+   * action, kind and key); the ops then write none, so that a phone update applied as a
+   * removal and an addition is recorded once, as the update it is.
+   */
+  auditedByCaller?: boolean;
   /** Whether results may include passwords (write tokens, hermes call). */
   showSecrets?: boolean;
   /** Injected clock, for tests. */

@@ -6,6 +6,7 @@ export type { Address, UserRecord, LocalUserInput, RemoteUserInput, UserUpdate, 
 export type { OpContext } from './context.js';
 export { OpFailure, invalid, failed, type Envelope, type OkEnvelope, type FailureEnvelope, type ResponseKind } from './envelope.js';
 export { addDomains, removeDomains } from './domains.js';
+export { writeAuditRecords, type AuditRecord } from './audit.js';
 export { getUser, listUsers, addLocalUsers, addRemoteUsers, updateUsers, removeUsers } from './users.js';
 export { generatePassword } from './password.js';
 export { phoneConfig, phoneFileNames, putProvisioningItems, readProvisioningItems, removeProvisioningItems, type PhoneConfigFile } from './provisioning.js';

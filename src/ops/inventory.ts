@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Dbs } from '../db/types.js';
-import { createRenderer, parseApplied, type AppliedProvisioning, type Renderer } from '../provisioning/index.js';
+import type { AppliedProvisioning, Renderer } from '../provisioning/index.js';
 import type { OpContext } from './context.js';
 import { failed } from './envelope.js';
 import { describeStoredPhone, readProvisioningItems } from './provisioning.js';
@@ -127,6 +127,7 @@ async function phoneFetches(db: Dbs, applied: AppliedProvisioning, renderer: Ren
 /** phone/info: a provisioned phone's model, profile, lines and each file's last fetch. */
 export async function phoneInfo(db: Dbs, mac: string, ctx: OpContext): Promise<{ mac: string; model: string; profile: string | null; lines: string[]; files: FileFetch[] }> {
   const m = checkMac(mac);
+  const { createRenderer, parseApplied } = await import('../provisioning/index.js'); // loaded only by the nodes that render
   const applied = parseApplied(await readProvisioningItems(db));
   const stored = applied.phones.get(m);
   const files = stored && (await phoneFetches(db, applied, createRenderer({ templates: applied.templates, global: applied.settings }), m, (await fetchesOf(db, [m])).get(m), ctx));
@@ -146,6 +147,7 @@ export interface ProvisionStatus {
 
 /** Every provisioned phone's inventory state (`hermes provision status`). */
 export async function provisionStatus(db: Dbs, ctx: OpContext): Promise<ProvisionStatus> {
+  const { createRenderer, parseApplied } = await import('../provisioning/index.js'); // loaded only by the nodes that render
   const applied = parseApplied(await readProvisioningItems(db));
   const renderer = createRenderer({ templates: applied.templates, global: applied.settings });
   const fetched = await fetchesOf(db);
@@ -162,6 +164,7 @@ export async function provisionStatus(db: Dbs, ctx: OpContext): Promise<Provisio
 
 /** Every provisioned phone's rendered file set as a hash, and its lines (user@domain): what --notify-phones compares across an apply. The hashes cover secrets: compare them, never print them. */
 export async function phoneFileHashes(db: Dbs, ctx: OpContext): Promise<Map<string, { hash: string; lines: string[] }>> {
+  const { createRenderer, parseApplied } = await import('../provisioning/index.js'); // loaded only by the nodes that render
   const applied = parseApplied(await readProvisioningItems(db));
   const out = new Map<string, { hash: string; lines: string[] }>();
   if (applied.phones.size === 0) return out;

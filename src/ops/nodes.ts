@@ -23,6 +23,12 @@ export interface NodeDefinition {
   name: string;
   mutates: boolean;
   params: string[];
+  /**
+   * A documented call (the OpenAPI description's example): its parameters, and the members its
+   * ok envelope carries. The examples run in the order of this list against the platform of
+   * examples/hermes.yaml, each answering ok (test/nodes-api/openapi.test.ts).
+   */
+  example: { params: Record<string, string>; returns: string[] };
 }
 
 interface Node extends NodeDefinition {
@@ -49,6 +55,7 @@ const definitions: Node[] = [
     name: 'user/get',
     mutates: false,
     params: ['address', ...USER],
+    example: { params: { user: 'alice@example.com' }, returns: ['user'] },
     async run(db, p, ctx) {
       return { response: 'ok', user: await getUser(db, p.user(['address', 'user']), ctx) };
     },
@@ -57,6 +64,7 @@ const definitions: Node[] = [
     name: 'user/list',
     mutates: false,
     params: ['search', 'limit'],
+    example: { params: { search: '*@example.com' }, returns: ['users'] },
     async run(db, p, ctx) {
       const limit = listLimit(p);
       return { response: 'ok', ...limited('users', await listUsers(db, p.optional('search'), ctx, limit + 1), limit) };
@@ -66,6 +74,7 @@ const definitions: Node[] = [
     name: 'user/add_local',
     mutates: true,
     params: [...USER, ...USER_FIELDS],
+    example: { params: { user: 'erin@example.com', displayname: 'Erin' }, returns: ['user'] },
     async run(db, p, ctx) {
       const a = p.user();
       const [user] = await addLocalUsers(db, [{ ...a, displayname: text(p, 'displayname'), email: text(p, 'email'), dialplan: text(p, 'dialplan'), linetext: text(p, 'linetext') }], ctx);
@@ -76,6 +85,7 @@ const definitions: Node[] = [
     name: 'user/add_remote',
     mutates: true,
     params: [...USER, 'password', ...USER_FIELDS, ...REMOTE_FIELDS],
+    example: { params: { user: 'frank@sip.partner.net', password: 'Fr4nkS3cret', registrar: 'sip.partner.net', r_port: '5060' }, returns: ['user'] },
     async run(db, p, ctx) {
       const a = p.user();
       const [user] = await addRemoteUsers(
@@ -104,6 +114,7 @@ const definitions: Node[] = [
     name: 'user/remove',
     mutates: true,
     params: USER,
+    example: { params: { user: 'erin@example.com' }, returns: ['detail'] },
     async run(db, p, ctx) {
       const a = p.user();
       await removeUsers(db, [a], ctx);
@@ -114,6 +125,7 @@ const definitions: Node[] = [
     name: 'user/gen_pw',
     mutates: false,
     params: [],
+    example: { params: {}, returns: ['password'] },
     async run() {
       return { response: 'ok', password: generatePassword() };
     },
@@ -122,6 +134,7 @@ const definitions: Node[] = [
     name: 'user/change_pw',
     mutates: true,
     params: [...USER, 'password'],
+    example: { params: { user: 'alice@example.com', password: 'N3wS3cret' }, returns: ['user', 'detail'] },
     async run(db, p, ctx) {
       const a = p.user();
       await updateUsers(db, [{ ...a, fields: {}, password: p.required('password') }], ctx);
@@ -132,6 +145,7 @@ const definitions: Node[] = [
     name: 'user/update',
     mutates: true,
     params: [...USER, ...USER_FIELDS, ...REMOTE_FIELDS],
+    example: { params: { user: 'alice@example.com', displayname: 'Alice L.' }, returns: ['user'] },
     async run(db, p, ctx) {
       const a = p.user();
       const fields: UserUpdate['fields'] = {};
@@ -155,6 +169,7 @@ const definitions: Node[] = [
     name: 'phone/get',
     mutates: false,
     params: ['mac', ...USER],
+    example: { params: { mac: '0004f2abcdef' }, returns: ['mac', 'users', 'lines'] },
     async run(db, p, ctx) {
       if (p.has('mac')) {
         const mac = checkMac(p.required('mac'));
@@ -171,6 +186,7 @@ const definitions: Node[] = [
     name: 'phone/config',
     mutates: false,
     params: ['mac', 'file'],
+    example: { params: { mac: '0004f2abcdef', file: '0004f2abcdef.cfg' }, returns: ['mac', 'files'] },
     async run(db, p, ctx) {
       const mac = checkMac(p.required('mac'));
       const file = p.optional('file');
@@ -182,6 +198,7 @@ const definitions: Node[] = [
     name: 'phone/info',
     mutates: false,
     params: ['mac'],
+    example: { params: { mac: '0004f2abcdef' }, returns: ['mac', 'model', 'profile', 'lines', 'files'] },
     async run(db, p, ctx) {
       return { response: 'ok', ...(await phoneInfo(db, p.required('mac'), ctx)) };
     },
@@ -190,6 +207,7 @@ const definitions: Node[] = [
     name: 'phone/list',
     mutates: false,
     params: ['search', 'limit'],
+    example: { params: { search: '0004f2*' }, returns: ['phones'] },
     async run(db, p, ctx) {
       const limit = listLimit(p);
       return { response: 'ok', ...limited('phones', await listPhones(db, p.optional('search'), ctx, limit + 1), limit) };
@@ -199,6 +217,7 @@ const definitions: Node[] = [
     name: 'phone/add',
     mutates: true,
     params: ['mac', ...USER, 'line'],
+    example: { params: { mac: '0015650a0b0c', user: 'frank@sip.partner.net', line: '1' }, returns: ['mac', 'user', 'phones'] },
     async run(db, p, ctx) {
       const mac = checkMac(p.required('mac'));
       const a = p.user();
@@ -211,6 +230,7 @@ const definitions: Node[] = [
     name: 'phone/remove',
     mutates: true,
     params: ['mac', ...USER],
+    example: { params: { mac: '0015650a0b0c', user: 'frank@sip.partner.net' }, returns: ['mac', 'user'] },
     async run(db, p, ctx) {
       const mac = checkMac(p.required('mac'));
       const a = p.user();
@@ -222,6 +242,7 @@ const definitions: Node[] = [
     name: 'numbers/list',
     mutates: false,
     params: ['search', 'random', 'limit'],
+    example: { params: { search: '+47223344*', limit: '5' }, returns: ['numbers'] },
     async run(db, p, ctx) {
       const limit = listLimit(p);
       const numbers = await listNumbers(db, { search: p.optional('search'), random: p.bool('random'), limit: limit + 1 }, ctx);
@@ -232,6 +253,7 @@ const definitions: Node[] = [
     name: 'numbers/add_range',
     mutates: true,
     params: ['start', 'end'],
+    example: { params: { start: '+4722335500', end: '+4722335509' }, returns: ['start', 'end', 'added', 'detail'] },
     async run(db, p, ctx) {
       const { start, end } = checkRange(p.required('start'), p.required('end'));
       const added = await addNumberRange(db, start, end, ctx);
@@ -242,6 +264,7 @@ const definitions: Node[] = [
     name: 'numbers/add',
     mutates: true,
     params: ['number'],
+    example: { params: { number: '+4722335600' }, returns: ['number', 'detail'] },
     async run(db, p, ctx) {
       const number = checkE164(p.required('number'));
       if (await numberInPool(db, number, ctx)) throw failed('exists', `number ${number} is in the pool already`);
@@ -255,6 +278,7 @@ const definitions: Node[] = [
     name: 'numbers/remove',
     mutates: true,
     params: ['number'],
+    example: { params: { number: '+4722335600' }, returns: ['number'] },
     async run(db, p, ctx) {
       const number = checkE164(p.required('number'));
       await removeNumbers(db, [number], ctx);
@@ -265,6 +289,7 @@ const definitions: Node[] = [
     name: 'numbers/inpool',
     mutates: false,
     params: ['number'],
+    example: { params: { number: '+4722334410' }, returns: ['number'] },
     async run(db, p, ctx) {
       const number = checkE164(p.required('number'));
       if (!(await numberInPool(db, number, ctx))) throw failed('nonexistant', `number ${number} is not in the pool`);
@@ -275,6 +300,7 @@ const definitions: Node[] = [
     name: 'alias/list',
     mutates: false,
     params: ['search', 'limit'],
+    example: { params: { search: '*@example.com' }, returns: ['aliases'] },
     async run(db, p, ctx) {
       const limit = listLimit(p);
       return { response: 'ok', ...limited('aliases', await listAliases(db, p.optional('search'), ctx, limit + 1), limit) };
@@ -284,6 +310,7 @@ const definitions: Node[] = [
     name: 'alias/user',
     mutates: false,
     params: ['destination', ...USER, 'e164'],
+    example: { params: { user: 'alice@example.com' }, returns: ['destination', 'aliases'] },
     async run(db, p, ctx) {
       const destination = p.user(['destination', 'user'], undefined, 'destination');
       const aliases = await aliasesOfUser(db, destination, { e164: p.bool('e164') }, ctx);
@@ -294,6 +321,7 @@ const definitions: Node[] = [
     name: 'alias/add',
     mutates: true,
     params: ['alias', 'alias_username', 'alias_domain', 'destination', ...USER],
+    example: { params: { alias: 'support@example.com', destination: 'reception@example.com' }, returns: ['alias', 'destination'] },
     async run(db, p, ctx) {
       const alias = p.user(['alias'], { username: 'alias_username', domain: 'alias_domain' }, 'alias');
       const destination = p.user(['destination', 'user'], undefined, 'destination');
@@ -305,6 +333,7 @@ const definitions: Node[] = [
     name: 'alias/remove',
     mutates: true,
     params: ['alias', 'alias_username', 'alias_domain'],
+    example: { params: { alias: 'support@example.com' }, returns: ['alias'] },
     async run(db, p, ctx) {
       const alias = p.user(['alias'], { username: 'alias_username', domain: 'alias_domain' }, 'address');
       await removeAliases(db, [{ alias_username: alias.username, alias_domain: alias.domain }], ctx);

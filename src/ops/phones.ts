@@ -28,6 +28,13 @@ async function rowsOfMacs(db: Dbs, macs: Iterable<string>): Promise<PhoneRow[]> 
 
 const lineKey = (mac: string, a: Address) => `${mac} ${formatAddress(a)}`;
 
+/** Lines grouped by their phone, in first-seen order: the audit log has a row per phone. */
+function byMac<T extends { mac: string }>(lines: readonly T[]): [string, T[]][] {
+  const out = new Map<string, T[]>();
+  for (const l of lines) (out.get(l.mac) ?? out.set(l.mac, []).get(l.mac)!).push(l);
+  return [...out];
+}
+
 /**
  * Associates phones (by MAC) with users, one line each. The user must exist (a hermes_users
  * or subscriber row; failed 'nonexistant'); an existing MAC+user association or a taken line
@@ -73,7 +80,8 @@ export async function addPhones(db: Dbs, lines: PhoneLineInput[], ctx: OpContext
       return { mac: l.mac, username: l.username, domain: l.domain, line };
     });
     await insertRows(trx.provisioning, 'hermes_phones', ['mac', 'username', 'domain', 'line'], rows.map((r) => [r.mac, r.username, r.domain, r.line]));
-    await writeAudit(trx, 'phone/add', rows.map((r) => ({ key: r.mac, detail: { user: formatAddress(r), line: r.line } })), ctx);
+    const had = new Set(existing.map((r) => r.mac));
+    await writeAudit(trx, 'phone/add', byMac(rows).map(([mac, added]) => ({ key: mac, action: had.has(mac) ? 'update' : 'create', detail: { added: added.map((r) => ({ line: r.line, user: formatAddress(r) })) } })), ctx);
   });
 }
 
@@ -90,7 +98,8 @@ export async function removePhones(db: Dbs, lines: PhoneLineKey[], ctx: OpContex
       ids.add(row.id);
     }
     for (const part of chunks([...ids])) await trx.provisioning.deleteFrom('hermes_phones').where('id', 'in', part).execute();
-    await writeAudit(trx, 'phone/remove', checked.map((l) => ({ key: l.mac, detail: { user: formatAddress(l) } })), ctx);
+    const kept = new Set([...existing.values()].filter((r) => !ids.has(r.id)).map((r) => r.mac));
+    await writeAudit(trx, 'phone/remove', byMac(checked).map(([mac, removed]) => ({ key: mac, action: kept.has(mac) ? 'update' : 'delete', detail: { removed: removed.map(formatAddress) } })), ctx);
   });
 }
 

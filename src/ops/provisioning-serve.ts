@@ -64,11 +64,6 @@ function accessOf(items: ReadonlyMap<string, string>): ProvisioningAccess {
   return access;
 }
 
-/** Whether the applied state has a provisioning section (apply stores its 'settings' item). */
-export async function hasProvisioning(db: Dbs): Promise<boolean> {
-  return (await db.provisioning.selectFrom('hermes_provisioning').select('item').where('item', '=', 'settings').executeTakeFirst()) !== undefined;
-}
-
 export class ProvisioningFiles {
   private readonly renderers = new Map<string, Renderer>();
   private readonly verified = new Set<string>();

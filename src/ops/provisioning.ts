@@ -1,14 +1,20 @@
 /**
  * The writers and readers of hermes_provisioning, the applied provisioning state (see
- * src/provisioning/applied.ts): one row per item, its body JSON with secrets hashed.
+ * src/provisioning/applied.ts): one row per item, its body JSON (the auth password hashed).
  */
 import type { Dbs } from '../db/types.js';
-import { createRenderer, describePhone, lineUserOf, MODELS, parseApplied, type AppliedProvisioning, type PhoneDescription } from '../provisioning/index.js';
+import type * as Provisioning from '../provisioning/index.js';
 import { chunks } from './bulk.js';
 import type { OpContext } from './context.js';
 import { failed } from './envelope.js';
 import { getUser } from './users.js';
 import { checkMac } from './validate.js';
+
+/**
+ * The rendering (LiquidJS and the vendors' templates), loaded by the nodes that render: every
+ * other node, and each `hermes call` process, starts without it.
+ */
+const loadProvisioning = (): Promise<typeof Provisioning> => import('../provisioning/index.js');
 
 /** Every stored item: item -> body. */
 export async function readProvisioningItems(db: Dbs, items?: readonly string[]): Promise<Map<string, string>> {
@@ -42,7 +48,7 @@ export interface PhoneConfigFile {
 
 const MASK = '********';
 
-/** Masks every password of the phone in the content (lines' passwords); the admin password is never stored. */
+/** Masks every password of the phone in the content (the lines' and the admin password). */
 function masked(content: string, secrets: readonly string[]): string {
   let out = content;
   for (const s of secrets) if (s) out = out.split(s).join(MASK);
@@ -56,13 +62,14 @@ function masked(content: string, secrets: readonly string[]): string {
  */
 export async function phoneConfig(db: Dbs, mac: string, file: string | undefined, ctx: OpContext): Promise<PhoneConfigFile[]> {
   const m = checkMac(mac);
+  const { createRenderer, parseApplied } = await loadProvisioning();
   const applied = parseApplied(await readProvisioningItems(db));
   const description = await describeStoredPhone(db, applied, m, ctx);
   if (!description) throw failed('nonexistant', `phone ${m} is not provisioned`);
   const renderer = createRenderer({ templates: applied.templates, global: applied.settings });
   const rendered = file === undefined ? renderer.renderAll(description) : [renderer.render(description, file)].filter((f) => f !== undefined);
   if (rendered.length === 0) throw failed('nonexistant', `phone ${m} has no file ${file}`);
-  const secrets = ctx.showSecrets ? [] : description.lines.map((l) => l.password).sort((a, b) => b.length - a.length);
+  const secrets = ctx.showSecrets ? [] : [...description.lines.map((l) => l.password), description.settings.admin_password ?? ''].sort((a, b) => b.length - a.length);
   return rendered.map((f) => ({ name: f.name, contentType: f.contentType, content: masked(f.content, secrets) }));
 }
 
@@ -71,17 +78,24 @@ export async function phoneConfig(db: Dbs, mac: string, file: string | undefined
  * passwords: the caller masks them), or undefined when `mac` is not provisioned. `read`: its
  * lines (hermes_phones) when the caller has read them already.
  */
-export async function describeStoredPhone(db: Dbs, applied: AppliedProvisioning, mac: string, ctx: OpContext, read?: { username: string; domain: string }[]): Promise<PhoneDescription | undefined> {
+export async function describeStoredPhone(db: Dbs, applied: Provisioning.AppliedProvisioning, mac: string, ctx: OpContext, read?: { username: string; domain: string }[]): Promise<Provisioning.PhoneDescription | undefined> {
+  const { describePhone, lineUserOf, MODELS } = await loadProvisioning();
   const phone = applied.phones.get(mac);
   if (!phone || !MODELS.has(phone.model)) return undefined;
-  const lines = read ?? await db.provisioning.selectFrom('hermes_phones').select(['username', 'domain']).where('mac', '=', mac).orderBy('line').execute();
+  const lines = read ?? (await db.provisioning.selectFrom('hermes_phones').select(['username', 'domain']).where('mac', '=', mac).orderBy('line').execute());
   const users = await Promise.all(lines.map((l) => getUser(db, l, { ...ctx, showSecrets: true })));
   return describePhone({ mac, model: phone.model, lines: users.map((u) => lineUserOf({ ...u, password: u.password ?? null })), profile: phone.profile, settings: phone.settings, keys: phone.keys }, applied, applied.servers);
+}
+
+/** Whether the applied state has a provisioning section (apply stores its 'settings' item). */
+export async function hasProvisioning(db: Dbs): Promise<boolean> {
+  return (await db.provisioning.selectFrom('hermes_provisioning').select('item').where('item', '=', 'settings').executeTakeFirst()) !== undefined;
 }
 
 /** The names of the files a provisioned phone may fetch. */
 export async function phoneFileNames(db: Dbs, mac: string): Promise<string[]> {
   const m = checkMac(mac);
+  const { createRenderer, MODELS, parseApplied } = await loadProvisioning();
   const phone = parseApplied(await readProvisioningItems(db, [`phone:${m}`])).phones.get(m);
   const model = phone && MODELS.get(phone.model);
   if (!model) throw failed('nonexistant', `phone ${m} is not provisioned`);

@@ -12,7 +12,7 @@ import { opTime, writeAudit } from './audit.js';
  */
 
 export const TOKEN_PREFIX = 'hms_';
-export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write', 'provision'];
+export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write', 'provision', 'metrics'];
 /** Token names: what the audit log shows as `token:<name>`. */
 export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 /** Presented tokens longer than this are refused without hashing. */
@@ -52,7 +52,7 @@ function checkName(name: string): void {
 
 function checkScope(scope: string): asserts scope is TokenScope {
   if (!(TOKEN_SCOPES as readonly string[]).includes(scope)) {
-    throw invalid('scope', `token scope "${scope.slice(0, 80)}" is not valid: use read or write`);
+    throw invalid('scope', `token scope "${scope.slice(0, 80)}" is not valid: use ${TOKEN_SCOPES.join(', ')}`);
   }
 }
 

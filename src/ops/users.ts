@@ -5,7 +5,6 @@ import { opTime, writeAudit } from './audit.js';
 import { aliasAddress, aliasRowsAt } from './alias-rows.js';
 import { addressExpression, addressKey, chunks, domainChunks, insertRows, likeGlob, selectByAddress } from './bulk.js';
 import { computeHa1, computeHa1b, formatAddress } from './canonical.js';
-import { userFieldMaxLength } from '../model/index.js';
 import type { OpContext } from './context.js';
 import { failed, invalid } from './envelope.js';
 import { localDomains } from './domains.js';
@@ -13,7 +12,7 @@ import { MAX_LIST_LIMIT } from './list-limit.js';
 import { generatePassword } from './password.js';
 import { coalescedRead } from './user-batch.js';
 import type { Address, LocalUserInput, RemoteUserInput, UpdatableUserField, UserRecord, UserUpdate } from './types.js';
-import { checkAddress, checkEmail, checkHost, checkPassword, checkPort, checkText, checkUsername } from './validate.js';
+import { checkAddress, checkAuthid, checkHost, checkPassword, checkPort, checkUserText } from './validate.js';
 
 type HermesUserRow = Selectable<HermesUsersTable>;
 interface SubscriberRow {
@@ -143,10 +142,10 @@ function checkLocal(u: LocalUserInput): CheckedLocal {
   const a = checkAddress(u);
   return {
     ...a,
-    displayname: checkText(u.displayname, 'displayname', userFieldMaxLength('displayname')),
-    email: checkEmail(u.email),
-    dialplan: checkText(u.dialplan, 'dialplan', userFieldMaxLength('dialplan')),
-    linetext: checkText(u.linetext, 'linetext', userFieldMaxLength('linetext')),
+    displayname: checkUserText('displayname', u.displayname),
+    email: checkUserText('email', u.email),
+    dialplan: checkUserText('dialplan', u.dialplan),
+    linetext: checkUserText('linetext', u.linetext),
     password: u.password === undefined ? generatePassword() : checkPassword(u.password),
   };
 }
@@ -196,28 +195,31 @@ function checkRemote(u: RemoteUserInput): Omit<UserRecord, 'address'> & { passwo
     kind: 'remote',
     password: checkPassword(u.password),
     registrar: checkHost(u.registrar, 'registrar'),
-    displayname: checkText(u.displayname, 'displayname', userFieldMaxLength('displayname')),
-    email: checkEmail(u.email),
-    dialplan: checkText(u.dialplan, 'dialplan', userFieldMaxLength('dialplan')),
-    linetext: checkText(u.linetext, 'linetext', userFieldMaxLength('linetext')),
+    displayname: checkUserText('displayname', u.displayname),
+    email: checkUserText('email', u.email),
+    dialplan: checkUserText('dialplan', u.dialplan),
+    linetext: checkUserText('linetext', u.linetext),
     r_port: u.r_port == null ? null : checkPort(u.r_port, 'r_port'),
     proxy: u.proxy == null || u.proxy === '' ? null : checkHost(u.proxy, 'proxy'),
     p_port: u.p_port == null ? null : checkPort(u.p_port, 'p_port'),
-    authid: u.authid == null || u.authid === '' ? null : checkUsername(u.authid, 'authid'),
+    authid: u.authid == null || u.authid === '' ? null : checkAuthid(u.authid),
   };
 }
 
 /**
  * Adds remote users (accounts on another registrar that local phones use): a hermes_users
- * row each, with the remote password. An existing address, or the address of an alias, is
- * failed 'exists'. Returns the
- * users with their passwords.
+ * row each, with the remote password. A domain Kamailio serves (a row in `domain`) is
+ * invalid 'domain' (a user there is local: user/add_local); an existing address, or the
+ * address of an alias, is failed 'exists'. Returns the users with their passwords.
  */
 export async function addRemoteUsers(db: Dbs, users: RemoteUserInput[], ctx: OpContext): Promise<UserRecord[]> {
   const checked = users.map(checkRemote);
   refuseDuplicates(checked);
   if (checked.length === 0) return [];
   await inTransaction(db, async (trx) => {
+    const served = await localDomains(trx, checked.map((u) => u.domain));
+    const local = checked.find((u) => served.has(u.domain));
+    if (local) throw invalid('domain', `domain ${local.domain} is a Kamailio domain (a row in \`domain\`), so ${formatAddress(local)} would be a local user: use user/add_local`);
     const rows = await userRows(trx, checked);
     const taken = checked.find((u) => rows.exists(u));
     if (taken) throw failed('exists', `user ${formatAddress(taken)} exists already`);
@@ -236,15 +238,15 @@ export async function addRemoteUsers(db: Dbs, users: RemoteUserInput[], ctx: OpC
 
 function checkFields(fields: UserUpdate['fields']): UserUpdate['fields'] {
   const out: UserUpdate['fields'] = {};
-  if (fields.displayname !== undefined) out.displayname = checkText(fields.displayname, 'displayname', userFieldMaxLength('displayname'));
-  if (fields.email !== undefined) out.email = checkEmail(fields.email);
-  if (fields.dialplan !== undefined) out.dialplan = checkText(fields.dialplan, 'dialplan', userFieldMaxLength('dialplan'));
-  if (fields.linetext !== undefined) out.linetext = checkText(fields.linetext, 'linetext', userFieldMaxLength('linetext'));
+  if (fields.displayname !== undefined) out.displayname = checkUserText('displayname', fields.displayname);
+  if (fields.email !== undefined) out.email = checkUserText('email', fields.email);
+  if (fields.dialplan !== undefined) out.dialplan = checkUserText('dialplan', fields.dialplan);
+  if (fields.linetext !== undefined) out.linetext = checkUserText('linetext', fields.linetext);
   if (fields.registrar !== undefined) out.registrar = fields.registrar === null ? null : checkHost(fields.registrar, 'registrar');
   if (fields.r_port !== undefined) out.r_port = fields.r_port === null ? null : checkPort(fields.r_port, 'r_port');
   if (fields.proxy !== undefined) out.proxy = fields.proxy === null || fields.proxy === '' ? null : checkHost(fields.proxy, 'proxy');
   if (fields.p_port !== undefined) out.p_port = fields.p_port === null ? null : checkPort(fields.p_port, 'p_port');
-  if (fields.authid !== undefined) out.authid = fields.authid === null || fields.authid === '' ? null : checkUsername(fields.authid, 'authid');
+  if (fields.authid !== undefined) out.authid = fields.authid === null || fields.authid === '' ? null : checkAuthid(fields.authid);
   return out;
 }
 

@@ -1,14 +1,12 @@
 import { isDomain, isE164, isUsername, normalizeMac } from './canonical.js';
 import { invalid } from './envelope.js';
+import { MAX_PHONE_LINES, passwordProblem, textProblem, userFieldProblem, type UserFieldName } from '../model/index.js';
 import type { Address } from './types.js';
 
 /**
  * Checks of op input. Each failure is an OpFailure 'invalid' whose cause names the
  * parameter (the seed's contract) and whose detail says what is wrong with which value.
  */
-
-/** Control characters and unpaired surrogates: never accepted in any text field. */
-const UNSAFE_TEXT = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Shows a bad value in a message: truncated, JSON-quoted so control characters stay visible. */
 export function show(value: unknown): string {
@@ -34,38 +32,44 @@ export function checkAddress(address: Address, causes: { username: string; domai
   return { username: checkUsername(address.username, causes.username), domain: checkDomain(address.domain, causes.domain) };
 }
 
-/** Free text (display name, line text, dial plan): any characters but control ones, at most `max`. */
+/** Free text (display name, line text, dial plan): any characters but control ones, at most `max` (the model's rule). */
 export function checkText(value: string | undefined, cause: string, max: number): string {
   if (value === undefined) return '';
-  if (typeof value !== 'string' || value.length > max || UNSAFE_TEXT.test(value)) {
-    throw invalid(cause, `${cause} must be text of at most ${max} characters without control characters`);
-  }
+  const problem = typeof value === 'string' ? textProblem(value, max) : 'must be text';
+  if (problem !== null) throw invalid(cause, `${cause} ${problem}`);
   return value;
 }
 
-export function checkEmail(value: string | undefined, cause = 'email'): string {
-  const s = checkText(value, cause, 128);
-  if (s !== '' && !/^[^\s@]+@[^\s@]+$/.test(s)) throw invalid(cause, `${cause} ${show(s)} is not an e-mail address`);
-  return s;
+/** A user field by the model's one rule (userFieldProblem), the cause naming it. */
+function checkField<T extends string | number>(name: UserFieldName, value: T): T {
+  const problem = userFieldProblem(name, value);
+  if (problem !== null) throw invalid(name, `${name} ${typeof value === 'string' ? `${show(value)} ` : ''}${problem}`);
+  return value;
+}
+
+/** A user's text field (displayname, email, dialplan, linetext); absent is ''. */
+export function checkUserText(name: 'displayname' | 'email' | 'dialplan' | 'linetext', value: string | undefined): string {
+  return value === undefined ? '' : checkField(name, value);
 }
 
 /** A SIP password: 1 to 64 printable ASCII characters (what phones and kamctl accept). */
 export function checkPassword(value: string, cause = 'password'): string {
-  if (typeof value !== 'string' || !/^[\x21-\x7e]{1,64}$/.test(value)) {
-    throw invalid(cause, `${cause} must be 1 to 64 printable ASCII characters without spaces`);
-  }
+  const problem = typeof value === 'string' ? passwordProblem(value) : 'must be text';
+  if (problem !== null) throw invalid(cause, `${cause} ${problem}`);
   return value;
 }
 
-/** A host name or IPv4 address (registrar, proxy). */
-export function checkHost(value: string, cause: string): string {
-  if (typeof value !== 'string' || !isDomain(value)) throw invalid(cause, `${cause} ${show(value)} is not a host name`);
-  return value.toLowerCase();
+/** A registrar or proxy: a host name, an IPv4 address or an IPv6 address in brackets; lowercased. */
+export function checkHost(value: string, cause: 'registrar' | 'proxy'): string {
+  return checkField(cause, value).toLowerCase();
 }
 
-export function checkPort(value: number, cause: string): number {
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw invalid(cause, `${cause} must be a port number from 1 to 65535`);
-  return value;
+export function checkPort(value: number, cause: 'r_port' | 'p_port'): number {
+  return checkField(cause, value);
+}
+
+export function checkAuthid(value: string): string {
+  return checkField('authid', value);
 }
 
 export function checkMac(value: string, cause = 'mac'): string {
@@ -80,6 +84,6 @@ export function checkE164(value: string, cause = 'number'): string {
 }
 
 export function checkLine(value: number, cause = 'line'): number {
-  if (!Number.isInteger(value) || value < 1 || value > 1000) throw invalid(cause, `${cause} must be a line number from 1 to 1000`);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PHONE_LINES) throw invalid(cause, `${cause} must be a line number from 1 to ${MAX_PHONE_LINES}`);
   return value;
 }

@@ -2,8 +2,11 @@
  * The applied provisioning state: what `hermes apply` stores in hermes_provisioning so that any
  * server renders every phone's files from the database alone. One item per row ('settings',
  * 'profile:<name>', 'template:<id>', 'auth', 'domain:<name>', 'phone:<mac>'), its body JSON
- * with sorted keys. Secrets (auth password, admin_password) are stored as salted scrypt hashes:
- * the plan can tell that one changed, but no file rendered from the database holds them.
+ * with sorted keys. The provisioning server's password (auth) is stored as a salted scrypt hash:
+ * the server only verifies it. The phones' admin_password is stored as it is, because the
+ * phones' files must carry it (Yealink static.security.user_password, Snom admin_mode_password,
+ * Poly device.auth.localAdminPassword, Grandstream P2); like the SIP passwords of the lines it
+ * is never in a plan or a log, and `provision render` masks it without --show-secrets.
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { DomainServer, KeySource, LineUser } from './phone.js';
@@ -14,11 +17,11 @@ import type { TemplateSource } from './templates.js';
 /** An item as the desired state makes it: its stored body without the secret, and the secret. */
 export interface DesiredItem {
   body: Record<string, unknown>;
-  /** The plaintext secret (auth password, admin_password), stored hashed under body[secretField]. */
+  /** The plaintext secret, stored under body[secretField]: the auth password hashed, admin_password as it is. */
   secret?: string;
 }
 
-/** The field an item's hashed secret is stored in. */
+/** The field an item's secret is stored in. */
 export function secretField(item: string): 'password' | 'admin_password' {
   return item === 'auth' ? 'password' : 'admin_password';
 }
@@ -41,9 +44,11 @@ export function verifySecret(secret: string, hash: string): boolean {
   return timingSafeEqual(scryptSync(secret, Buffer.from(salt, 'hex'), 32), Buffer.from(digest, 'hex'));
 }
 
-/** The stored body of a desired item (the secret hashed). */
+/** The stored body of a desired item (the auth password hashed, an admin_password as it is). */
 export function storedBody(item: string, d: DesiredItem): string {
-  return stableJson(d.secret === undefined ? d.body : { ...d.body, [secretField(item)]: hashSecret(d.secret) });
+  if (d.secret === undefined) return stableJson(d.body);
+  const field = secretField(item);
+  return stableJson({ ...d.body, [field]: field === 'password' ? hashSecret(d.secret) : d.secret });
 }
 
 /** Whether the stored body is what the desired item would store. */
@@ -54,6 +59,7 @@ export function sameItem(item: string, d: DesiredItem, stored: string): boolean 
   delete body[field];
   if (stableJson(body) !== stableJson(d.body)) return false;
   if (d.secret === undefined) return hash === undefined;
+  if (field === 'admin_password') return hash === d.secret;
   return typeof hash === 'string' && verifySecret(d.secret, hash);
 }
 
@@ -65,7 +71,7 @@ export interface AppliedPhone {
   keys?: KeySource[];
 }
 
-/** The applied state, parsed from the items (without secrets: hashes are dropped). */
+/** The applied state, parsed from the items (the auth password's hash dropped; admin_password in its settings). */
 export interface AppliedProvisioning {
   settings: Settings;
   profiles: Record<string, Profile>;
@@ -75,9 +81,14 @@ export interface AppliedProvisioning {
   auth?: { username: string };
 }
 
+/** An admin_password stored by hermes before it was kept retrievably: a hash, never rendered. */
+const OLD_HASH = /^scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}$/;
+
+/** The body without its secrets, with a stored admin_password put back into its settings. */
 function withoutSecret(body: Record<string, unknown>): Record<string, unknown> {
-  const { admin_password: _a, password: _p, ...rest } = body;
-  return rest;
+  const { admin_password: admin, password: _p, ...rest } = body;
+  if (typeof admin !== 'string' || OLD_HASH.test(admin)) return rest;
+  return { ...rest, settings: { ...(rest.settings as Settings | undefined), admin_password: admin } };
 }
 
 /** Parses stored items (item -> body JSON). */
@@ -87,7 +98,7 @@ export function parseApplied(items: ReadonlyMap<string, string>): AppliedProvisi
     const body = withoutSecret(JSON.parse(text) as Record<string, unknown>);
     const colon = item.indexOf(':');
     const [type, name] = colon < 0 ? [item, ''] : [item.slice(0, colon), item.slice(colon + 1)];
-    if (type === 'settings') out.settings = body.settings as Settings;
+    if (type === 'settings') out.settings = (body.settings as Settings | undefined) ?? {};
     else if (type === 'profile') out.profiles[name] = body as Profile;
     else if (type === 'template') out.templates.push({ id: name, text: body.text as string, file: `applied:${name}` });
     else if (type === 'auth') out.auth = { username: body.username as string };

@@ -8,7 +8,7 @@ export { LANGUAGES, SECRET_SETTINGS, checkSettings, resolveSettings, type Settin
 export { isTimeZone, timeZoneInfo, type TimeZoneInfo } from './timezone.js';
 export { escapeCfg, escapeXml, oneLine, type FileFormat } from './escape.js';
 export { TemplateError } from './engine.js';
-export { TEMPLATE_SUFFIX, builtInTemplates, readTemplateDir, type TemplateSource } from './templates.js';
+export { TEMPLATE_SUFFIX, builtInTemplates, overrideProblem, readTemplateDir, type TemplateSource } from './templates.js';
 export { checkTemplates, createRenderer, hashFiles, type RenderedFile, type Renderer, type RendererOptions } from './render.js';
 export { checkPhone, describePhone, type PhoneProblem, type PhoneSource, type Profile, type ProvisioningConfig } from './describe.js';
 export { macOfFileName } from './file-names.js';

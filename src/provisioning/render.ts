@@ -14,7 +14,7 @@ import { builtInTemplates, overrideProblem, templateFor, type TemplateSource } f
 import { timeZoneInfo, type TimeZoneInfo } from './timezone.js';
 import { DRIVERS, type VendorFile } from './vendors/index.js';
 import { samplePhone } from './sample.js';
-import { eligibleForSkeleton, fill, mask, shapeOf, toSkeleton, type Skeleton } from './skeleton.js';
+import { eligibleForSkeleton, fill, Interner, mask, shapeOf, toSkeleton, type Skeleton } from './skeleton.js';
 import { ESCAPERS } from './escape.js';
 
 export interface RenderedFile {
@@ -59,6 +59,8 @@ interface Compiled {
 
 /** At most this many skeletons are kept (then the cache starts over). */
 const SKELETON_CACHE = 4096;
+/** At most this many strings are interned for the shapes' keys (then both start over). */
+const INTERNED_MAX = 100_000;
 
 const CONTENT_TYPE: Readonly<Record<FileFormat, string>> = { cfg: 'text/plain; charset=utf-8', xml: 'application/xml; charset=utf-8' };
 
@@ -100,6 +102,8 @@ class TemplateRenderer implements Renderer {
   private readonly eligible = new Map<string, { names: Set<string>; ok: boolean }>();
   /** Skeletons by template id and shape (the masked data); bounded. */
   private readonly skeletons = new Map<string, Skeleton | null>();
+  /** The short names of the shapes' keys (skeleton.ts); dropped with the skeletons. */
+  private interner = new Interner();
   readonly errors: TemplateError[];
 
   constructor(private readonly options: RendererOptions) {
@@ -144,12 +148,15 @@ class TemplateRenderer implements Renderer {
   /** The fast path (src/provisioning/skeleton.ts), or undefined when it does not apply. */
   private fast(file: VendorFile, data: object): string | undefined {
     if (this.options.skeletons === false) return undefined;
-    const shape = shapeOf(data);
+    if (this.skeletons.size >= SKELETON_CACHE || this.interner.size >= INTERNED_MAX) {
+      this.skeletons.clear();
+      this.interner = new Interner();
+    }
+    const shape = shapeOf(data, this.interner);
     if (!this.isEligible(file.template, shape.names)) return undefined;
     const key = `${file.template}\0${shape.key}`;
     let skeleton = this.skeletons.get(key);
     if (skeleton === undefined) {
-      if (this.skeletons.size >= SKELETON_CACHE) this.skeletons.clear();
       skeleton = toSkeleton(this.slow(file, mask(data).data as object)) ?? null;
       this.skeletons.set(key, skeleton);
     }

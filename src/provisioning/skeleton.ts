@@ -55,9 +55,35 @@ export interface Shape {
   names: Set<string>;
 }
 
-function shapeValue(value: unknown, name: string, out: Shape): void {
+/**
+ * Property names and structural strings as one character each (a private-use code point from
+ * U+E100 on), so that a shape's key is short: the data of one file names the same few hundred
+ * strings for every phone, and most of a key made of the strings themselves would be spent
+ * spelling them out again (and hashing them in the cache lookup). The caller owns the table
+ * (the renderer: no module state) and drops it with the shapes it keyed.
+ */
+export class Interner {
+  private readonly ids = new Map<string, string>();
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  of(text: string): string {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      const n = this.ids.size;
+      // Two characters once the first 0x1f00 are taken, so ids stay unambiguous.
+      id = n < 0x1f00 ? String.fromCharCode(0xe100 + n) : String.fromCharCode(0xe000 + Math.floor(n / 0x1f00) + 0x20) + String.fromCharCode(0xe100 + (n % 0x1f00));
+      this.ids.set(text, id);
+    }
+    return id;
+  }
+}
+
+function shapeValue(value: unknown, name: string, out: Shape, interner: Interner): void {
   if (typeof value === 'string') {
-    if (value === '' || STRUCTURAL.has(name)) out.key += `s${value.length}:${value}`;
+    if (value === '' || STRUCTURAL.has(name)) out.key += interner.of(value);
     else {
       out.values.push(value);
       out.names.add(name);
@@ -65,22 +91,23 @@ function shapeValue(value: unknown, name: string, out: Shape): void {
     }
   } else if (Array.isArray(value)) {
     out.key += '[';
-    for (const v of value) shapeValue(v, name, out);
+    for (const v of value) shapeValue(v, name, out, interner);
     out.key += ']';
   } else if (value !== null && typeof value === 'object') {
     out.key += '{';
-    for (const [k, v] of Object.entries(value)) {
-      out.key += `${k}:`;
-      shapeValue(v, k, out);
+    const record = value as Record<string, unknown>;
+    for (const k in record) {
+      out.key += interner.of(k);
+      shapeValue(record[k], k, out, interner);
     }
     out.key += '}';
   } else out.key += `${typeof value}:${String(value)};`;
 }
 
 /** The data's shape: equal keys render to the same skeleton (same traversal order as mask()). */
-export function shapeOf(data: object): Shape {
+export function shapeOf(data: object, interner: Interner = new Interner()): Shape {
   const out: Shape = { key: '', values: [], names: new Set() };
-  shapeValue(data, '', out);
+  shapeValue(data, '', out, interner);
   return out;
 }
 

@@ -33,7 +33,7 @@ export interface ActualState {
   aliases: Map<string, ActualAlias>;
   /** Phones by 12-hex MAC: line addresses in line order. */
   phones: Map<string, string[]>;
-  /** hermes_provisioning: item -> body (JSON, secrets hashed). */
+  /** hermes_provisioning: item -> body (JSON; the auth password hashed). */
   provisioning: Map<string, string>;
   /**
    * The available numbers of the pool as sorted runs of consecutive numbers (by length, then

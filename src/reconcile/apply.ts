@@ -13,9 +13,10 @@ import { ApplyFailure, executePlan, type ExecuteResult } from './execute-plan.js
 import { comparableChanges, type PlanDocument } from './plan-document.js';
 import { computePlan } from './plan.js';
 import { assertPlannable } from './plan-desired.js';
-import type { Plan } from './plan-types.js';
+import { savedChange, type Plan } from './plan-types.js';
 import { readActualState } from './read-actual.js';
-import { checkSafety } from './safety-brake.js';
+import { brakeMessage, checkSafety } from './safety-brake.js';
+import { checkPinnedSecrets, readPinKey } from './secret-pins.js';
 
 export interface ApplyRequest {
   desired: DesiredState;
@@ -51,9 +52,10 @@ async function planAgainstDatabase(db: Dbs, request: ApplyRequest): Promise<Plan
     if (request.saved.fingerprint !== actual.fingerprint) {
       throw new HermesError('PLAN_STALE', 'the saved plan is stale: the database changed since it was made (plan again)');
     }
-    if (comparableChanges(request.saved.changes) !== comparableChanges(plan.changes)) {
+    if (comparableChanges(request.saved.changes) !== comparableChanges(plan.changes.map(savedChange))) {
       throw new HermesError('PLAN_STALE', 'the saved plan is stale: the desired state (or a secret it reads) no longer gives the same changes (plan again)');
     }
+    checkPinnedSecrets(request.saved.secrets, plan, request.desired, await readPinKey(db));
   }
   return plan;
 }
@@ -66,7 +68,7 @@ export async function applyDesiredState(db: Dbs, request: ApplyRequest): Promise
     if (!request.force) {
       const reasons = checkSafety(plan, { maxChangePercent: request.maxChangePercent });
       if (reasons.length > 0) {
-        throw new HermesError('APPLY_UNSAFE', `safety brake: the plan is refused because ${reasons.join('; and ')} (review it, then apply with --force or raise --max-change-percent)`);
+        throw new HermesError('APPLY_UNSAFE', brakeMessage(reasons));
       }
     }
     if (!(await request.confirm(plan))) {

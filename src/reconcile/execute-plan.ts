@@ -5,6 +5,9 @@
  * so memory holds one batch, never the whole apply. The caller runs this inside inTransaction
  * (one transaction per database), so a failure leaves nothing half-applied.
  *
+ * The audit log gets one row per change, with the plan's action, kind and key (the ops write
+ * none: ctx.auditedByCaller), written with the change's batch.
+ *
  * Updates of phones and aliases are a removal and an addition: the removals run first (before
  * the plan's deletes), so that removing a user never trips over a line or alias that is about
  * to move; the additions run at the update's place in the plan.
@@ -12,10 +15,10 @@
 import type { Dbs } from '../db/types.js';
 import type { DesiredState, DesiredUser } from '../desired/types.js';
 import { formatAddress } from '../model/index.js';
-import { OpFailure, type OpContext } from '../ops/index.js';
+import { OpFailure, writeAuditRecords, type OpContext } from '../ops/index.js';
 import { KINDS, kindOf } from './kinds/index.js';
 import type { ExecContext } from './kinds/kind.js';
-import type { Change, Plan } from './plan-types.js';
+import { savedChange, type Change, type Plan } from './plan-types.js';
 import { changeTitle } from './render-text.js';
 
 export interface ExecuteOptions {
@@ -82,7 +85,14 @@ function execContext(desired: DesiredState, ops: OpContext): ExecContext {
   };
 }
 
-export async function executePlan(db: Dbs, plan: Plan, desired: DesiredState, ops: OpContext, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+/** A change as the audit log records it: its action, kind and key, and what it shows (never a secret). */
+function auditRecord(c: Change) {
+  const { action, kind, key, macs: _macs, ...detail } = savedChange(c);
+  return { action, kind, key, detail };
+}
+
+export async function executePlan(db: Dbs, plan: Plan, desired: DesiredState, caller: OpContext, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+  const ops: OpContext = { ...caller, auditedByCaller: true };
   const ctx = execContext(desired, ops);
   // The removal halves of updates, last kind first (phones before aliases).
   for (const kind of [...KINDS].reverse()) {
@@ -94,7 +104,10 @@ export async function executePlan(db: Dbs, plan: Plan, desired: DesiredState, op
   let done = 0;
   for (const batch of batches(plan.changes)) {
     const { kind, action } = batch[0];
-    await guarded(batch, () => kindOf(kind).execute(db, action, batch, ctx));
+    await guarded(batch, async () => {
+      await kindOf(kind).execute(db, action, batch, ctx);
+      await writeAuditRecords(db, 'apply', batch.map(auditRecord), ops);
+    });
     done += batch.length;
     options.onProgress?.(done, total);
   }

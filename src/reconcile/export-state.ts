@@ -11,9 +11,19 @@ import type { UserFields } from '../model/index.js';
 import type { ActualState, ActualUser } from './actual-state.js';
 import { mergeRuns } from './number-ranges.js';
 import { displayMac } from '../model/index.js';
+import { overrideProblem, secretField, stableJson } from '../provisioning/index.js';
+import { desiredItems } from './kinds/provisioning/index.js';
+
+/** A stored template override: its id (<vendor or model>/<template>) and text. */
+export interface ExportedTemplate {
+  id: string;
+  text: string;
+}
 
 export interface ExportResult {
   document: RawDesiredFile;
+  /** The stored template overrides (written as files by the caller, which then names their folder). */
+  templates: ExportedTemplate[];
   /** Rows that cannot be expressed in the format, left out (and marked unmanaged where they live in a listed domain). */
   warnings: string[];
 }
@@ -172,16 +182,21 @@ export function exportActualState(actual: ActualState, scope?: DesiredState): Ex
   if (want('aliases')) document.aliases = aliases;
   if (want('phones')) document.phones = phones;
   if (want('provisioning') && provisioning.section) document.provisioning = provisioning.section;
-  return { document, warnings };
+  return { document, warnings, templates: want('provisioning') ? provisioning.templates : [] };
 }
 
-/** A declared state in the same canonical form (no password), for --diff. */
-export function exportDesiredState(desired: DesiredState): RawDesiredFile {
+/**
+ * A declared state in the same canonical form (no password), for --diff. Its provisioning goes
+ * through the stored form and the same exportProvisioning as the database's, so that equal
+ * states render equal text; secrets are placeholders on both sides (the plan compares them).
+ */
+export function exportDesiredState(desired: DesiredState): Omit<ExportResult, 'warnings'> {
   const document: RawDesiredFile = { version: 1 };
+  const provisioning = exportProvisioning(declaredItems(desired), []);
   if (desired.domains !== undefined) {
     document.domains = [...desired.domains]
       .sort((a, b) => cmp(a.domain, b.domain))
-      .map((d) => ({ domain: d.domain, ...(d.state === 'absent' ? { state: 'absent' as const } : {}), ...(d.state !== 'absent' && d.unmanaged.length ? { unmanaged: [...d.unmanaged] } : {}) }));
+      .map((d) => ({ domain: d.domain, ...(d.state === 'absent' ? { state: 'absent' as const } : {}), ...(d.state !== 'absent' && d.unmanaged.length ? { unmanaged: [...d.unmanaged] } : {}), ...(d.state !== 'absent' ? provisioning.domain(d.domain) : {}) }));
   }
   if (desired.numbers !== undefined) {
     document.numbers = numbersSection([...desired.numbers.ranges, ...desired.numbers.numbers.map((n) => ({ start: n, end: n }))]);
@@ -195,9 +210,10 @@ export function exportDesiredState(desired: DesiredState): RawDesiredFile {
       .sort((a, b) => cmp(a.alias, b.alias));
   }
   if (desired.phones !== undefined) {
-    document.phones = [...desired.phones].sort((a, b) => cmp(a.mac, b.mac)).map((p) => ({ mac: displayMac(p.mac), users: [...p.lines] }));
+    document.phones = [...desired.phones].sort((a, b) => cmp(a.mac, b.mac)).map((p) => ({ mac: displayMac(p.mac), ...provisioning.phone(p.mac), users: [...p.lines] }));
   }
-  return document;
+  if (desired.provisioning !== undefined && provisioning.section) document.provisioning = provisioning.section;
+  return { document, templates: provisioning.templates };
 }
 
 /** Where an exported secret is read from: a placeholder, never the secret. */
@@ -205,19 +221,35 @@ export const EXPORT_SECRET_ENV = { admin_password: 'PHONE_ADMIN_PASSWORD', auth:
 
 type StoredBody = { settings?: RawPhoneSettings; admin_password?: string; keys?: RawFunctionKey[]; model?: string; profile?: string; username?: string; password?: string; sip_server?: string; transport?: RawDomain['transport']; allow?: string[]; allow_http?: string[] };
 
-/** A stored settings block in YAML terms: the hashed admin password as an { env } placeholder. */
+/** A stored settings block in YAML terms: the stored admin password as an { env } placeholder. */
 function settingsEntry(body: StoredBody): RawPhoneSettings | undefined {
   const s: RawPhoneSettings = { ...(body.settings ?? {}) };
   if (body.admin_password !== undefined) s.admin_password = { env: EXPORT_SECRET_ENV.admin_password };
   return Object.keys(s).length > 0 ? s : undefined;
 }
 
-/** The applied provisioning (hermes_provisioning) in YAML terms: the section, phones' and domains' fields. */
-function exportProvisioning(items: ReadonlyMap<string, string>, warnings: string[]): { section?: RawProvisioning; phone(mac: string): Partial<RawPhone>; domain(name: string): Partial<RawDomain> } {
-  const bodies = new Map([...items].map(([k, v]) => [k, JSON.parse(v) as StoredBody]));
+interface ExportedProvisioning {
+  section?: RawProvisioning;
+  templates: ExportedTemplate[];
+  phone(mac: string): Partial<RawPhone>;
+  domain(name: string): Partial<RawDomain>;
+}
+
+/**
+ * Provisioning items (hermes_provisioning's, or a declared state's in the same stored form) in
+ * YAML terms: the section, the template overrides, phones' and domains' fields. A template
+ * whose id is no override hermes knows (a row written by hand) is left out with a warning.
+ */
+function exportProvisioning(items: ReadonlyMap<string, string>, warnings: string[]): ExportedProvisioning {
+  const bodies = new Map([...items].map(([k, v]) => [k, JSON.parse(v) as StoredBody & { text?: string }]));
   let section: RawProvisioning | undefined;
-  const templates = [...bodies.keys()].filter((k) => k.startsWith('template:'));
-  if (templates.length > 0) warnings.push(`provisioning: ${templates.length} template override(s) are stored; export does not write template files (declare their folder under provisioning.templates)`);
+  const templates: ExportedTemplate[] = [];
+  for (const [item, body] of [...bodies].sort((a, b) => cmp(a[0], b[0]))) {
+    if (!item.startsWith('template:')) continue;
+    const id = item.slice('template:'.length);
+    if (overrideProblem(id) === undefined && typeof body.text === 'string') templates.push({ id, text: body.text });
+    else warnings.push(`provisioning: stored template ${JSON.stringify(id)} is not a template override hermes knows; left out`);
+  }
   for (const [item, body] of [...bodies].sort((a, b) => cmp(a[0], b[0]))) {
     if (item === 'settings') (section ??= {}).settings = settingsEntry(body) ?? {};
     else if (item.startsWith('profile:')) ((section ??= {}).profiles ??= {})[item.slice(8)] = { ...(settingsEntry(body) ? { settings: settingsEntry(body) } : {}), ...(body.keys ? { keys: body.keys } : {}) };
@@ -234,5 +266,12 @@ function exportProvisioning(items: ReadonlyMap<string, string>, warnings: string
     const body = bodies.get(`domain:${name}`);
     return body ? { ...(body.sip_server ? { sip_server: body.sip_server } : {}), ...(body.transport ? { transport: body.transport } : {}) } : {};
   };
-  return { section, phone, domain };
+  return { section, templates, phone, domain };
+}
+
+/** A declared state's provisioning items in their stored form (secrets as a marker), for --diff. */
+function declaredItems(desired: DesiredState): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [item, d] of desiredItems(desired).items) out.set(item, stableJson(d.secret === undefined ? d.body : { ...d.body, [secretField(item)]: '(secret)' }));
+  return out;
 }

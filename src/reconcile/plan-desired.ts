@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { onDatabases, openDatabases, type Connection, type OpenOptions } from '../db/connect.js';
 import { DEFAULT_DB_URL, isServerUrl } from '../db/url.js';
+import type { Dbs } from '../db/types.js';
 import type { DesiredState } from '../desired/types.js';
 import { HermesError } from '../errors.js';
 import type { ActualState } from './actual-state.js';
@@ -14,6 +15,7 @@ import { parsePlanDocument, type PlanDocument } from './plan-document.js';
 import { computePlan } from './plan.js';
 import type { Plan } from './plan-types.js';
 import { readActualState } from './read-actual.js';
+import { pinSecrets, readPinKey, type PinKey, type PlanSecrets } from './secret-pins.js';
 
 /** At most this many of a plan's problems are listed; the rest are counted. */
 const MAX_PROBLEMS_LISTED = 20;
@@ -40,11 +42,15 @@ export interface PlanRequest {
   load(): Promise<DesiredState>;
   /** Whether the actual state's fingerprint is needed (a saved or recorded plan). */
   fingerprint: boolean;
+  /** Whether to pin the secrets the plan writes (a plan saved or printed as JSON; needs the fingerprint). */
+  pins?: boolean;
 }
 
 export interface PlannedState {
   desired: DesiredState;
   plan: Plan;
+  /** With `pins`: the pins of the secrets the plan writes. */
+  secrets?: PlanSecrets;
 }
 
 /** Whether both databases are servers, so reading them can overlap loading the YAML. */
@@ -67,13 +73,17 @@ const PARALLEL_READS = 6;
  * come first (an invalid file is reported as before, and the read is then discarded). On
  * SQLite (a file read in this process) the two run one after the other.
  */
-async function loadAndRead(request: PlanRequest): Promise<{ desired: DesiredState; actual: ActualState }> {
+async function loadAndRead(request: PlanRequest): Promise<{ desired: DesiredState; actual: ActualState; pinKey?: PinKey }> {
   const options = { fingerprint: request.fingerprint };
+  const read = async (db: Dbs) => {
+    const [actual, pinKey] = await Promise.all([readActualState(db, options), request.pins ? readPinKey(db) : undefined]);
+    return { actual, pinKey };
+  };
   if (!databasesAreServers(request.databases)) {
     const desired = await request.load();
     const connection = await openDatabases({ ...request.databases, readOnly: true });
     try {
-      return { desired, actual: await onDatabases(connection, (db) => readActualState(db, options)) };
+      return { desired, ...(await onDatabases(connection, read)) };
     } finally {
       await connection.close();
     }
@@ -83,7 +93,7 @@ async function loadAndRead(request: PlanRequest): Promise<{ desired: DesiredStat
     connection = await openDatabases({ ...request.databases, readOnly: true });
     const pools = connection.shared ? [connection.kamailio] : [connection.kamailio, connection.provisioning];
     await Promise.all(pools.flatMap((pool) => Array.from({ length: PARALLEL_READS }, () => sql`select 1`.execute(pool))));
-    return onDatabases(connection, (db) => readActualState(db, options));
+    return onDatabases(connection, read);
   })();
   const settled = reading.then(
     () => undefined,
@@ -91,7 +101,7 @@ async function loadAndRead(request: PlanRequest): Promise<{ desired: DesiredStat
   );
   try {
     const desired = await request.load();
-    return { desired, actual: await reading };
+    return { desired, ...(await reading) };
   } finally {
     await settled;
     await connection?.close();
@@ -100,10 +110,10 @@ async function loadAndRead(request: PlanRequest): Promise<{ desired: DesiredStat
 
 /** Plans the desired state against the databases; a plan with problems is refused (PLAN_INVALID). */
 export async function planDesiredState(request: PlanRequest): Promise<PlannedState> {
-  const { desired, actual } = await loadAndRead(request);
+  const { desired, actual, pinKey } = await loadAndRead(request);
   const plan = computePlan(desired, actual);
   assertPlannable(plan);
-  return { desired, plan };
+  return { desired, plan, ...(pinKey ? { secrets: pinSecrets(plan, desired, pinKey) } : {}) };
 }
 
 /** Reads a plan saved by `hermes plan --out`; refused when a YAML file it was made from changed. */

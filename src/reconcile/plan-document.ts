@@ -1,10 +1,11 @@
 /**
  * The saved plan (`hermes plan --out plan.json`, `--format json`): a versioned document with
  * the changes, the summary, the fingerprint of the actual state it was made from, and the
- * YAML files (with a sha256 of each) that `hermes apply --plan` re-reads for the secrets. It
- * never holds a plaintext secret.
+ * YAML files (with a sha256 of each) that `hermes apply --plan` re-reads for the secrets, and
+ * a keyed hash (pin) of each secret it writes (secret-pins.ts). It never holds a plaintext secret.
  */
-import { savedChange, type Change, type Plan, type PlanSummary, type SavedChange } from './plan-types.js';
+import type { PlanSecrets } from './secret-pins.js';
+import { savedChange, type Plan, type PlanSummary, type SavedChange } from './plan-types.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -21,9 +22,11 @@ export interface PlanDocument {
   files: PlanFile[];
   summary: PlanSummary;
   changes: SavedChange[];
+  /** The pins of the secrets the plan writes; apply refuses the plan if one differs. */
+  secrets?: PlanSecrets;
 }
 
-export function toPlanDocument(plan: Plan, files: PlanFile[], meta: { hermesVersion: string; createdAt: string }): PlanDocument {
+export function toPlanDocument(plan: Plan, files: PlanFile[], meta: { hermesVersion: string; createdAt: string }, secrets?: PlanSecrets): PlanDocument {
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     hermesVersion: meta.hermesVersion,
@@ -32,6 +35,7 @@ export function toPlanDocument(plan: Plan, files: PlanFile[], meta: { hermesVers
     files,
     summary: plan.summary,
     changes: plan.changes.map(savedChange),
+    ...(secrets ? { secrets } : {}),
   };
 }
 
@@ -53,7 +57,16 @@ export function parsePlanDocument(text: string): PlanDocument | string {
   return d as PlanDocument;
 }
 
-/** The changes of a plan in the comparable form a saved plan stores. */
-export function comparableChanges(changes: readonly (Change | SavedChange)[]): string {
-  return JSON.stringify(changes.map((c) => savedChange(c as Change)));
+/**
+ * Saved changes (as a plan file holds them, or a plan's changes through savedChange) in one
+ * comparable text: each change's fields in a fixed order, whatever order the file has them in.
+ */
+export function comparableChanges(changes: readonly SavedChange[]): string {
+  return JSON.stringify(
+    changes.map((c) => {
+      const out: SavedChange = { action: c.action, kind: c.kind, key: c.key };
+      for (const f of ['count', 'before', 'after', 'phones', 'macs'] as const) if (c[f] !== undefined) (out as unknown as Record<string, unknown>)[f] = c[f];
+      return out;
+    }),
+  );
 }

@@ -1,10 +1,10 @@
 import type { SourceLocation } from '../desired/types.js';
-import type { AliasChange } from './kinds/aliases.js';
-import type { DomainChange } from './kinds/domains.js';
-import type { NumberChange } from './kinds/numbers.js';
-import type { PhoneChange } from './kinds/phones.js';
-import type { ProvisioningChange } from './kinds/provisioning.js';
-import type { UserChange } from './kinds/users.js';
+import type { AliasChange } from './kinds/aliases/index.js';
+import type { DomainChange } from './kinds/domains/index.js';
+import type { NumberChange } from './kinds/numbers/index.js';
+import type { PhoneChange } from './kinds/phones/index.js';
+import type { ProvisioningChange } from './kinds/provisioning/index.js';
+import type { UserChange } from './kinds/users/index.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
 

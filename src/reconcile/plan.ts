@@ -9,7 +9,7 @@ import { KINDS } from './kinds/index.js';
 import { DomainScope, type PlanContext } from './kinds/kind.js';
 import { CHANGE_KINDS, changeCount, type Change, type ChangeAction, type ChangeKind, type Plan, type PlanSummary } from './plan-types.js';
 
-export { desiredUserFields, passwordMatches } from './kinds/users.js';
+export { desiredUserFields, passwordMatches } from './kinds/users/index.js';
 
 export interface PlanOptions {
   /** Reserved for future use (e.g. targeting); computePlan is deterministic without it. */

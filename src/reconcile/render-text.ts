@@ -13,14 +13,32 @@ const RESET = '\x1b[0m';
 
 export { displayMac };
 
+/** A name or value longer than this (longer than any field hermes writes) is shown shortened in text and markdown plans, with its length. */
+export const MAX_SHOWN = 200;
+/** How much of a shortened name or value is shown. */
+const SHOWN_PART = 160;
+
+/** The first SHOWN_PART characters of a long string, not splitting a surrogate pair. */
+function head(text: string): string {
+  const cut = text.slice(0, SHOWN_PART);
+  const last = cut.charCodeAt(cut.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+}
+
+/** A string as a JSON string that cannot close a markdown code span or block. */
+const quoted = (text: string) => JSON.stringify(text).replace(/`/g, '\\u0060');
+
 /**
  * A name as it may be printed in a plan line: as it is when it is plain printable ASCII without
  * spaces (every name hermes writes), else quoted as a JSON string. Rows written by other tools
  * may hold newlines, terminal escapes or markdown fences: quoted, they can neither forge plan
- * lines, colour the terminal nor end a code block.
+ * lines, colour the terminal nor end a code block. A very long name is shortened, with its
+ * length (the JSON plan keeps it whole).
  */
 export function displayName(name: string): string {
-  return /^[\x21-\x7e]*$/.test(name) && !name.includes('`') ? name : JSON.stringify(name).replace(/`/g, '\\u0060');
+  const plain = /^[\x21-\x7e]*$/.test(name) && !name.includes('`');
+  if (name.length <= MAX_SHOWN) return plain ? name : quoted(name);
+  return `${plain ? head(name) + '…' : quoted(head(name)).slice(0, -1) + '…"'} (${name.length} characters)`;
 }
 
 export function formatValue(field: string, value: FieldValue | undefined): string {
@@ -28,6 +46,7 @@ export function formatValue(field: string, value: FieldValue | undefined): strin
   if (field.endsWith('password') && typeof value === 'string' && SECRET_VALUES.has(value)) return value;
   if (Array.isArray(value)) return `[${value.map(displayName).join(', ')}]`;
   if (typeof value === 'number') return String(value);
+  if (typeof value === 'string' && value.length > MAX_SHOWN) return `${quoted(head(value)).slice(0, -1)}…" (${value.length} characters)`;
   return JSON.stringify(value).replace(/`/g, '\\u0060');
 }
 
@@ -68,14 +87,40 @@ export function summaryLine(summary: PlanSummary): string {
   return `Plan: ${summary.add} to add, ${summary.change} to change, ${summary.remove} to remove.`;
 }
 
-export function renderText(plan: Plan, options: TextOptions): string {
-  if (plan.changes.length === 0) return 'No changes. The platform matches the desired state.\n';
-  const out: string[] = ['hermes will make these changes:', ''];
+/** The text plan's lines, one change at a time (nothing holds the whole text). */
+function* textLines(plan: Plan, options: TextOptions): Generator<string> {
+  if (plan.changes.length === 0) {
+    yield 'No changes. The platform matches the desired state.';
+    return;
+  }
+  yield 'hermes will make these changes:';
+  yield '';
   for (const c of plan.changes) {
     const title = changeTitle(c);
-    out.push('  ' + (options.color ? `${COLOR[c.action]}${title}${RESET}` : title));
-    for (const d of changeDetails(c)) out.push('      ' + d);
+    yield '  ' + (options.color ? `${COLOR[c.action]}${title}${RESET}` : title);
+    for (const d of changeDetails(c)) yield '      ' + d;
   }
-  out.push('', summaryLine(plan.summary));
-  return out.join('\n') + '\n';
+  yield '';
+  yield summaryLine(plan.summary);
+}
+
+/**
+ * The text plan in pieces of about `size` characters, each ending with a line break: a plan
+ * of a million changes is written piece by piece instead of being built as one string (at
+ * 100,000 users the whole text and its lines are a few hundred MB at once).
+ */
+export function* renderTextChunks(plan: Plan, options: TextOptions, size = 1 << 16): Generator<string> {
+  let chunk = '';
+  for (const line of textLines(plan, options)) {
+    chunk += line + '\n';
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+export function renderText(plan: Plan, options: TextOptions): string {
+  return [...renderTextChunks(plan, options)].join('');
 }

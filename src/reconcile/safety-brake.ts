@@ -1,7 +1,9 @@
 /**
  * The safety brake (after octoDNS's thresholds): a plan that deletes or updates more than
  * `maxChangePercent` of the managed objects of a kind (when there are at least `minObjects`),
- * or that removes every user of a listed domain, is refused unless forced.
+ * or that removes every user of a listed domain, is refused unless forced. Each reason names
+ * what allows it: a higher --max-change-percent or --force for the first, only --force for the
+ * second (an emptied domain is no percentage).
  */
 import { CHANGE_KINDS, type Plan } from './plan-types.js';
 
@@ -29,9 +31,17 @@ export function checkSafety(plan: Plan, options: SafetyOptions = {}): string[] {
     touched = Math.min(touched, total);
     const percent = (touched / total) * 100;
     if (percent > max) {
-      reasons.push(`it updates or removes ${touched} of ${total} ${kind === 'alias' ? 'aliases' : kind + 's'} (${percent.toFixed(1)}% > ${max}%)`);
+      const name = kind === 'alias' ? 'aliases' : kind + 's';
+      reasons.push(`it updates or removes ${touched} of ${total} ${name} (${percent.toFixed(1)}% > ${max}%; --max-change-percent ${Math.ceil(percent)} or --force allows it)`);
     }
   }
-  for (const d of plan.emptiedDomains) reasons.push(`it removes every user of domain ${d}`);
+  for (const d of plan.emptiedDomains) {
+    reasons.push(`it removes every user of domain ${d} (only --force allows that, whatever --max-change-percent says; to remove the domain with everything in it, list it with \`state: absent\`)`);
+  }
   return reasons;
+}
+
+/** The safety brake's refusal: every reason, each naming what allows it. */
+export function brakeMessage(reasons: readonly string[]): string {
+  return `safety brake: the plan is refused because ${reasons.join('; and ')}. Review the plan before you allow it.`;
 }

@@ -1,9 +1,10 @@
-import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { cpSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { runHermes } from '../helpers/cli.js';
 import { ENV, PLATFORM_YAML, writePlatform } from '../reconcile/fixtures.js';
+import { LINE_PASSWORDS, SERVER_YAML } from '../nodes-api/provisioning-fixture.js';
 
 const EXAMPLE = new URL('../../examples/hermes.yaml', import.meta.url).pathname;
 
@@ -59,6 +60,10 @@ describe('hermes apply', () => {
     const changed = await runHermes(['apply', '--plan', 'p2.json'], { cwd, env: ENV });
     expect(changed.code).toBe(3);
     expect(changed.stderr).toMatch(/hermes\.yaml changed since the plan was made.*\[PLAN_STALE\]/);
+    // A saved plan that cannot be read: named, one line, its code.
+    const missing = await runHermes(['apply', '--plan', 'no-such-plan.json'], { cwd, env: ENV });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^hermes: cannot read the plan no-such-plan\.json: ENOENT \[FILE_UNREADABLE\]\n$/);
   });
 
   it('writes the actor to the audit log from --actor or the CI environment', async () => {
@@ -108,6 +113,19 @@ describe('hermes apply', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('--notify-phones needs --kamailio-rpc URL');
     expect((await runHermes(['plan', '--detailed-exitcode'], { cwd, env: ENV })).code).toBe(2);
+  });
+
+  it('--notify-phones with Kamailio unreachable: the data applied, exit 1 with KAMAILIO_NOTIFY_FAILED', async () => {
+    const cwd = writePlatform();
+    cpSync(dirname(SERVER_YAML), cwd, { recursive: true });
+    expect((await runHermes(['apply', 'hermes.yaml', '--auto-approve'], { cwd, env: { ...LINE_PASSWORDS, HERMES_KAMAILIO_RPC: undefined } })).code).toBe(0);
+    // a line's password changes: that phone's file changes (no domain change, so no domain.reload)
+    const env = { ...LINE_PASSWORDS, YEALINK1_PASSWORD: 'yealink-Pass-9' };
+    const r = await runHermes(['apply', 'hermes.yaml', '--auto-approve', '--notify-phones', '--kamailio-rpc', 'http://127.0.0.1:1/RPC'], { cwd, env: { ...env, HERMES_KAMAILIO_RPC: undefined } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Apply complete:');
+    expect(r.stderr).toMatch(/the phones could not be notified: cannot reach .*\[KAMAILIO_NOTIFY_FAILED\]/);
+    expect((await runHermes(['plan', 'hermes.yaml', '--detailed-exitcode'], { cwd, env })).code).toBe(0);
   });
 
   it('fails at once when the lock is held, naming the holder; --force-unlock clears it', async () => {

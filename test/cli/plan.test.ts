@@ -64,6 +64,20 @@ describe('hermes plan', () => {
     expect(r.stderr).toMatch(/hermes\.yaml:3:\d+: remote user bob@sip\.partner\.net .*password.*\[PLAN_INVALID\]/);
   });
 
+  it('keeps a 20,000-user markdown plan within a pull-request comment, pointing at the --out plan', async () => {
+    const users = Array.from({ length: 20_000 }, (_, i) => `  - { user: user${i}@example.com, displayname: "Employee ${i} of the example corporation" }`).join('\n');
+    const cwd = writePlatform(`version: 1\ndomains:\n  - domain: example.com\nusers:\n${users}\n`);
+    const r = await runHermes(['plan', '--format', 'markdown', '--out', 'plan.json'], { cwd });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBeLessThanOrEqual(65_536);
+    expect(r.stdout).toContain('| user | create | 20000 |');
+    expect(r.stdout).toMatch(/\*\* \d+ of 20001 changes are listed; the counts above are complete, and the full plan is saved as plan\.json \(hermes plan --out\)\./);
+    expect(JSON.parse(readFileSync(join(cwd, 'plan.json'), 'utf8')).changes).toHaveLength(20_001);
+    const elsewhere = await runHermes(['plan', '--format', 'markdown', '--full-plan', 'the artifact hermes-plan-abc1234'], { cwd });
+    expect(elsewhere.stdout).toContain('and the full plan is the artifact hermes-plan-abc1234.');
+  });
+
   it('uses colour only on a TTY (never when piped)', async () => {
     const cwd = writePlatform();
     const r = await runHermes(['plan'], { cwd, env: { ...ENV, NO_COLOR: undefined } });

@@ -23,8 +23,13 @@ describe('hermes provision', () => {
     expect(cfg).toMatchObject({ 'account.1.user_name': 'alice', 'account.1.password': '********', 'account.2.user_name': 'bob', 'account.2.auth_name': 'bob-auth', 'account.2.password': '********', 'account.1.outbound_proxy.1.address': 'sip.example.net' });
     expect(masked.stdout).not.toContain('bob-Remote-pw');
     expect(masked.stdout).not.toContain('example-Phone-admin-1');
+    // The admin password is stored retrievably so that the files carry it; masked like the lines' passwords.
+    expect(cfg['static.security.user_password']).toBe('admin:********');
     const shown = await runHermes(['provision', 'render', '0004f2abcdef', '0004f2abcdef.cfg', '--show-secrets'], { cwd });
     expect(keys(shown.stdout)['account.2.password']).not.toBe('********');
+    expect(keys(shown.stdout)['static.security.user_password']).toBe('admin:example-Phone-admin-1');
+    const snom = await runHermes(['provision', 'render', '0004f2123456', '0004F2123456.xml', '--show-secrets'], { cwd });
+    expect(snom.stdout).toContain('<admin_mode_password perm="R">example-Phone-admin-1</admin_mode_password>');
     const all = await runHermes(['provision', 'render', '00-04-f2-12-34-56'], { cwd });
     expect(all.stdout).toContain('==> snomD785-0004F2123456.htm <==');
     expect(all.stdout).toContain('==> 0004F2123456.xml <==');
@@ -61,6 +66,14 @@ describe('hermes provision', () => {
     try {
       const plan = JSON.parse((await runHermes(['plan', file, '--format', 'json'], { cwd })).stdout) as { changes: { key: string; phones: number; macs: string[]; after: unknown }[] };
       expect(plan.changes).toEqual([{ action: 'update', kind: 'provisioning', key: 'profile:reception', before: { language: 'nb' }, after: { language: 'de' }, phones: 1, macs: ['0004f2123456'] }]);
+      // A changed admin password: every provisioned phone's files change; the plan never shows it.
+      writeFileSync(file, readFileSync(EXAMPLE, 'utf8').replace('admin_password: { file: secrets/phone-admin.txt }', 'admin_password: { env: NEW_ADMIN }'));
+      for (const format of ['json', 'text', 'markdown']) {
+        const out = await runHermes(['plan', file, '--format', format], { cwd, env: { NEW_ADMIN: 'new-Phone-admin-2' } });
+        expect(out.code, out.stderr).toBe(0);
+        expect(out.stdout).not.toContain('Phone-admin');
+        if (format === 'json') expect((JSON.parse(out.stdout) as { changes: unknown[] }).changes).toEqual([{ action: 'update', kind: 'provisioning', key: 'settings', before: { admin_password: '(set)' }, after: { admin_password: '(changed)' }, phones: 2, macs: ['0004f2123456', '0004f2abcdef'] }]);
+      }
     } finally {
       rmSync(file);
     }

@@ -1,43 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initDatabases } from '../../src/db/connect.js';
-import { HERMES_BIN, runHermes } from '../helpers/cli.js';
+import { runHermes } from '../helpers/cli.js';
+import { startServer } from '../helpers/serve-process.js';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/databases.js';
 
 // Ports for servers started by these tests: 18080-18088 (18083: limits) (18089 is the benchmark's).
-
-interface Server {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startServer(args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [HERMES_BIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HERMES_DB: '' } });
-  const server: Server = {
-    child,
-    stdout: '',
-    stderr: '',
-    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
-  };
-  child.stdout!.on('data', (d) => (server.stdout += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${server.stderr}`)), 15_000);
-    child.stderr!.on('data', (d) => {
-      server.stderr += d;
-      if (server.stderr.includes('serving the node API')) {
-        clearTimeout(timer);
-        resolve(server);
-      }
-    });
-    child.on('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`server exited: ${server.stderr}`));
-    });
-  });
-}
 
 describe('hermes serve', () => {
   let scratch: ScratchDatabase;

@@ -15,6 +15,9 @@ describeEachDatabase('provisioning migrations', (suite) => {
       expect(await migrateProvisioning(db, MIGRATIONS.slice(0, 1))).toEqual([1]);
       const now = new Date().toISOString();
       await db.insertInto('hermes_users').values({ username: 'alice', domain: 'example.com', kind: 'local', displayname: 'Alice', email: '', dialplan: '', linetext: '', created_at: now, updated_at: now }).execute();
+      // Audit rows from before migration 6: an API node's, and an apply's (which named no action).
+      const audit = (node: string, object_key: string) => ({ at: now, actor: 'old', node, object_key, detail: '' });
+      await (db as any).insertInto('hermes_audit').values([audit('user/change_pw', 'alice@example.com'), audit('phone/remove', '0004f2000001'), audit('apply', 'example.com')]).execute();
     } finally {
       await db.destroy();
     }
@@ -25,6 +28,11 @@ describeEachDatabase('provisioning migrations', (suite) => {
     try {
       expect(await provisioningSchemaVersion(c.provisioning)).toBe(PROVISIONING_SCHEMA_VERSION);
       expect(await c.provisioning.selectFrom('hermes_users').select(['username', 'displayname']).execute()).toEqual([{ username: 'alice', displayname: 'Alice' }]);
+      expect(await c.provisioning.selectFrom('hermes_audit').select(['node', 'action', 'kind', 'object_key']).orderBy('id').execute()).toEqual([
+        { node: 'user/change_pw', action: 'update', kind: 'user', object_key: 'alice@example.com' },
+        { node: 'phone/remove', action: 'delete', kind: 'phone', object_key: '0004f2000001' },
+        { node: 'apply', action: '', kind: '', object_key: 'example.com' },
+      ]);
     } finally {
       await c.close();
     }
@@ -61,7 +69,7 @@ describeEachDatabase('provisioning migrations: lock and transaction', (suite) =>
     const db = await openUnchecked(scratch.url);
     try {
       await db.schema.dropTable('hermes_schema_version').execute();
-      for (const t of ['hermes_users', 'hermes_phones', 'hermes_numbers', 'hermes_tokens', 'hermes_audit', 'hermes_locks', 'hermes_writers', 'hermes_provisioning', 'hermes_fetches']) await db.schema.dropTable(t).execute();
+      for (const t of ['hermes_users', 'hermes_phones', 'hermes_numbers', 'hermes_tokens', 'hermes_audit', 'hermes_locks', 'hermes_writers', 'hermes_provisioning', 'hermes_keys', 'hermes_fetches']) await db.schema.dropTable(t).execute();
     } finally {
       await db.destroy();
     }

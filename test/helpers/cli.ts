@@ -11,7 +11,7 @@ export interface CliResult {
 
 /**
  * Runs the built hermes CLI (`npm test` builds it first) as an operator would: a real
- * process, with its own cwd and environment.
+ * process, with its own cwd and environment. Output with `internal error` fails the test.
  */
 export function runHermes(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
@@ -23,7 +23,12 @@ export function runHermes(args: string[], options: { cwd?: string; env?: Record<
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => {
+      // An operator never meets an internal error: a test whose command prints one fails here
+      // (the one test that forces it does so without this helper: test/catalogue.test.ts).
+      if (/internal error|\[INTERNAL\]/.test(stdout + stderr)) reject(new Error(`hermes ${args.join(' ')} printed an internal error:\n${stderr}${stdout}`));
+      else resolve({ code: code ?? -1, stdout, stderr });
+    });
     child.stdin.end(options.input ?? '');
   });
 }

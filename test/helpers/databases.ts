@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,13 +59,39 @@ export async function createScratchDatabase(dialect: DialectName): Promise<Scrat
       // On the server without a database (PostgreSQL: its maintenance database).
       const db = await openUnchecked(server.url!);
       try {
-        const drop = dialect === 'mysql' ? `DROP DATABASE IF EXISTS \`${name}\`` : `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`;
-        await sql.raw(drop).execute(db);
+        if (dialect === 'mysql') await sql.raw(`DROP DATABASE IF EXISTS \`${name}\``).execute(db);
+        else await dropPostgresDatabase(db, name);
       } finally {
         await db.destroy();
       }
     },
   };
+}
+
+/**
+ * Drops a PostgreSQL database once the sessions of a closed pool have gone: pg's pool.end()
+ * resolves when its clients have sent their goodbye, not when the server has closed them, and
+ * a DROP … WITH (FORCE) in that moment terminates a session whose client still listens, which
+ * then raises an unhandled 57P01 in the test run. So: a plain DROP while sessions linger
+ * (55006, "being accessed by other users"), retried briefly; FORCE only as the last resort.
+ */
+/** Whether an error, or one it wraps (hermes' safe-error wrapper), has this SQLSTATE. */
+function sqlStateIs(error: unknown, state: string): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) if (e.code === state) return true;
+  return false;
+}
+
+async function dropPostgresDatabase(db: Kysely<any>, name: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await sql.raw(`DROP DATABASE IF EXISTS "${name}"`).execute(db);
+      return;
+    } catch (error) {
+      if (!sqlStateIs(error, '55006')) throw error;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  await sql.raw(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).execute(db);
 }
 
 /** A scratch database with Kamailio's and the provisioning tables, opened. */

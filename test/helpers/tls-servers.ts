@@ -106,44 +106,76 @@ export async function startPostgres(certs: Certificates): Promise<TlsServer> {
   };
 }
 
-/** A MariaDB instance with TLS on that refuses plain connections (require_secure_transport). */
-export async function startMariadb(certs: Certificates): Promise<TlsServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'hermes-mariadb-tls-'));
+/** A MariaDB instance of our own: start() and stop() it (its data stays) and remove() it. */
+export interface PrivateMariadb {
+  port: number;
+  /** mysql://root@127.0.0.1:PORT (root without a password, as mariadb-install-db leaves it). */
+  url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  remove(): Promise<void>;
+}
+
+/**
+ * A MariaDB instance in a temporary data directory on a free loopback port, not started yet.
+ * With `certs`, TLS is on and plain connections are refused (require_secure_transport).
+ */
+export async function privateMariadb(certs?: Certificates): Promise<PrivateMariadb> {
+  const dir = mkdtempSync(join(tmpdir(), 'hermes-mariadb-'));
   const data = join(dir, 'data');
   mkdirSync(data);
   const port = await freePort();
   const user = isRoot() ? ['--user=root'] : [];
   run(['mariadb-install-db', '--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...user]);
-  const child: ChildProcess = spawn(
-    'mariadbd',
-    [
-      '--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'sock')}`,
-      `--pid-file=${join(dir, 'pid')}`, `--ssl-cert=${certs.cert}`, `--ssl-key=${certs.key}`, `--ssl-ca=${certs.ca}`,
-      '--require-secure-transport=ON', '--innodb-buffer-pool-size=16M', '--skip-log-bin', ...user,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  child.stderr?.on('data', (d) => (log += String(d)));
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  try {
-    await waitFor(() => exited || /ready for connections/.test(log), 'MariaDB');
-    if (exited) throw new Error(`MariaDB exited: ${log.slice(-500)}`);
-  } catch (error) {
-    child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+  const tls = certs ? [`--ssl-cert=${certs.cert}`, `--ssl-key=${certs.key}`, `--ssl-ca=${certs.ca}`, '--require-secure-transport=ON'] : [];
+  let child: ChildProcess | undefined;
+  let exited = true;
+  const stop = async () => {
+    if (!child || exited) return;
+    const gone = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGTERM');
+    await gone;
+  };
   return {
     port,
-    async stop() {
-      if (!exited) {
-        const gone = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await gone;
+    url: `mysql://root@127.0.0.1:${port}`,
+    async start() {
+      child = spawn(
+        'mariadbd',
+        [
+          '--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'sock')}`,
+          `--pid-file=${join(dir, 'pid')}`, ...tls, '--innodb-buffer-pool-size=16M', '--skip-log-bin', ...user,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let log = '';
+      child.stderr?.on('data', (d) => (log += String(d)));
+      exited = false;
+      child.once('exit', () => (exited = true));
+      try {
+        await waitFor(() => exited || /ready for connections/.test(log), 'MariaDB');
+        if (exited) throw new Error(`MariaDB exited: ${log.slice(-500)}`);
+      } catch (error) {
+        child.kill('SIGKILL');
+        throw error;
       }
+    },
+    stop,
+    async remove() {
+      await stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A MariaDB instance with TLS on that refuses plain connections (require_secure_transport). */
+export async function startMariadb(certs: Certificates): Promise<TlsServer> {
+  const server = await privateMariadb(certs);
+  try {
+    await server.start();
+  } catch (error) {
+    await server.remove();
+    throw error;
+  }
+  return { port: server.port, stop: () => server.remove() };
 }

@@ -59,6 +59,19 @@ export async function request(
   params: Params,
   options: { token?: string; transport?: Transport; headers?: Record<string, string> } = {},
 ): Promise<LightMyRequestResponse> {
+  const r = await send(app, node, params, options);
+  // A client never meets an internal error: a test that provokes one fails here (the one
+  // test that forces it does so without this helper: test/catalogue.test.ts).
+  if (/"cause":\s*"internal"/.test(r.body)) throw new Error(`${node} answered an internal error: ${r.body}`);
+  return r;
+}
+
+function send(
+  app: FastifyInstance,
+  node: string,
+  params: Params,
+  options: { token?: string; transport?: Transport; headers?: Record<string, string> },
+): Promise<LightMyRequestResponse> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   const transport = options.transport ?? 'get';

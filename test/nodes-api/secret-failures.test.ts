@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { catalogued } from '../helpers/catalogue.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,9 +65,9 @@ describeEachDatabase('secrets under failing writes', (suite) => {
     // Through the API.
     // A write refused by a trigger is error/dbfail; one refused by a unique key is failed/exists
     // (the cause of a race's loser, issue 11).
-    const dbfail = { response: 'error', cause: 'dbfail' };
+    const dbfail = catalogued('DB_QUERY_FAILED').envelope;
     const apiCalls: [string, Record<string, string>, string[], object][] = [
-      ['user/add_remote', { user: 'failr@example.com', password: 'Api-Remote-Pw-1', registrar: 'sip.x.net' }, ['Api-Remote-Pw-1'], dbfail],
+      ['user/add_remote', { user: 'failr@remote.example', password: 'Api-Remote-Pw-1', registrar: 'sip.x.net' }, ['Api-Remote-Pw-1'], dbfail],
       ['user/change_pw', { user: 'failc@example.com', password: 'Api-Change-Pw-2' }, secretsOf('failc', 'example.com', 'Api-Change-Pw-2'), dbfail],
       ['user/change_pw', { user: 'bob@example.com', password: DUP }, [], { response: 'failed', cause: 'exists' }],
     ];
@@ -86,7 +87,7 @@ describeEachDatabase('secrets under failing writes', (suite) => {
     for (const args of [
       ['user/change_pw', 'user=failk@example.com', 'password=Call-Change-Pw-3'],
       ['user/change_pw', 'user=bob@example.com', `password=${DUP}`],
-      ['user/add_remote', 'user=failq@example.com', 'password=Call-Remote-Pw-4', 'registrar=sip.x.net'],
+      ['user/add_remote', 'user=failq@remote.example', 'password=Call-Remote-Pw-4', 'registrar=sip.x.net'],
     ]) {
       const r = await runHermes(['--debug', 'call', ...args, '--db', suite.db.url]);
       expect(r.code, args.join(' ')).toBe(1);

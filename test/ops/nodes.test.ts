@@ -95,6 +95,23 @@ describeEachDatabase('API nodes through callNode', (suite) => {
       expect(await call('user/add_remote', { user: 'x@remote.net', password: 'p', registrar: 'r.net', r_port: '70000' })).toMatchObject({ response: 'invalid', cause: 'r_port' });
     });
 
+    it('user/add_remote takes an IPv6 registrar or proxy in brackets, stored lowercase; a bare one is invalid with the hint', async () => {
+      const r = await expectOk('user/add_remote', { user: 'v6@remote.net', password: 'p', registrar: '[2001:DB8::1]', proxy: '[::1]' });
+      expect(r.user).toMatchObject({ registrar: '[2001:db8::1]', proxy: '[::1]' });
+      const bare = await call('user/add_remote', { user: 'v6b@remote.net', password: 'p', registrar: '2001:db8::1' });
+      expect(bare).toMatchObject({ response: 'invalid', cause: 'registrar', detail: expect.stringContaining('in brackets') });
+      expect(await call('user/update', { user: 'v6@remote.net', proxy: '::1' })).toMatchObject({ response: 'invalid', cause: 'proxy' });
+    });
+
+    it('user/add_remote in a domain Kamailio serves is invalid, cause domain (use user/add_local); nothing is written', async () => {
+      const before = await snapshot(suite);
+      for (const params of [{ user: 'x@example.com' }, { username: 'x', domain: 'Other.ORG' }]) {
+        const r = await call('user/add_remote', { ...params, password: 'p', registrar: 'r.net' });
+        expect(r).toMatchObject({ response: 'invalid', cause: 'domain', detail: expect.stringContaining('use user/add_local') });
+      }
+      expect(await snapshot(suite)).toEqual(before);
+    });
+
     it('user/list with and without a glob', async () => {
       await expectOk('user/add_local', { user: 'alice@example.com' });
       await expectOk('user/add_local', { user: 'albert@other.org' });
@@ -331,15 +348,32 @@ describeEachDatabase('API nodes through callNode', (suite) => {
       await expectOk('user/change_pw', { user: 'alice@example.com', password: 'ChangedS3cret' }, { actor: 'token:ops' });
       await expectOk('numbers/add_range', { start: '+4722000000', end: '+4722000009' }, { actor: 'token:ops' });
       const rows = await suite.db.connection.provisioning.selectFrom('hermes_audit').selectAll().where('actor', '=', 'token:ops').orderBy('id').execute();
-      expect(rows.map((x) => [x.node, x.object_key])).toEqual([
-        ['user/add_local', 'alice@example.com'],
-        ['user/add_remote', 'bob@remote.net'],
-        ['user/change_pw', 'alice@example.com'],
-        ['numbers/add_range', '+4722000000..+4722000009'],
+      expect(rows.map((x) => [x.node, x.action, x.kind, x.object_key])).toEqual([
+        ['user/add_local', 'create', 'user', 'alice@example.com'],
+        ['user/add_remote', 'create', 'user', 'bob@remote.net'],
+        ['user/change_pw', 'update', 'user', 'alice@example.com'],
+        ['numbers/add_range', 'create', 'number', '+4722000000..+4722000009'],
       ]);
       expect(rows[0].at).toBe('2030-01-02T03:04:05.000Z');
       const all = JSON.stringify(rows);
       for (const secret of [r.user.password, 'RemoteS3cret', 'ChangedS3cret']) expect(all).not.toContain(secret);
+    });
+
+    it('records a phone by its MAC: create, update (a line more or less), delete (its last line)', async () => {
+      await expectOk('user/add_local', { user: 'alice@example.com' });
+      await expectOk('user/add_local', { user: 'bob@example.com' });
+      const c = { actor: 'token:phones' };
+      await expectOk('phone/add', { mac: '0004f2000001', user: 'alice@example.com' }, c);
+      await expectOk('phone/add', { mac: '0004f2000001', user: 'bob@example.com' }, c);
+      await expectOk('phone/remove', { mac: '0004f2000001', user: 'alice@example.com' }, c);
+      await expectOk('phone/remove', { mac: '0004f2000001', user: 'bob@example.com' }, c);
+      const rows = await suite.db.connection.provisioning.selectFrom('hermes_audit').selectAll().where('actor', '=', 'token:phones').orderBy('id').execute();
+      expect(rows.map((x) => [x.node, x.action, x.kind, x.object_key, JSON.parse(x.detail)])).toEqual([
+        ['phone/add', 'create', 'phone', '0004f2000001', { added: [{ line: 1, user: 'alice@example.com' }] }],
+        ['phone/add', 'update', 'phone', '0004f2000001', { added: [{ line: 2, user: 'bob@example.com' }] }],
+        ['phone/remove', 'update', 'phone', '0004f2000001', { removed: ['alice@example.com'] }],
+        ['phone/remove', 'delete', 'phone', '0004f2000001', { removed: ['bob@example.com'] }],
+      ]);
     });
 
     it('ctx.via names the audit node (the reconciler)', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRenderer, describePhone, MODELS, type LineUser, type TemplateSource } from '../../src/provisioning/index.js';
-import { eligibleForSkeleton } from '../../src/provisioning/skeleton.js';
+import { eligibleForSkeleton, Interner, shapeOf } from '../../src/provisioning/skeleton.js';
 
 const models = [...MODELS.keys()];
 const text = fc.string({ unit: fc.oneof(fc.constantFrom('&', '<', '>', '"', "'", '\n', '\r', '=', '#', ' ', '\u2028', '\ue000', '\ue001', '0'), fc.string({ minLength: 1, maxLength: 1 })), maxLength: 12 });
@@ -58,5 +58,32 @@ describe('the skeleton fast path', () => {
     const mk = (username: string) => describePhone({ mac: '0004f2abcdef', model: 'yealink-t46u', lines: [{ username, domain: 'example.com', kind: 'local', displayname: 'Ann', linetext: '', dialplan: '' }] }, {});
     expect(r.renderAll(mk('bob'))[0].content).toBe('#!version:1.0.0.1\nx.name = ANN\n');
     expect(r.renderAll(mk('alice'))[0].content).toBe('#!version:1.0.0.1\nx.alice = 1\nx.name = ANN\n');
+  });
+});
+
+describe('shape keys', () => {
+  it('tell structures apart, also once interned names take two characters', () => {
+    const interner = new Interner();
+    // Fill the one-character ids, so that later names get two-character ones.
+    for (let i = 0; i < 0x1f00 + 10; i++) interner.of(`name${i}`);
+    const shapes = [
+      { a: 'x', b: 1 },
+      { a: 'x', b: '1' },
+      { a: { b: 1 } },
+      { a: [1, 2] },
+      { a: [[1], 2] },
+      { ab: 1 },
+      { a: 1, b: undefined },
+      { key: 'name7936', value: 'free' },
+      { key: 'name7937', value: 'free' },
+      { key: 'fresh-structural', value: 'free' },
+      { key: 'fresh-structural', value: 'other free text' },
+    ];
+    const keys = shapes.map((s) => shapeOf(s, interner).key);
+    // The last two differ only in free text: one shape.
+    expect(keys[9]).toBe(keys[10]);
+    expect(new Set(keys.slice(0, 10)).size).toBe(10);
+    // The same data gives the same key with a fresh table too.
+    expect(shapeOf(shapes[3]).key).toBe(shapeOf(shapes[3]).key);
   });
 });

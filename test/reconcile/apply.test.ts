@@ -8,6 +8,7 @@ import { acquireApplyLock } from '../../src/reconcile/apply-lock.js';
 import { applyDesiredState } from '../../src/reconcile/apply.js';
 import { executePlan, WRITE_BATCH } from '../../src/reconcile/execute-plan.js';
 import { exportActualState } from '../../src/reconcile/export-state.js';
+import { pinSecrets, readPinKey } from '../../src/reconcile/secret-pins.js';
 import { toPlanDocument } from '../../src/reconcile/plan-document.js';
 import { computePlan } from '../../src/reconcile/plan.js';
 import { readActualState } from '../../src/reconcile/read-actual.js';
@@ -45,12 +46,25 @@ describeEachDatabase('apply', (suite) => {
     const again = await applyDesiredState(db, { desired, actor: 'test', confirm: yes });
     expect(again.applied).toBe(false);
     expect(await snapshot(db, { withPasswords: true })).toEqual(before);
-    // The audit log names the actor and the apply.
-    const audit = await db.provisioning.selectFrom('hermes_audit').selectAll().execute();
-    expect(audit.length).toBeGreaterThan(5);
+    // The audit log names the actor and the apply, and has one row per change of the plan, with its action, kind and key.
+    const audit = await db.provisioning.selectFrom('hermes_audit').selectAll().orderBy('id').execute();
     expect(audit.every((a) => a.actor === 'test' && a.node === 'apply')).toBe(true);
+    expect(audit.map((a) => `${a.action} ${a.kind} ${a.object_key}`)).toEqual(outcome.plan.changes.map((c) => `${c.action} ${c.kind} ${c.key}`));
+    expect(JSON.parse(audit.find((a) => a.object_key === 'alice@example.com')!.detail)).toMatchObject({ after: { kind: 'local', displayname: 'Alice Liddell', password: '(set)' } });
     expect(JSON.stringify(audit)).not.toContain('alice-Secret-1');
     expect(await db.provisioning.selectFrom('hermes_locks').selectAll().execute()).toEqual([]);
+  });
+
+  it('records an update applied as a removal and an addition (phone lines, aliases) once, as an update', async () => {
+    await suite.clear();
+    const db = suite.db.connection;
+    const base = { domains: [domain('example.com')], users: [user('alice@example.com'), user('bob@example.com')] };
+    await applyDesiredState(db, { desired: state({ ...base, phones: [{ mac: '0004f2000001', lines: ['alice@example.com'] }] }), actor: 'test', confirm: yes });
+    const first = await db.provisioning.selectFrom('hermes_audit').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+    await applyDesiredState(db, { desired: state({ ...base, phones: [{ mac: '0004f2000001', lines: ['bob@example.com', 'alice@example.com'] }] }), actor: 'second', confirm: yes });
+    const rows = await db.provisioning.selectFrom('hermes_audit').selectAll().where('id', '>', Number(first.id)).execute();
+    expect(rows.map((a) => [a.actor, a.node, a.action, a.kind, a.object_key])).toEqual([['second', 'apply', 'update', 'phone', '0004f2000001']]);
+    expect(JSON.parse(rows[0].detail)).toEqual({ before: { lines: ['alice@example.com'] }, after: { lines: ['bob@example.com', 'alice@example.com'] } });
   });
 
   it('writes consecutive changes of a kind in batches of at most WRITE_BATCH, reporting progress after each', async () => {
@@ -172,8 +186,11 @@ describeEachDatabase('apply', (suite) => {
     const failure = await errorOf(applyDesiredState(db, { desired, saved, actor: 'test', confirm: yes }));
     expect(failure.code).toBe('PLAN_STALE');
     expect((await snapshot(db)).subscriber).toEqual([]);
-    // A fresh plan applies.
-    const fresh = toPlanDocument(computePlan(desired, await readActualState(db)), [], { hermesVersion: 'test', createdAt: '' });
+    // A fresh plan applies (with the pins of the secrets it writes: without them it is refused).
+    const next = computePlan(desired, await readActualState(db));
+    const bare = toPlanDocument(next, [], { hermesVersion: 'test', createdAt: '' });
+    expect((await errorOf(applyDesiredState(db, { desired, saved: bare, actor: 'test', confirm: yes }))).code).toBe('PLAN_SECRET_CHANGED');
+    const fresh = toPlanDocument(next, [], { hermesVersion: 'test', createdAt: '' }, pinSecrets(next, desired, await readPinKey(db)));
     expect((await applyDesiredState(db, { desired, saved: fresh, actor: 'test', confirm: yes })).applied).toBe(true);
   });
 
@@ -185,11 +202,14 @@ describeEachDatabase('apply', (suite) => {
     const fewer = await load(`version: 1\ndomains:\n  - domain: brake.com\nusers:\n${users.split('\n').slice(0, 7).join('\n')}\n`);
     const refused = await errorOf(applyDesiredState(db, { desired: fewer, actor: 't', confirm: yes }));
     expect(refused.code).toBe('APPLY_UNSAFE');
-    expect(refused.message).toContain('5 of 12 users');
+    expect(refused.message).toContain('5 of 12 users (41.7% > 30%; --max-change-percent 42 or --force allows it)');
     expect((await snapshot(db)).subscriber).toHaveLength(12);
     expect((await applyDesiredState(db, { desired: fewer, actor: 't', confirm: yes, maxChangePercent: 50 })).applied).toBe(true);
     const none = await load(`version: 1\ndomains:\n  - domain: brake.com\nusers: []\n`);
-    expect((await errorOf(applyDesiredState(db, { desired: none, actor: 't', confirm: yes, maxChangePercent: 100 }))).message).toContain('every user of domain brake.com');
+    const emptied = (await errorOf(applyDesiredState(db, { desired: none, actor: 't', confirm: yes, maxChangePercent: 100 }))).message;
+    // The message names the flag that allows it (--force), not the one that does not.
+    expect(emptied).toMatch(/every user of domain brake\.com \(only --force allows that, whatever --max-change-percent says/);
+    expect(emptied).not.toMatch(/raise --max-change-percent|--max-change-percent \d/);
     expect((await applyDesiredState(db, { desired: none, actor: 't', confirm: yes, force: true })).applied).toBe(true);
     expect((await snapshot(db)).subscriber).toHaveLength(0);
   });

@@ -268,6 +268,16 @@ describe('computePlan', () => {
     expect(plan.problems[0].message).toMatch(/a@kam\.net exists as a local user in kam\.net/);
   });
 
+  it('refuses, with its location, a new remote user in a domain Kamailio serves but the file does not list', () => {
+    const a = actual((a) => a.domains.add('kam.net'));
+    const at = { file: 'test.yaml', line: 3, column: 5, path: 'users[0]' };
+    const plan = computePlan(state({ users: [remote('a@kam.net', { password: 'pw', at })] }), a);
+    expect(plan.changes).toEqual([]);
+    expect(plan.problems).toEqual([{ message: expect.stringMatching(/a@kam\.net would be remote, but Kamailio serves kam\.net .*list kam\.net under domains/), at }]);
+    // the same user in a domain Kamailio does not serve is planned
+    expect(computePlan(state({ users: [remote('a@far.net', { password: 'pw' })] }), actual(() => {})).problems).toEqual([]);
+  });
+
   it('detects a password change for remote users by the stored password', () => {
     const a = actual((a) => a.users.set('b@p.net', actualUser('b@p.net', { kind: 'remote', hasSubscriber: false, password: 'old', registrar: 'sip.partner.net' })));
     const plan = computePlan(state({ users: [remote('b@p.net', { password: 'new' })] }), a);
@@ -286,7 +296,7 @@ describe('the safety brake', () => {
     const a = many(10);
     const keep = (k: number) => state({ domains: [domain('x.com')], users: Array.from({ length: k }, (_, i) => user(`u${i}@x.com`)) });
     expect(checkSafety(computePlan(keep(7), a))).toEqual([]);
-    expect(checkSafety(computePlan(keep(6), a))[0]).toMatch(/4 of 10 users \(40\.0% > 30%\)/);
+    expect(checkSafety(computePlan(keep(6), a))).toEqual(['it updates or removes 4 of 10 users (40.0% > 30%; --max-change-percent 40 or --force allows it)']);
     expect(checkSafety(computePlan(keep(6), a), { maxChangePercent: 50 })).toEqual([]);
   });
 
@@ -294,7 +304,9 @@ describe('the safety brake', () => {
     const a = many(3);
     const plan = computePlan(state({ domains: [domain('x.com')], users: [] }), a);
     expect(plan.emptiedDomains).toEqual(['x.com']);
-    expect(checkSafety(plan)).toEqual(['it removes every user of domain x.com']);
+    expect(checkSafety(plan)).toEqual([expect.stringMatching(/^it removes every user of domain x\.com \(only --force allows that, whatever --max-change-percent says; .*state: absent/)]);
+    // no percentage allows it
+    expect(checkSafety(plan, { maxChangePercent: 100 })).toHaveLength(1);
     expect(checkSafety(computePlan(state({ domains: [domain('x.com')], users: [user('u0@x.com')] }), a))).toEqual([]);
   });
 });

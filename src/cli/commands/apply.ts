@@ -11,7 +11,7 @@ import { phoneFileHashes } from '../../ops/index.js';
 import type { PlanDocument } from '../../reconcile/plan-document.js';
 import { readSavedPlan } from '../../reconcile/plan-desired.js';
 import { DEFAULT_MAX_CHANGE_PERCENT } from '../../reconcile/safety-brake.js';
-import { renderText } from '../../reconcile/render-text.js';
+import { renderTextChunks } from '../../reconcile/render-text.js';
 import { resolveActor } from '../actor.js';
 import { DEFAULT_STATE_PATH, loadDesired } from '../desired-input.js';
 import { action, useColor, withDatabases } from '../run-command.js';
@@ -77,7 +77,7 @@ function interaction(options: ApplyOptions, saved: boolean): Pick<ApplyRequest, 
   let lastProgress = 0;
   return {
     async confirm(plan) {
-      process.stdout.write(renderText(plan, { color }));
+      for (const chunk of renderTextChunks(plan, { color })) process.stdout.write(chunk);
       return saved || options.autoApprove ? true : askYes();
     },
     onProgress(done, total) {

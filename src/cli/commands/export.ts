@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { HermesError } from '../../errors.js';
 import { exportActualState, exportDesiredState } from '../../reconcile/export-state.js';
+import { EXPORT_TEMPLATES_DIR, templateDiffs, writeExportTemplates } from '../../reconcile/export-templates.js';
 import { readActualState } from '../../reconcile/read-actual.js';
 import { renderStateYaml, schemaPathFrom } from '../../reconcile/render-yaml.js';
 import { SCHEMA_URL } from '../../desired/index.js';
@@ -28,13 +29,18 @@ export function registerExport(program: Command): void {
         if (options.diff) {
           const desired = await loadDesired(paths, { secrets: 'warn' });
           const actual = await withDatabases(command, (db) => readActualState(db), { readOnly: true });
-          const declared = renderStateYaml(exportDesiredState(desired));
-          const live = renderStateYaml(exportActualState(actual, desired).document);
+          const declaredState = exportDesiredState(desired);
+          const liveState = exportActualState(actual, desired);
+          const declared = renderStateYaml(declaredState.document);
+          const live = renderStateYaml(liveState.document);
           const { createTwoFilesPatch } = await import('diff');
           text = declared !== live ? createTwoFilesPatch('declared', 'database', declared, live, (paths.length ? paths : [DEFAULT_STATE_PATH]).join(' '), 'live') : '';
+          text += await templateDiffs(declaredState.templates, liveState.templates);
         } else {
           if (paths.length > 0) throw new HermesError('USAGE', 'export takes no paths (did you mean `hermes export --diff PATHS`?)');
           const result = await withDatabases(command, async (db) => exportActualState(await readActualState(db)), { readOnly: true });
+          if (options.out) result.warnings.push(...writeExportTemplates(result, options.out));
+          else if (result.templates.length > 0) result.warnings.push(`provisioning: ${result.templates.length} template override(s) are stored; export writes them only with --out (into ${EXPORT_TEMPLATES_DIR}/ beside the file)`);
           for (const w of result.warnings) process.stderr.write(`hermes: warning: ${w}\n`);
           const folder = options.out ? dirname(resolve(options.out)) : process.cwd();
           text = renderStateYaml(

@@ -1,12 +1,12 @@
 import { Option, type Command } from 'commander';
 import { HermesError } from '../../errors.js';
-import { readAuditLog } from '../../reconcile/audit-log.js';
+import { auditLine, readAuditLog } from '../../reconcile/audit-log.js';
 import { action, withDatabases } from '../run-command.js';
 
 export function registerLog(program: Command): void {
   program
     .command('log')
-    .description('show the audit log: every change with its time, actor and source, newest first')
+    .description('show the audit log: every change (action, kind, key) with its time, actor and source, newest first')
     .option('--limit <n>', 'how many entries', '50')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(
@@ -22,9 +22,7 @@ export function registerLog(program: Command): void {
           process.stdout.write('The audit log is empty.\n');
           return 0;
         }
-        for (const e of entries) {
-          process.stdout.write(`${e.at}  ${e.actor}  ${e.node}  ${e.object_key}${e.detail && e.detail !== '{}' ? `  ${e.detail}` : ''}\n`);
-        }
+        for (const e of entries) process.stdout.write(`${auditLine(e)}\n`);
         return 0;
       }),
     );

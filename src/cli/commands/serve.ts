@@ -1,15 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { createSecureContext } from 'node:tls';
+import type { Server as HttpsServer } from 'node:https';
 import { Option, type Command } from 'commander';
 import { openDatabases } from '../../db/connect.js';
 import { HermesError } from '../../errors.js';
 import type { buildApp } from '../../nodes-api/app.js';
 import { DEFAULT_LIMITS } from '../../nodes-api/limits.js';
-import { DEFAULT_LISTEN, formatListenAddress, isLoopback, parseListenAddress } from '../../nodes-api/listen-address.js';
+import { DEFAULT_LISTEN, formatListenAddress, isLoopback, parseListenAddress, type ListenAddress } from '../../nodes-api/listen-address.js';
 import { hasTokens } from '../../ops/tokens.js';
-import { hasProvisioning } from '../../ops/provisioning-serve.js';
+import { hasProvisioning } from '../../ops/provisioning.js';
 import { databaseOptions } from '../global-options.js';
 import { action } from '../run-command.js';
+import { drain, stopSignal } from '../serve-signals.js';
+import { readTls, reloadTlsOnSighup } from '../serve-tls.js';
 
 interface ServeOptions {
   listen: string;
@@ -21,6 +22,8 @@ interface ServeOptions {
   requestTimeout: string;
   tlsCert?: string;
   tlsKey?: string;
+  metricsListen?: string;
+  shutdownTimeout: string;
 }
 
 /** A whole number option from `min` to `max`, or a usage error naming it. */
@@ -30,24 +33,20 @@ function wholeNumber(value: string, option: string, min: number, max: number): n
   return n;
 }
 
-/** The TLS certificate and key of --tls-cert/--tls-key (both or neither), read now. */
-function readTls(options: ServeOptions): { cert: Buffer; key: Buffer } | undefined {
-  if (options.tlsCert === undefined && options.tlsKey === undefined) return undefined;
-  if (options.tlsCert === undefined || options.tlsKey === undefined) throw new HermesError('USAGE', `${options.tlsCert === undefined ? '--tls-key' : '--tls-cert'} needs ${options.tlsCert === undefined ? '--tls-cert' : '--tls-key'} too`);
-  const read = (file: string, option: string) => {
-    try {
-      return readFileSync(file);
-    } catch (error) {
-      throw new HermesError('USAGE', `${option} ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
-    }
-  };
-  const tls = { cert: read(options.tlsCert, '--tls-cert'), key: read(options.tlsKey, '--tls-key') };
+/** Listens, or explains in one line why it cannot. */
+async function listenOn(app: { listen(o: { host: string; port: number }): Promise<unknown> }, address: ListenAddress, option: string): Promise<void> {
   try {
-    createSecureContext(tls);
+    await app.listen({ host: address.host, port: address.port });
   } catch (error) {
-    throw new HermesError('USAGE', `--tls-cert and --tls-key are not a usable PEM certificate and key: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+    const code = (error as { code?: string }).code;
+    const why =
+      code === 'EADDRINUSE' ? 'the address is in use'
+      : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)'
+      : code === 'EADDRNOTAVAIL' ? 'the address is not on this machine'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the host name is unknown'
+      : (error as Error).message;
+    throw new HermesError('USAGE', `cannot ${option === '--listen' ? 'listen' : `listen (${option})`} on ${formatListenAddress(address)}: ${why}`, { cause: error });
   }
-  return tls;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -62,8 +61,10 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--pool-size <n>', 'MySQL connections in the pool').default('24'))
     .addOption(new Option('--max-connections <n>', 'open connections at once; more are closed as they arrive').default(String(DEFAULT_LIMITS.maxConnections)).env('HERMES_MAX_CONNECTIONS'))
     .addOption(new Option('--request-timeout <seconds>', 'time a client has to send a whole request (headers: at most 10 s)').default(String(DEFAULT_LIMITS.requestTimeout / 1000)))
-    .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM); needs --tls-key')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM); needs --tls-key; SIGHUP re-reads both')
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
+    .option('--metrics-listen <host:port>', 'serve GET /metrics without a token on this address (and not on --listen), e.g. 127.0.0.1:9464')
+    .addOption(new Option('--shutdown-timeout <seconds>', 'on SIGTERM, time the requests in flight have to finish before they are cut off').default('10'))
     .addOption(new Option('--log-level <level>', 'request log level (JSON lines on stdout)').choices(LOG_LEVELS).default('info'))
     .action(
       action(async (options: ServeOptions, command: Command) => {
@@ -79,9 +80,12 @@ export function registerServe(program: Command): void {
           maxConnections: wholeNumber(options.maxConnections, '--max-connections', 1, 1_000_000),
           requestTimeout: wholeNumber(options.requestTimeout, '--request-timeout', 1, 3_600) * 1000,
         };
+        const metricsAddress = options.metricsListen === undefined ? undefined : parseListenAddress(options.metricsListen);
+        const shutdownMs = wholeNumber(options.shutdownTimeout, '--shutdown-timeout', 1, 3_600) * 1000;
         const https = readTls(options);
         const connection = await openDatabases({ ...databaseOptions(command), poolSize });
         let app: ReturnType<typeof buildApp> | undefined;
+        let metricsServer: ReturnType<typeof buildApp> | undefined;
         try {
           // HERMES_PROVISIONING_PASSWORD: the provisioning password in plain text, so that phones may use HTTP Digest.
           const digestPassword = process.env.HERMES_PROVISIONING_PASSWORD || undefined;
@@ -94,34 +98,31 @@ export function registerServe(program: Command): void {
             );
           }
           // Loaded here: Fastify costs the other commands' start-up ~0.2 s they need not pay.
-          const { buildApp } = await import('../../nodes-api/app.js');
-          app = buildApp(connection, { auth: options.auth ? 'tokens' : 'none', readOnly: options.readOnly, log: { level: options.logLevel }, limits, provisioning, https });
-          try {
-            await app.listen({ host: address.host, port: address.port });
-          } catch (error) {
-            const code = (error as { code?: string }).code;
-            const why =
-              code === 'EADDRINUSE' ? 'the address is in use'
-              : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)'
-              : code === 'EADDRNOTAVAIL' ? 'the address is not on this machine'
-              : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the host name is unknown'
-              : (error as Error).message;
-            throw new HermesError('USAGE', `cannot listen on ${formatListenAddress(address)}: ${why}`, { cause: error });
-          }
+          const [{ buildApp }, { buildMetricsServer }] = await Promise.all([import('../../nodes-api/app.js'), import('../../nodes-api/metrics.js')]);
+          app = buildApp(connection, { auth: options.auth ? 'tokens' : 'none', readOnly: options.readOnly, log: { level: options.logLevel }, limits, https, provisioning, metrics: metricsAddress ? 'none' : undefined });
+          await listenOn(app, address, '--listen');
+          metricsServer = metricsAddress ? buildMetricsServer(app.metrics.registry) : undefined;
+          if (metricsServer) await listenOn(metricsServer, metricsAddress!, '--metrics-listen');
+          const say = (line: string) => process.stderr.write(`hermes: ${line}\n`);
+          const stopReloading = reloadTlsOnSighup(app.server as HttpsServer, https ? options : undefined, say);
           const mode = [options.auth ? 'token auth' : 'NO AUTH (anonymous)', options.readOnly ? 'read-only' : ''].filter(Boolean).join(', ');
           const what = provisioning ? 'the node API and phone provisioning (/provision/)' : 'the node API';
-          process.stderr.write(`hermes: serving ${what} on ${https ? 'https' : 'http'}://${formatListenAddress(address)} (${mode}); stop with SIGTERM or Ctrl-C\n`);
-          if (provisioning && !https) process.stderr.write('hermes: no --tls-cert: files holding credentials go only to clients in provisioning.allow_http\n');
-          const signal = await new Promise<NodeJS.Signals>((resolve) => {
-            process.once('SIGTERM', () => resolve('SIGTERM'));
-            process.once('SIGINT', () => resolve('SIGINT'));
-          });
-          process.stderr.write(`hermes: ${signal}: stopping\n`);
-          await app.close();
-          app = undefined;
-          return 0;
+          say(`serving ${what} on ${https ? 'https' : 'http'}://${formatListenAddress(address)} (${mode}); stop with SIGTERM or Ctrl-C`);
+          if (provisioning && !https) say('no --tls-cert: files holding credentials go only to clients in provisioning.allow_http');
+          const signal = await stopSignal();
+          stopReloading();
+          say(`${signal}: stopping (waiting up to ${shutdownMs / 1000} s for requests in flight)`);
+          const drained = await drain(app, shutdownMs);
+          await metricsServer?.close();
+          app = metricsServer = undefined;
+          if (drained) return 0;
+          say(`requests still running after ${shutdownMs / 1000} s were cut off`);
+          // A database call that never returns must not keep the process past the bound.
+          setTimeout(() => process.exit(1), 1_000).unref();
+          return 1;
         } finally {
           if (app) await app.close().catch(() => undefined);
+          if (metricsServer) await metricsServer.close().catch(() => undefined);
           await connection.close();
         }
       }),

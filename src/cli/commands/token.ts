@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { OpFailure } from '../../ops/envelope.js';
-import { createToken, listTokens, revokeToken } from '../../ops/tokens.js';
+import { TOKEN_SCOPES, createToken, listTokens, revokeToken } from '../../ops/tokens.js';
 import { resolveActor } from '../actor.js';
 import { ExitCode, action, withDatabases } from '../run-command.js';
 
@@ -25,7 +25,7 @@ export function registerToken(program: Command): void {
   token
     .command('create <name>')
     .description('create a token and print it once, alone on the last line')
-    .addOption(new Option('--scope <scope>', 'read: read nodes only; write: every node, and passwords in answers; provision: read nodes, and passwords only in phone/config').choices(['read', 'write', 'provision']).makeOptionMandatory())
+    .addOption(new Option('--scope <scope>', 'read: read nodes only; write: every node, and passwords in answers; provision: read nodes, and passwords only in phone/config; metrics: GET /metrics only').choices([...TOKEN_SCOPES]).makeOptionMandatory())
     .action(
       action(async (name: string, options: { scope: string }, command: Command) =>
         withDatabases(command, async (db) => {

@@ -8,16 +8,16 @@ import { questionMarkTuples, type DialectAdapter, type KyselyOptions } from './a
 import {
   authFailed,
   databaseMissing,
-  describeServer,
   networkConnectError,
   onlyParameters,
   otherConnectError,
-  parseServerUrl,
   readCaFile,
-  sameServerDatabase,
+  serverAdapter,
   type ServerTarget,
   type ServerUrlSpec,
   createServerDatabaseIfMissing,
+  PooledKysely,
+  type PoolStats,
 } from './server.js';
 
 export type MysqlTarget = ServerTarget<'mysql'>;
@@ -89,6 +89,12 @@ function checkHostNameOfEachConnection(pool: Pool, host: string): void {
 }
 
 /** Kysely's MysqlDialect with hermes' adapter (MySQL and MariaDB). */
+/** mysql2 keeps its pool's counts in members without a public accessor (stable since mysql2 1.x). */
+function mysqlPoolStats(pool: Pool, max: number): PoolStats {
+  const inner = pool as unknown as Record<'_allConnections' | '_freeConnections' | '_connectionQueue', { length?: number } | undefined>;
+  return { open: inner._allConnections?.length ?? 0, idle: inner._freeConnections?.length ?? 0, waiting: inner._connectionQueue?.length ?? 0, max };
+}
+
 class HermesMysqlDialect extends MysqlDialect {
   override createAdapter(): MysqlHermesAdapter {
     return mysql;
@@ -102,28 +108,16 @@ function quote(name: string): string {
 /** The server-wide GET_LOCK name of `key` in the current database (at most 64 characters). */
 const lockName = (key: string) => sql`concat('hermes:', sha1(concat(database(), ':', ${key})))`;
 
-class MysqlHermesAdapter extends MysqlAdapter implements DialectAdapter<MysqlTarget> {
+class MysqlHermesAdapter extends serverAdapter(MysqlAdapter, URL_SPEC) implements DialectAdapter<MysqlTarget> {
   readonly name = 'mysql' as const;
   readonly schemes = ['mysql', 'mariadb'];
-  readonly urlForm = URL_FORM;
-  readonly isServer = true;
   /** mysql2 binds values in the client: the limit keeps statements well below max_allowed_packet. */
   readonly maxBindParameters = 30_000;
 
-  parseUrl(url: string): MysqlTarget {
-    return parseServerUrl(url, URL_SPEC);
-  }
-
-  describe(target: MysqlTarget): string {
-    return describeServer(target);
-  }
-
-  sameDatabase(a: MysqlTarget, b: MysqlTarget): boolean {
-    return sameServerDatabase(a, b);
-  }
-
   async createKysely(target: MysqlTarget, options: KyselyOptions): Promise<Kysely<any>> {
-    return new Kysely({ dialect: withSafeErrors(new HermesMysqlDialect({ pool: await createMysqlPool(target, options.poolSize ?? 10) })) });
+    const max = options.poolSize ?? 10;
+    const pool = await createMysqlPool(target, max);
+    return new PooledKysely({ dialect: withSafeErrors(new HermesMysqlDialect({ pool })) }, () => mysqlPoolStats(pool, max));
   }
 
   createDatabaseIfMissing(target: MysqlTarget): Promise<boolean> {

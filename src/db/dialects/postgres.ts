@@ -8,16 +8,15 @@ import type { DialectAdapter, KyselyOptions } from './adapter.js';
 import {
   authFailed,
   databaseMissing,
-  describeServer,
   networkConnectError,
   onlyParameters,
   otherConnectError,
-  parseServerUrl,
   readCaFile,
-  sameServerDatabase,
+  serverAdapter,
   type ServerTarget,
   type ServerUrlSpec,
   createServerDatabaseIfMissing,
+  PooledKysely,
 } from './server.js';
 import { sqlite } from './sqlite.js';
 
@@ -76,7 +75,7 @@ function tlsOptions(target: PostgresTarget): ConnectionOptions | false {
 
 async function createPostgresPool(target: PostgresTarget, max: number): Promise<Pool> {
   const pg = (await import('pg')).default;
-  return new pg.Pool({
+  const pool = new pg.Pool({
     host: target.host,
     port: target.port,
     user: target.user,
@@ -89,6 +88,12 @@ async function createPostgresPool(target: PostgresTarget, max: number): Promise<
     types: await typeParsers(),
     application_name: 'hermes',
   });
+  // An idle pooled connection that the server ends (a restart, pg_terminate_backend, DROP
+  // DATABASE ... WITH (FORCE)) is reported here; the pool drops it and the next query opens a
+  // new one, which fails with its own error if the server is still away. Unheard, the event
+  // would end the process (node-postgres' documented advice is to listen for it).
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** hermes' own tables number their rows with identity columns (Kysely's autoIncrement). */
@@ -115,28 +120,16 @@ function quote(name: string): string {
 /** The advisory lock number of `key` in the current database. */
 const lockKey = (key: string) => sql`hashtext(current_database() || ':' || ${key})`;
 
-class PostgresHermesAdapter extends PostgresAdapter implements DialectAdapter<PostgresTarget> {
+class PostgresHermesAdapter extends serverAdapter(PostgresAdapter, URL_SPEC) implements DialectAdapter<PostgresTarget> {
   readonly name = 'postgres' as const;
   readonly schemes = ['postgres', 'postgresql'];
-  readonly urlForm = URL_FORM;
-  readonly isServer = true;
   /** The protocol allows 65,535 parameters a statement. */
   readonly maxBindParameters = 30_000;
 
-  parseUrl(url: string): PostgresTarget {
-    return parseServerUrl(url, URL_SPEC);
-  }
-
-  describe(target: PostgresTarget): string {
-    return describeServer(target);
-  }
-
-  sameDatabase(a: PostgresTarget, b: PostgresTarget): boolean {
-    return sameServerDatabase(a, b);
-  }
-
   async createKysely(target: PostgresTarget, options: KyselyOptions): Promise<Kysely<any>> {
-    return new Kysely({ dialect: withSafeErrors(new HermesPostgresDialect({ pool: await createPostgresPool(target, options.poolSize ?? 10) })) });
+    const max = options.poolSize ?? 10;
+    const pool = await createPostgresPool(target, max);
+    return new PooledKysely({ dialect: withSafeErrors(new HermesPostgresDialect({ pool })) }, () => ({ open: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }));
   }
 
   createDatabaseIfMissing(target: PostgresTarget): Promise<boolean> {

@@ -4,6 +4,7 @@
  * meets (refused, unknown host, TLS) into one catalogued line.
  */
 import { readFileSync } from 'node:fs';
+import { Kysely, type KyselyConfig } from 'kysely';
 import { HermesError } from '../../errors.js';
 import { redactDbUrl } from '../redact.js';
 
@@ -39,6 +40,30 @@ export interface ServerUrlSpec<D extends string> {
   form: string;
   /** The TLS settings of the URL's query parameters; refuses unknown ones through fail(). */
   tls(params: URLSearchParams, fail: (why: string) => never): TlsSettings | undefined;
+}
+
+/**
+ * The members every server engine's adapter shares (URL parsing, naming, comparing targets),
+ * on top of the engine's Kysely adapter class `Base`: `class X extends serverAdapter(KyselyAdapter, SPEC)`.
+ */
+export function serverAdapter<D extends string, B extends abstract new (...args: any[]) => object>(Base: B, spec: ServerUrlSpec<D>) {
+  abstract class ServerAdapter extends Base {
+    readonly isServer = true;
+    readonly urlForm = spec.form;
+
+    parseUrl(url: string): ServerTarget<D> {
+      return parseServerUrl(url, spec);
+    }
+
+    describe(target: ServerTarget<D>): string {
+      return describeServer(target);
+    }
+
+    sameDatabase(a: ServerTarget<D>, b: ServerTarget<D>): boolean {
+      return sameServerDatabase(a, b);
+    }
+  }
+  return ServerAdapter;
 }
 
 /** Parses `scheme://user:password@host:port/database?params` for a server engine. */
@@ -186,4 +211,31 @@ export async function createServerDatabaseIfMissing<T extends ServerTarget<strin
   } finally {
     await admin?.close();
   }
+}
+
+/** A connection pool's use at one moment, for the server's metrics. */
+export interface PoolStats {
+  /** Connections open (in use or idle). */
+  open: number;
+  /** Open connections not in use. */
+  idle: number;
+  /** Requests waiting for a connection. */
+  waiting: number;
+  /** The pool's size limit. */
+  max: number;
+}
+
+/** The Kysely instance of a server engine, which can tell how its driver's pool is used. */
+export class PooledKysely<DB> extends Kysely<DB> {
+  constructor(
+    config: KyselyConfig,
+    readonly poolStats: () => PoolStats,
+  ) {
+    super(config);
+  }
+}
+
+/** The pool use of a database opened by hermes on a server engine; undefined for SQLite. */
+export function poolStatsOf(db: Kysely<any>): PoolStats | undefined {
+  return db instanceof PooledKysely ? db.poolStats() : undefined;
 }

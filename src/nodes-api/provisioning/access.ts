@@ -50,3 +50,7 @@ export class AddressRules {
 }
 
 export { plainAddress };
+
+/** The route config of the provisioning routes: no API token (phones use provisioning.auth), and their own log line instead of the request log's. */
+export const PROVISIONING_ROUTE = { public: true, quiet: true } as const;
+

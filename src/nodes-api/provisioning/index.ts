@@ -2,7 +2,7 @@
  * The provisioning server: `GET /provision/<file>` hands a phone the files its firmware asks
  * for, rendered from the applied state at request time (docs/provisioning.md, "The server").
  * A Fastify plugin, registered by buildApp when the applied state has provisioning; the node
- * API's token authentication does not apply to its routes (they carry config.provisioning).
+ * API's token authentication and request log do not apply to its routes (config public, quiet).
  *
  * Each request, in order: provisioning.allow (403), a lock-out after too many failures (429),
  * HTTP Basic (or Digest, when the server has the password) credentials (401, whatever the MAC), the file (404, counted as a failure), TLS or
@@ -15,16 +15,9 @@ import type { Dbs } from '../../db/types.js';
 import { FetchRecorder } from '../../ops/index.js';
 import { ProvisioningFiles, type ProvisioningAccess, type ProvisioningSnapshot } from '../../ops/provisioning-serve.js';
 import { DigestAuth, digestParams } from './digest.js';
-import { AddressRules, basicCredentials, macOfUserAgent, plainAddress } from './access.js';
+import { AddressRules, basicCredentials, macOfUserAgent, plainAddress, PROVISIONING_ROUTE } from './access.js';
 import { FailureLimiter, type FailureLimits } from './failures.js';
 import { registerUploads } from './uploads.js';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** A provisioning route: phones authenticate with provisioning.auth, not API tokens. */
-    provisioning?: boolean;
-  }
-}
 
 export interface ProvisioningServerOptions {
   dbs: Dbs;
@@ -37,11 +30,6 @@ export interface ProvisioningServerOptions {
    * offered beside Basic, and a Digest answer counts while this password matches the stored hash.
    */
   digestPassword?: string;
-}
-
-/** Whether a request is for a provisioning route (the node API's token check and log skip it). */
-export function isProvisioningRequest(request: FastifyRequest): boolean {
-  return request.routeOptions.config?.provisioning === true;
 }
 
 const REALM = 'hermes provisioning';
@@ -144,6 +132,6 @@ export async function provisioningServer(app: FastifyInstance, options: Provisio
   app.addHook('onClose', () => inventory.flush());
   app.addHook('onResponse', logLine);
   const checks: ClientChecks = { files, rules, failures, ...(options.digestPassword ? { digest: { auth: new DigestAuth(REALM), password: options.digestPassword } } : {}) };
-  app.get('/provision/*', { config: { provisioning: true } }, serveFile(checks, inventory));
+  app.get('/provision/*', { config: PROVISIONING_ROUTE }, serveFile(checks, inventory));
   registerUploads(app, { files, check: (request, reply, snapshot) => checkClient(request, reply, snapshot, checks) });
 }

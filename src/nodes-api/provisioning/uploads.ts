@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { plainAddress } from '../../model/index.js';
+import { PROVISIONING_ROUTE } from './access.js';
 import type { ProvisioningFiles, ProvisioningSnapshot } from '../../ops/provisioning-serve.js';
 
 /** The largest upload read (bytes); a Poly application log is far smaller. */
@@ -41,7 +42,7 @@ export function registerUploads(app: FastifyInstance, options: UploadOptions): v
     uploads.put(
       '/provision/*',
       {
-        config: { provisioning: true },
+        config: PROVISIONING_ROUTE,
         onRequest: async (request: FastifyRequest<{ Params: { '*': string } }>, reply) => {
           const name = request.params['*'];
           (request as { provisioningOutcome?: unknown }).provisioningOutcome = { client: plainAddress(request.ip), file: name.slice(0, 128) };

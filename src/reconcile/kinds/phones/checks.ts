@@ -2,11 +2,11 @@
  * The semantic checks of `phones`: MACs, duplicates, lines that are declared users, once each.
  * Their provisioning fields (model, profile, settings, keys) are the provisioning kind's.
  */
-import { normalizeMac } from '../../model/index.js';
-import type { RawPhone } from '../raw-types.js';
-import type { Item, SemanticChecker } from '../semantics.js';
-import { formatLocation } from '../source-file.js';
-import type { DesiredPhone, DesiredState, SourceLocation } from '../types.js';
+import { MAX_PHONE_LINES, normalizeMac } from '../../../model/index.js';
+import type { RawPhone } from '../../../desired/raw-types.js';
+import type { Item, SemanticChecker } from '../../../desired/semantics.js';
+import { formatLocation } from '../../../desired/source-file.js';
+import type { DesiredPhone, DesiredState, SourceLocation } from '../../../desired/types.js';
 
 function lines(c: SemanticChecker, item: Item<RawPhone>, mac: string): string[] {
   const out: string[] = [];
@@ -24,6 +24,7 @@ function lines(c: SemanticChecker, item: Item<RawPhone>, mac: string): string[] 
     }
     seen.set(key, i);
     if (!c.facts.isDeclared(key)) c.report('HERMES_PHONE_LINE_UNDECLARED', lineAt, `line ${i + 1} of phone ${mac}, ${key}, is not a declared user; declare it under users`);
+    if (i === MAX_PHONE_LINES) c.report('HERMES_PHONE_CAPACITY', lineAt, `phone ${mac} has more than ${MAX_PHONE_LINES} lines; lines are numbered 1 to ${MAX_PHONE_LINES}`);
     out.push(key);
   });
   return out;

@@ -2,11 +2,11 @@
  * The semantic checks of `numbers` (the pool): E.164, the model's one range rule (the one
  * numbers/add_range applies), overlaps and duplicates; the pool for the kinds after.
  */
-import { checkRange, isE164, MAX_RANGE_SIZE } from '../../model/index.js';
-import type { RawNumberRange } from '../raw-types.js';
-import { compareLocations, type Item, type SemanticChecker } from '../semantics.js';
-import { formatLocation } from '../source-file.js';
-import type { DesiredNumberRange, DesiredState, SourceLocation } from '../types.js';
+import { checkRange, isE164, MAX_RANGE_SIZE } from '../../../model/index.js';
+import type { RawNumberRange } from '../../../desired/raw-types.js';
+import { compareLocations, type Item, type SemanticChecker } from '../../../desired/semantics.js';
+import { formatLocation } from '../../../desired/source-file.js';
+import type { DesiredNumberRange, DesiredState, SourceLocation } from '../../../desired/types.js';
 
 type LocatedRange = DesiredNumberRange & { at: SourceLocation };
 

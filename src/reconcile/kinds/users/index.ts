@@ -2,14 +2,14 @@
  * Users: local users (subscriber + hermes_users) in listed domains, remote users (hermes_users)
  * elsewhere. Their fields are the model's USER_FIELDS table.
  */
-import type { DesiredUser, SourceLocation } from '../../desired/types.js';
-import type { Dbs } from '../../db/types.js';
-import { formatAddress, userFieldNames, userFieldsOf, type Address, type UserFieldName, type UserFields } from '../../model/index.js';
-import { computeHa1 } from '../../ops/canonical.js';
-import { addLocalUsers, addRemoteUsers, removeUsers, updateUsers, type LocalUserInput, type RemoteUserInput, type UserUpdate } from '../../ops/index.js';
-import type { ActualUser } from '../actual-state.js';
-import type { ChangeDisplay, FieldValue } from '../plan-types.js';
-import { visibleFields, type ExecContext, type PlanContext, type ResourceKind } from './kind.js';
+import type { DesiredUser, SourceLocation } from '../../../desired/types.js';
+import type { Dbs } from '../../../db/types.js';
+import { formatAddress, userFieldNames, userFieldsOf, type Address, type UserFieldName, type UserFields } from '../../../model/index.js';
+import { computeHa1 } from '../../../ops/canonical.js';
+import { addLocalUsers, addRemoteUsers, removeUsers, updateUsers, type LocalUserInput, type RemoteUserInput, type UserUpdate } from '../../../ops/index.js';
+import type { ActualUser } from '../../actual-state.js';
+import type { ChangeDisplay, FieldValue } from '../../plan-types.js';
+import { visibleFields, type ExecContext, type PlanContext, type ResourceKind } from '../kind.js';
 
 export interface UserChange extends ChangeDisplay {
   kind: 'user';
@@ -114,6 +114,10 @@ function planUser(ctx: PlanContext, u: DesiredUser): void {
     if (!ctx.deletedUsers.has(a.address)) deleteUser(ctx, a, u.at);
   }
   if (a && a.kind === u.kind) return planUpdate(ctx, u, a);
+  if (u.kind === 'remote' && ctx.actual.domains.has(u.domain)) {
+    ctx.problems.push({ message: `user ${u.address} would be remote, but Kamailio serves ${u.domain} (a row in \`domain\`): list ${u.domain} under domains to make the user local`, at: u.at });
+    return;
+  }
   if (u.kind === 'remote' && u.password === undefined) {
     ctx.problems.push({ message: `remote user ${u.address} does not exist yet and declares no password: add \`password: { env: NAME }\` or \`{ file: PATH }\` (a remote account's password cannot be generated)`, at: u.at });
     return;

@@ -2,11 +2,12 @@
  * What the semantic checks of one kind tell the kinds checked after it: the listed domains,
  * the pool, the declared users and the numbers in use. One per SemanticChecker (one run).
  */
-import type { RawPhone, RawSecret, RawUser } from '../raw-types.js';
-import { resolveSecret } from '../secrets.js';
-import type { Item, SemanticChecker } from '../semantics.js';
-import { formatLocation } from '../source-file.js';
-import type { DesiredPhone, DesiredUser, SourceLocation } from '../types.js';
+import type { RawPhone, RawSecret, RawUser } from './raw-types.js';
+import { passwordProblem } from '../model/index.js';
+import { resolveSecret } from './secrets.js';
+import type { Item, SemanticChecker } from './semantics.js';
+import { formatLocation } from './source-file.js';
+import type { DesiredPhone, DesiredUser, SourceLocation } from './types.js';
 
 export interface ListedDomain {
   state: 'present' | 'absent';
@@ -74,8 +75,13 @@ export class CheckFacts {
 
   async resolveSecrets(c: SemanticChecker): Promise<void> {
     for (const { user, item } of this.passwords) {
-      const password = await resolveSecret(item.value.password!, c.at(item, 'password'), c.secrets, c.env, c.diagnostics);
-      if (password !== undefined) user.password = password;
+      const at = c.at(item, 'password');
+      const password = await resolveSecret(item.value.password!, at, c.secrets, c.env, c.diagnostics);
+      if (password === undefined) continue;
+      // The ops' rule for a SIP password (the value itself is never shown).
+      const problem = passwordProblem(password);
+      if (problem !== null) c.report('HERMES_INVALID_FIELD', at, `the password of user ${user.address} ${problem}`);
+      else user.password = password;
     }
     for (const { secret, at, set } of this.secrets) {
       const value = await resolveSecret(secret, at, c.secrets, c.env, c.diagnostics);

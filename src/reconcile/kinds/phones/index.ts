@@ -3,11 +3,11 @@
  * users' lines still go with them. An update is a removal (before the plan's deletes) and an
  * addition.
  */
-import type { Dbs } from '../../db/types.js';
-import type { Address, PhoneLine } from '../../model/index.js';
-import { addPhones, removePhones } from '../../ops/index.js';
-import type { ChangeDisplay } from '../plan-types.js';
-import type { ExecContext, PlanContext, ResourceKind } from './kind.js';
+import type { Dbs } from '../../../db/types.js';
+import type { Address, PhoneLine } from '../../../model/index.js';
+import { addPhones, removePhones } from '../../../ops/index.js';
+import type { ChangeDisplay } from '../../plan-types.js';
+import type { ExecContext, PlanContext, ResourceKind } from '../kind.js';
 
 export interface PhoneChange extends ChangeDisplay {
   kind: 'phone';

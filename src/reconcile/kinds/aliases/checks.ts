@@ -2,11 +2,11 @@
  * The semantic checks of `aliases`: addresses, a listed and present alias domain, no user's
  * address, no user's number, declared destinations in listed domains, E.164 aliases once.
  */
-import { isE164, type Address } from '../../model/index.js';
-import type { RawAlias } from '../raw-types.js';
-import type { Item, SemanticChecker } from '../semantics.js';
-import { formatLocation } from '../source-file.js';
-import type { DesiredAlias, DesiredState, SourceLocation } from '../types.js';
+import { isE164, type Address } from '../../../model/index.js';
+import type { RawAlias } from '../../../desired/raw-types.js';
+import type { Item, SemanticChecker } from '../../../desired/semantics.js';
+import { formatLocation } from '../../../desired/source-file.js';
+import type { DesiredAlias, DesiredState, SourceLocation } from '../../../desired/types.js';
 
 /** Where the alias's address may be: a listed, present domain; not a user; not unmanaged. */
 function aliasAddressOk(c: SemanticChecker, alias: Address, aliasKey: string, at: SourceLocation): boolean {

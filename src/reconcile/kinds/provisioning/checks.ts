@@ -6,13 +6,13 @@
  * alias, invalid settings, templates that do not parse (at their own file and line).
  */
 import { dirname, resolve } from 'node:path';
-import { checkPhone, checkSettings, checkTemplates, readTemplateDir, TemplateError, type KeySource, type LineUser, type PhoneProblem, type Profile, type Settings, type TemplateSource } from '../../provisioning/index.js';
-import { parseCidr } from '../../model/index.js';
-import type { DiagnosticCode } from '../diagnostics.js';
-import type { RawFunctionKey, RawPhone, RawPhoneSettings, RawProfile, RawProvisioning } from '../raw-types.js';
-import type { Item, SemanticChecker, ValidatedPart } from '../semantics.js';
-import type { Segment } from '../source-file.js';
-import type { DesiredPhone, DesiredProvisioning, DesiredState, SourceLocation } from '../types.js';
+import { checkPhone, checkSettings, checkTemplates, readTemplateDir, TemplateError, type KeySource, type LineUser, type PhoneProblem, type Profile, type Settings, type TemplateSource } from '../../../provisioning/index.js';
+import type { DiagnosticCode } from '../../../desired/diagnostics.js';
+import type { RawFunctionKey, RawPhone, RawPhoneSettings, RawProfile, RawProvisioning } from '../../../desired/raw-types.js';
+import type { Item, SemanticChecker, ValidatedPart } from '../../../desired/semantics.js';
+import type { Segment } from '../../../desired/source-file.js';
+import type { DesiredPhone, DesiredProvisioning, DesiredState, SourceLocation } from '../../../desired/types.js';
+import { MAX_PROFILE_NAME_LENGTH, parseCidr } from '../../../model/index.js';
 
 /** A place in a file: the part and the path of a node in it. */
 interface Where {
@@ -84,6 +84,7 @@ function provisioningOf(c: SemanticChecker, aliases: ReadonlySet<string>): Desir
   for (const [name, p] of Object.entries(isObject(raw.profiles) ? raw.profiles : {}) as [string, RawProfile][]) {
     const at: Where = { part, path: ['provisioning', 'profiles', name] };
     if (!isObject(p)) continue;
+    if (name.length > MAX_PROFILE_NAME_LENGTH) c.report('HERMES_TOO_LONG', locate(at, [], true), `profile name ${JSON.stringify(name.slice(0, 20) + '…')} is ${name.length} characters; at most ${MAX_PROFILE_NAME_LENGTH} fit (it is stored as profile:NAME in a 255-character column)`);
     const profile: Profile = {};
     const s = settingsOf(c, (p as RawProfile).settings, { part, path: [...at.path, 'settings'] });
     const keys = keysOf(c, (p as RawProfile).keys, { part, path: [...at.path, 'keys'] }, aliases);
@@ -129,6 +130,9 @@ function phoneProblem(p: PhoneProblem, keysFromProfile: boolean): { code: Diagno
   return { code: 'HERMES_INVALID_KEY', path: ['profile'] };
 }
 
+/** The fields that make a phone provisioned (or, without a model, are refused). */
+const PROVISIONING_FIELDS = ['model', 'profile', 'settings', 'keys'] as const;
+
 /** A phone's provisioning fields: checked against its model and the section, set on the phone. */
 function checkProvisionedPhone(c: SemanticChecker, phone: DesiredPhone, item: Item<RawPhone>, ctx: { config: DesiredProvisioning | undefined; users: ReadonlyMap<string, LineUser>; aliases: ReadonlySet<string> }): void {
   const raw = item.value;
@@ -154,9 +158,12 @@ function checkProvisionedPhone(c: SemanticChecker, phone: DesiredPhone, item: It
 }
 
 export function checkProvisioning(c: SemanticChecker, state: DesiredState): void {
+  // (the sets are built only when something is provisioned: a platform without phone models pays nothing)
+  const provisioned = c.facts.phoneItems.filter(({ item }) => PROVISIONING_FIELDS.some((f) => item.value[f] !== undefined));
+  if (provisioned.length === 0 && c.parts.every((p) => p.data.provisioning === undefined)) return;
   const aliases = new Set((state.aliases ?? []).map((a) => `${a.alias_username}@${a.alias_domain}`));
   const config = provisioningOf(c, aliases);
   if (config) state.provisioning = config;
   const users = new Map((state.users ?? []).map((u) => [u.address, u]));
-  for (const { phone, item } of c.facts.phoneItems) checkProvisionedPhone(c, phone, item, { config, users, aliases });
+  for (const { phone, item } of provisioned) checkProvisionedPhone(c, phone, item, { config, users, aliases });
 }

@@ -1,7 +1,7 @@
 /** Domains: Kamailio's `domain` table. A listed domain is created, `state: absent` removes it. */
-import { addDomains, removeDomains } from '../../ops/index.js';
-import type { ChangeDisplay } from '../plan-types.js';
-import type { ResourceKind } from './kind.js';
+import { addDomains, removeDomains } from '../../../ops/index.js';
+import type { ChangeDisplay } from '../../plan-types.js';
+import type { ResourceKind } from '../kind.js';
 
 export interface DomainChange extends ChangeDisplay {
   kind: 'domain';

@@ -1,10 +1,10 @@
 /** The semantic checks of `domains`: names, duplicates; the listed domains for the kinds after. */
-import { parseHostPort } from '../../provisioning/index.js';
-import { globToRegExp } from '../../model/index.js';
-import type { RawDomain } from '../raw-types.js';
-import type { SemanticChecker } from '../semantics.js';
-import { formatLocation } from '../source-file.js';
-import type { DesiredDomain, DesiredState } from '../types.js';
+import { parseHostPort } from '../../../provisioning/index.js';
+import { globToRegExp } from '../../../model/index.js';
+import type { RawDomain } from '../../../desired/raw-types.js';
+import type { SemanticChecker } from '../../../desired/semantics.js';
+import { formatLocation } from '../../../desired/source-file.js';
+import type { DesiredDomain, DesiredState } from '../../../desired/types.js';
 
 export function checkDomains(c: SemanticChecker, state: DesiredState): void {
   const items = c.items<RawDomain>('domains', undefined, ['domain']);

@@ -3,11 +3,11 @@
  * minus the numbers in use as E.164 aliases after the apply (which the aliases kind reports in
  * PlanContext.usedNumbers), as runs.
  */
-import { MAX_RANGE_SIZE, runKey, splitRun, type NumberRun, expandRange } from '../../model/index.js';
-import { addNumberRange, addNumbers, removeNumbers } from '../../ops/index.js';
-import { diffPool } from '../number-ranges.js';
-import type { ChangeDisplay } from '../plan-types.js';
-import type { ResourceKind } from './kind.js';
+import { MAX_RANGE_SIZE, runKey, splitRun, type NumberRun, expandRange } from '../../../model/index.js';
+import { addNumberRange, addNumbers, removeNumbers } from '../../../ops/index.js';
+import { diffPool } from '../../number-ranges.js';
+import type { ChangeDisplay } from '../../plan-types.js';
+import type { ResourceKind } from '../kind.js';
 
 export interface NumberChange extends ChangeDisplay {
   kind: 'number';

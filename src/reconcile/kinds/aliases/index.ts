@@ -2,11 +2,11 @@
  * Aliases: dbaliases rows. A user's `number` is an E.164 alias in the user's domain; `aliases`
  * declares the others. An update is a removal (before the plan's deletes) and an addition.
  */
-import type { SourceLocation } from '../../desired/types.js';
-import { isE164, numericNumber, type Address, type AliasRow } from '../../model/index.js';
-import { addAliases, removeAliases } from '../../ops/index.js';
-import type { ChangeDisplay } from '../plan-types.js';
-import type { PlanContext, ResourceKind } from './kind.js';
+import type { SourceLocation } from '../../../desired/types.js';
+import { isE164, numericNumber, type Address, type AliasRow } from '../../../model/index.js';
+import { addAliases, removeAliases } from '../../../ops/index.js';
+import type { ChangeDisplay } from '../../plan-types.js';
+import type { PlanContext, ResourceKind } from '../kind.js';
 
 export interface AliasChange extends ChangeDisplay {
   kind: 'alias';

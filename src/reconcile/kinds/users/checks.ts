@@ -1,15 +1,15 @@
 /**
  * The semantic checks of `users`: addresses, duplicates (case-folded), local vs remote fields
- * (the model's USER_FIELDS), numbers; the declared users for the kinds after.
+ * and each field's value (the model's USER_FIELDS and userFieldProblem, the rule the ops
+ * apply too), numbers; the declared users for the kinds after.
  */
-import { isIP } from 'node:net';
-import { isE164, parseAddress, REMOTE_ONLY_FIELD_NAMES, type Address } from '../../model/index.js';
-import type { RawUser } from '../raw-types.js';
-import type { Item, SemanticChecker } from '../semantics.js';
-import { formatLocation } from '../source-file.js';
-import type { DesiredState, DesiredUser } from '../types.js';
+import { isE164, parseAddress, REMOTE_ONLY_FIELD_NAMES, userField, userFieldMaxLength, userFieldNames, userFieldProblem, type Address, type UserFieldName } from '../../../model/index.js';
+import type { RawUser } from '../../../desired/raw-types.js';
+import type { Item, SemanticChecker } from '../../../desired/semantics.js';
+import { formatLocation } from '../../../desired/source-file.js';
+import type { DesiredState, DesiredUser } from '../../../desired/types.js';
 
-/** Local users cannot have remote fields; remote users need a registrar; hosts are host names or IPs. */
+/** Local users cannot have remote fields; remote users need a registrar. */
 function checkKindFields(c: SemanticChecker, item: Item<RawUser>, key: string, address: Address, kind: 'local' | 'remote'): void {
   const raw = item.value;
   if (kind === 'local') {
@@ -19,18 +19,28 @@ function checkKindFields(c: SemanticChecker, item: Item<RawUser>, key: string, a
   } else if (raw.registrar === undefined) {
     c.report('HERMES_REMOTE_WITHOUT_REGISTRAR', c.at(item, 'user'), `user ${key} is remote (${address.domain} is not listed under domains) and needs a registrar; list ${address.domain} under domains to make it local`);
   }
-  for (const field of ['registrar', 'proxy'] as const) {
-    const host = raw[field];
-    if (host !== undefined && isIP(host) === 0) c.domainName(host, c.at(item, field), field);
-  }
+  for (const field of userFieldNames(kind)) checkFieldValue(c, item, key, field);
+}
+
+/** A field's value by the model's one rule (userFieldProblem), which the ops apply too. */
+function checkFieldValue(c: SemanticChecker, item: Item<RawUser>, key: string, field: UserFieldName): void {
+  const value = item.value[field];
+  if (value === undefined) return;
+  const problem = userFieldProblem(field, value);
+  if (problem === null) return;
+  const spec = userField(field);
+  const code = typeof value === 'string' && value.length > userFieldMaxLength(field) ? 'HERMES_TOO_LONG' : spec.type === 'host' ? 'HERMES_INVALID_DOMAIN' : 'HERMES_INVALID_FIELD';
+  const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value).replace(/\u007f/g, '\\u007f') : String(value);
+  c.report(code, c.at(item, field), `${field} ${shown} of user ${key} ${problem}`);
 }
 
 function desiredUser(raw: RawUser, address: Address, key: string, kind: 'local' | 'remote', at: DesiredUser['at']): DesiredUser {
   const user: DesiredUser = { username: address.username, domain: address.domain, address: key, kind, displayname: raw.displayname ?? '', email: raw.email ?? '', linetext: raw.linetext ?? '', dialplan: raw.dialplan ?? '', at };
   if (kind === 'remote') {
-    if (raw.registrar !== undefined) user.registrar = raw.registrar;
+    // Hosts are stored lowercased (as the ops store them), so that a plan after apply is empty.
+    if (raw.registrar !== undefined) user.registrar = raw.registrar.toLowerCase();
     if (raw.r_port !== undefined) user.r_port = raw.r_port;
-    if (raw.proxy !== undefined) user.proxy = raw.proxy;
+    if (raw.proxy !== undefined) user.proxy = raw.proxy.toLowerCase();
     if (raw.p_port !== undefined) user.p_port = raw.p_port;
     if (raw.authid !== undefined) user.authid = raw.authid;
   }

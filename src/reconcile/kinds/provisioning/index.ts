@@ -5,23 +5,23 @@
  * files change with it (and which): the phones that depend on the item and whose rendered
  * files differ between the applied state and the state after the apply.
  */
-import type { DesiredState } from '../../desired/types.js';
-import { putProvisioningItems, removeProvisioningItems } from '../../ops/index.js';
-import { createRenderer, describePhone, lineUserOf, MODELS, parseApplied, sameItem, stableJson, storedBody, type AppliedProvisioning, type DesiredItem, type LineUser, type Settings } from '../../provisioning/index.js';
-import type { ChangeDisplay, FieldValue } from '../plan-types.js';
-import type { PlanContext, ResourceKind } from './kind.js';
+import type { DesiredState } from '../../../desired/types.js';
+import { putProvisioningItems, removeProvisioningItems } from '../../../ops/index.js';
+import { createRenderer, describePhone, lineUserOf, MODELS, parseApplied, sameItem, stableJson, storedBody, type AppliedProvisioning, type DesiredItem, type LineUser, type Settings } from '../../../provisioning/index.js';
+import type { ChangeDisplay, FieldValue } from '../../plan-types.js';
+import type { PlanContext, ResourceKind } from '../kind.js';
 
 export interface ProvisioningChange extends ChangeDisplay {
   kind: 'provisioning';
   /** settings, profile:<name>, template:<id>, auth, domain:<name>, phone:<mac> */
   item: string;
-  /** create, update: the body to store (secrets hashed). */
+  /** create, update: the body to store (the auth password hashed). */
   body?: string;
   /** The phones whose files change with this change (12-hex MACs, sorted). */
   phones: string[];
 }
 
-/** A settings block without its admin password (which is stored hashed, beside it). */
+/** A settings block without its admin password (stored beside it, never shown). */
 function split(settings: Settings | undefined): { settings?: Settings; secret?: string } {
   if (!settings) return {};
   const { admin_password, ...rest } = settings;
