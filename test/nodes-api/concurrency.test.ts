@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import type { Connection } from '../../src/db/connect.js';
 import { expect, it } from 'vitest';
 import { addLocalUsers, addNumberRange } from '../../src/ops/index.js';
 import { runHermes } from '../helpers/cli.js';
