@@ -1,6 +1,7 @@
 import { CompiledQuery, sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { adapterOf, type DialectAdapter } from '../db/dialects/index.js';
 import { globToLike } from './canonical.js';
+import { foldCase, globToRegExp } from '../model/index.js';
 import type { Address } from './types.js';
 
 /** Rows per multi-row INSERT and values per IN list: well below every driver's limits. */
@@ -31,24 +32,35 @@ export function* domainChunks(addresses: readonly Address[]): Generator<[domain:
 /** A domain's batch of at least this many usernames may be looked up by reading the whole domain. */
 export const WHOLE_DOMAIN_MIN = 2_000;
 
+/** Where a table keeps an address, and whether its columns already fold case (db.caseInsensitive). */
+export interface AddressColumns<T> {
+  /** The query of the table's rows, its columns selected, without conditions. */
+  base: () => SelectQueryBuilder<any, any, T>;
+  username: string;
+  domain: string;
+  /** The columns compare case-insensitively (MySQL's *_ci collations): exact queries find every case variant. */
+  folds: boolean;
+}
+
 /**
- * The rows of one table at `addresses`: `inDomain(domain)` is the query of one domain's rows
- * (its domain condition applied), `usernameColumn` the column the usernames are looked up in.
- * Per domain and chunk of usernames, `… AND usernameColumn IN (…)` (no tuple IN). A large batch
- * (at least WHOLE_DOMAIN_MIN usernames in a domain) whose domain holds at most twice as many
- * rows as asked for is read in one query of the whole domain instead of hundreds of IN lists;
- * the rows may then include addresses that were not asked for (callers key the rows and look up).
+ * The rows of one table at `addresses`, compared by hermes' rule (foldedAddress: ASCII case
+ * folded), whatever the engine's collation: a superset, which the caller keys with
+ * AddressIndex. Per domain and chunk of usernames, `domain = ? AND username IN (…)` with each
+ * username as given and folded (no tuple IN); a large batch (at least WHOLE_DOMAIN_MIN
+ * usernames in a domain) whose domain holds at most twice as many rows as asked for is read in
+ * one query of the whole domain instead. On columns that compare exactly, the rows spelled with
+ * an upper-case ASCII letter (written by other tools: hermes writes lower-case domains) are
+ * read once more by `c <> lower(c)`, so that `alice@corp.example` finds `Alice@Corp.Example`.
  */
-export async function selectByAddress<T>(
-  addresses: readonly Address[],
-  inDomain: (domain: string) => SelectQueryBuilder<any, any, T>,
-  usernameColumn: string,
-): Promise<T[]> {
+export async function selectByAddress<T>(addresses: readonly Address[], table: AddressColumns<T>): Promise<T[]> {
   const out: T[] = [];
   const append = (rows: readonly T[]) => {
     for (const r of rows) out.push(r);
   };
-  for (const [domain, usernames] of byDomain(addresses)) {
+  const inDomain = (domain: string) => table.base().where(table.domain, '=', domain);
+  const folded = addresses.map((a) => ({ username: a.username, domain: foldCase(a.domain) }));
+  if (!table.folds) for (const a of addresses) folded.push({ username: foldCase(a.username), domain: foldCase(a.domain) });
+  for (const [domain, usernames] of byDomain(folded)) {
     const distinct = [...new Set(usernames)];
     if (distinct.length >= WHOLE_DOMAIN_MIN) {
       const counted = await inDomain(domain).clearSelect().select(sql<number | bigint | string>`count(*)`.as('n')).executeTakeFirst();
@@ -57,25 +69,74 @@ export async function selectByAddress<T>(
         continue;
       }
     }
-    for (const part of chunks(distinct)) append(await inDomain(domain).where(usernameColumn, 'in', part).execute());
+    for (const part of chunks(distinct)) append(await inDomain(domain).where(table.username, 'in', part).execute());
   }
+  if (!table.folds && addresses.length > 0) append(await table.base().where(spelledWithUpperCase([table.username, table.domain])).execute());
   return out;
 }
 
+/** `a <> lower(a) or b <> lower(b)`: rows whose columns hold an upper-case letter. */
+function spelledWithUpperCase(columns: readonly string[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.join(columns.map((c) => sql`${sql.ref(c)} <> lower(${sql.ref(c)})`), sql` or `)})`;
+}
+
 /**
- * The key under which the database itself compares an address. Kamailio's tables on MySQL
- * use the server's (case-insensitive) collation; SQLite and hermes' utf8mb4_bin tables
- * compare exactly.
+ * Rows keyed by hermes' case rule. `get` prefers the row spelled exactly as asked (a case-
+ * sensitive engine may hold `Alice` and `alice` side by side, written by other tools), then
+ * any case variant; `all` gives the exact rows when there are some, else every variant.
  */
-export function addressKey(address: Address, caseInsensitive: boolean): string {
-  const key = `${address.username}@${address.domain}`;
-  return caseInsensitive ? key.toLowerCase() : key;
+export class AddressIndex<T> {
+  private readonly exact = new Map<string, T[]>();
+  private readonly byFold = new Map<string, T[]>();
+
+  constructor(rows: Iterable<T>, addressOf: (row: T) => Address) {
+    for (const r of rows) {
+      const a = addressOf(r);
+      const key = `${a.username}@${a.domain}`;
+      push(this.exact, key, r);
+      push(this.byFold, foldCase(key), r);
+    }
+  }
+
+  all(address: Address): T[] {
+    const key = `${address.username}@${address.domain}`;
+    return this.exact.get(key) ?? this.byFold.get(foldCase(key)) ?? [];
+  }
+
+  get(address: Address): T | undefined {
+    return this.all(address)[0];
+  }
+
+  has(address: Address): boolean {
+    return this.all(address).length > 0;
+  }
+}
+
+function push<T>(map: Map<string, T[]>, key: string, row: T): void {
+  const list = map.get(key);
+  if (list) {
+    if (!list.includes(row)) list.push(row);
+  } else map.set(key, [row]);
 }
 
 /** `column LIKE ? ESCAPE '!'` for a glob (* and ?), parameterised. */
 export function likeGlob(column: RawBuilder<unknown> | string, glob: string): RawBuilder<SqlBool> {
   const ref = typeof column === 'string' ? sql.ref(column) : column;
   return sql<SqlBool>`${ref} like ${globToLike(glob)} escape '!'`;
+}
+
+/**
+ * A glob on an address under hermes' case rule, for `user/list` and `alias/list`: `where` is
+ * `lower(column) LIKE lower(?)`, which finds every ASCII case variant on every engine (and may
+ * find more: MySQL's collations also ignore accents, PostgreSQL's lower() folds beyond ASCII);
+ * `matches` then keeps exactly the addresses the rule matches, so every engine answers alike.
+ */
+export function foldedGlob(column: RawBuilder<unknown>, glob: string): { where: RawBuilder<SqlBool>; matches: (address: string) => boolean } {
+  const re = globToRegExp(foldCase(glob));
+  return {
+    where: sql<SqlBool>`lower(${column}) like lower(${globToLike(glob)}) escape '!'`,
+    matches: (address) => re.test(foldCase(address)),
+  };
 }
 
 /** username@domain as an SQL expression in the database's dialect. */
