@@ -1,6 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { isHermesError } from '../../src/errors.js';
-import { addAliases, addLocalUsers, aliasesOfUser, getUser, listAliases, listUsers, updateUsers } from '../../src/ops/index.js';
+import { addAliases, addLocalUsers, aliasesOfUser, callNode, getUser, listAliases, listUsers, updateUsers } from '../../src/ops/index.js';
 import { applyDesiredState } from '../../src/reconcile/apply.js';
 import { computePlan } from '../../src/reconcile/plan.js';
 import { readActualState } from '../../src/reconcile/read-actual.js';
@@ -93,4 +94,164 @@ describeEachDatabase('mixed-case rows', (suite) => {
     expect(await causeOf(updateUsers(db, [{ username: 'CAROL', domain: 'corp.example', fields: { displayname: 'Carol C' } }], ctx))).toBe('ok');
     expect((await getUser(db, { username: 'carol', domain: 'corp.example' }, ctx)).displayname).toBe('Carol C');
   });
+
+  it('gives the same node envelopes on every engine', async () => {
+    await writeMixedCase();
+    const answers: Record<string, unknown> = {};
+    for (const [name, params] of NODE_CALLS) {
+      const r = (await callNode(suite.db.connection, name, params, { actor: 'test' })) as Record<string, unknown>;
+      answers[`${name} ${JSON.stringify(params)}`] = { ...r, detail: undefined };
+    }
+    if (process.env.HERMES_WRITE_CASE_ANSWERS) writeFileSync(process.env.HERMES_WRITE_CASE_ANSWERS, JSON.stringify(answers, null, 2));
+    expect(answers).toEqual(NODE_ANSWERS);
+  });
 });
+
+const NODE_CALLS: [string, Record<string, string>][] = [
+  ['user/get', { user: 'alice@corp.example' }],
+  ['user/get', { user: 'ALICE@Corp.Example' }],
+  ['user/get', { username: 'carol', domain: 'corp.example' }],
+  ['user/get', { user: 'nobody@corp.example' }],
+  ['user/list', { search: '*a*' }],
+  ['user/list', { search: 'BOB@*' }],
+  ['alias/list', { search: '*@CORP.EXAMPLE' }],
+  ['alias/user', { destination: 'alice@corp.example' }],
+  ['alias/user', { destination: 'bob@CORP.example', e164: 'true' }],
+  ['user/add_local', { user: 'CAROL@corp.example', password: 'Secret-pw-1' }],
+  ['alias/add', { alias: 'STALE@corp.example', destination: 'bob@corp.example' }],
+  ['alias/remove', { alias: 'stale@CORP.EXAMPLE' }],
+  ['alias/list', { search: 'stale*' }],
+  ['user/remove', { user: 'GONE@corp.example' }],
+  ['user/get', { user: 'gone@corp.example' }],
+];
+
+/** The answers every engine gives (written from SQLite with HERMES_WRITE_CASE_ANSWERS=FILE, checked on all three). */
+const NODE_ANSWERS: Record<string, unknown> = {
+  "user/get {\"user\":\"alice@corp.example\"}": {
+    "response": "ok",
+    "user": {
+      "username": "Alice",
+      "domain": "corp.example",
+      "address": "Alice@corp.example",
+      "kind": "local",
+      "displayname": "Alice A",
+      "email": "",
+      "dialplan": "",
+      "linetext": "",
+      "registrar": null,
+      "r_port": null,
+      "proxy": null,
+      "p_port": null,
+      "authid": null
+    }
+  },
+  "user/get {\"user\":\"ALICE@Corp.Example\"}": {
+    "response": "ok",
+    "user": {
+      "username": "Alice",
+      "domain": "corp.example",
+      "address": "Alice@corp.example",
+      "kind": "local",
+      "displayname": "Alice A",
+      "email": "",
+      "dialplan": "",
+      "linetext": "",
+      "registrar": null,
+      "r_port": null,
+      "proxy": null,
+      "p_port": null,
+      "authid": null
+    }
+  },
+  "user/get {\"username\":\"carol\",\"domain\":\"corp.example\"}": {
+    "response": "ok",
+    "user": {
+      "username": "Carol",
+      "domain": "corp.example",
+      "address": "Carol@corp.example",
+      "kind": "local",
+      "displayname": "",
+      "email": "",
+      "dialplan": "",
+      "linetext": "",
+      "registrar": null,
+      "r_port": null,
+      "proxy": null,
+      "p_port": null,
+      "authid": null
+    }
+  },
+  "user/get {\"user\":\"nobody@corp.example\"}": {
+    "response": "failed",
+    "cause": "nonexistant"
+  },
+  "user/list {\"search\":\"*a*\"}": {
+    "response": "ok",
+    "users": [
+      "Alice@corp.example",
+      "Carol@corp.example",
+      "Gone@corp.example",
+      "bob@corp.example"
+    ]
+  },
+  "user/list {\"search\":\"BOB@*\"}": {
+    "response": "ok",
+    "users": [
+      "bob@corp.example"
+    ]
+  },
+  "alias/list {\"search\":\"*@CORP.EXAMPLE\"}": {
+    "response": "ok",
+    "aliases": [
+      {
+        "alias": "+4722000001@corp.example",
+        "destination": "BOB@corp.example"
+      },
+      {
+        "alias": "Sales@corp.example",
+        "destination": "Alice@corp.example"
+      },
+      {
+        "alias": "Stale@corp.example",
+        "destination": "alice@corp.example"
+      }
+    ]
+  },
+  "alias/user {\"destination\":\"alice@corp.example\"}": {
+    "response": "ok",
+    "destination": "alice@corp.example",
+    "aliases": [
+      "Stale@corp.example"
+    ]
+  },
+  "alias/user {\"destination\":\"bob@CORP.example\",\"e164\":\"true\"}": {
+    "response": "ok",
+    "destination": "bob@corp.example",
+    "aliases": [
+      "+4722000001@corp.example"
+    ]
+  },
+  "user/add_local {\"user\":\"CAROL@corp.example\",\"password\":\"Secret-pw-1\"}": {
+    "response": "failed",
+    "cause": "exists"
+  },
+  "alias/add {\"alias\":\"STALE@corp.example\",\"destination\":\"bob@corp.example\"}": {
+    "response": "failed",
+    "cause": "exists"
+  },
+  "alias/remove {\"alias\":\"stale@CORP.EXAMPLE\"}": {
+    "response": "ok",
+    "alias": "stale@corp.example"
+  },
+  "alias/list {\"search\":\"stale*\"}": {
+    "response": "ok",
+    "aliases": []
+  },
+  "user/remove {\"user\":\"GONE@corp.example\"}": {
+    "response": "ok"
+  },
+  "user/get {\"user\":\"gone@corp.example\"}": {
+    "response": "failed",
+    "cause": "nonexistant"
+  }
+};
