@@ -50,7 +50,8 @@ export interface AddressColumns<T> {
  * usernames in a domain) whose domain holds at most twice as many rows as asked for is read in
  * one query of the whole domain instead. On columns that compare exactly, the rows spelled with
  * an upper-case ASCII letter (written by other tools: hermes writes lower-case domains) are
- * read once more by `c <> lower(c)`, so that `alice@corp.example` finds `Alice@Corp.Example`.
+ * looked up once more by `lower(c)` (caseVariantsOf), so that `alice@corp.example` finds
+ * `Alice@Corp.Example`.
  */
 export async function selectByAddress<T>(addresses: readonly Address[], table: AddressColumns<T>): Promise<T[]> {
   const out: T[] = [];
@@ -71,13 +72,20 @@ export async function selectByAddress<T>(addresses: readonly Address[], table: A
     }
     for (const part of chunks(distinct)) append(await inDomain(domain).where(table.username, 'in', part).execute());
   }
-  if (!table.folds && addresses.length > 0) append(await table.base().where(spelledWithUpperCase([table.username, table.domain])).execute());
+  if (!table.folds) for (const [domain, usernames] of byDomain(addresses)) for (const part of chunks([...new Set(usernames)], VARIANT_CHUNK)) append(await table.base().where(caseVariantsOf(table, domain, part)).execute());
   return out;
 }
 
-/** `a <> lower(a) or b <> lower(b)`: rows whose columns hold an upper-case letter. */
-function spelledWithUpperCase(columns: readonly string[]): RawBuilder<SqlBool> {
-  return sql<SqlBool>`(${sql.join(columns.map((c) => sql`${sql.ref(c)} <> lower(${sql.ref(c)})`), sql` or `)})`;
+/** Usernames per query for case variants: each such query reads the whole table once. */
+const VARIANT_CHUNK = 5_000;
+
+/**
+ * The rows spelled with an upper-case letter (`c <> lower(c)`) that are case variants of the
+ * usernames in the domain (`lower(c) = lower(?)`: on every engine, a superset of the ASCII rule).
+ */
+function caseVariantsOf(table: AddressColumns<unknown>, domain: string, usernames: readonly string[]): RawBuilder<SqlBool> {
+  const [u, d] = [sql.ref(table.username), sql.ref(table.domain)];
+  return sql<SqlBool>`(${u} <> lower(${u}) or ${d} <> lower(${d})) and lower(${d}) = lower(${domain}) and lower(${u}) in (${sql.join(usernames.map((n) => sql`lower(${n})`))})`;
 }
 
 /**
