@@ -305,7 +305,9 @@ export async function updateUsers(db: Dbs, updates: UserUpdate[], ctx: OpContext
         adopted.push(USER_COLUMNS.map((c) => row[c]));
       }
       if (kind === 'local' && u.password !== undefined && subscriber) {
-        passwords.push({ id: subscriber.id, values: [u.password, computeHa1(subscriber.username, subscriber.domain, u.password), computeHa1b(subscriber.username, subscriber.domain, u.password)] });
+        // The realm is the domain as hermes writes it (lower-case), whatever case another tool stored it in.
+        const realm = foldCase(subscriber.domain);
+        passwords.push({ id: subscriber.id, values: [u.password, computeHa1(subscriber.username, realm, u.password), computeHa1b(subscriber.username, realm, u.password)] });
       }
     }
     for (const { columns, rows: updates } of groups.values()) {

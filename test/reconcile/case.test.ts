@@ -53,7 +53,7 @@ describeEachDatabase('mixed-case rows', (suite) => {
 
   const desired = state({
     domains: [domain('corp.example'), domain('old.example', { state: 'absent' })],
-    users: [user('alice@corp.example', { displayname: 'Alice A' }), user('bob@corp.example', { number: '+4722000001' }), user('Carol@corp.example')],
+    users: [user('alice@corp.example', { displayname: 'Alice A' }), user('bob@corp.example', { number: '+4722000001' }), user('Carol@corp.example', { password: 'secret-2' })],
     aliases: [{ alias_username: 'sales', alias_domain: 'corp.example', username: 'alice', domain: 'corp.example' }],
   });
 
@@ -66,6 +66,7 @@ describeEachDatabase('mixed-case rows', (suite) => {
       'delete alias Stale@corp.example',
       'delete domain old.example',
       'delete user Gone@corp.example',
+      'update user Carol@corp.example',
     ]);
     const outcome = await applyDesiredState(db, { desired, actor: 'test', confirm: yes, force: true });
     expect(outcome.applied).toBe(true);
