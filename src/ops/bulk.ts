@@ -45,23 +45,23 @@ export interface AddressColumns<T> {
 /**
  * The rows of one table at `addresses`, compared by hermes' rule (foldedAddress: ASCII case
  * folded), whatever the engine's collation: a superset, which the caller keys with
- * AddressIndex. Per domain and chunk of usernames, `domain = ? AND username IN (…)` with each
- * username as given and folded (no tuple IN); a large batch (at least WHOLE_DOMAIN_MIN
- * usernames in a domain) whose domain holds at most twice as many rows as asked for is read in
- * one query of the whole domain instead. On columns that compare exactly, the rows spelled with
- * an upper-case ASCII letter (written by other tools: hermes writes lower-case domains) are
- * looked up once more by `lower(c)` (caseVariantsOf), so that `alice@corp.example` finds
- * `Alice@Corp.Example`.
+ * AddressIndex. Per domain and chunk of usernames, `domain = ? AND username IN (…)` (no tuple
+ * IN), the username column leading an index on every table looked up. On columns that compare
+ * exactly the domain condition is `lower(domain) = ?` and the IN list holds every ASCII case
+ * variant of each username (`u123`, `U123`), so that `alice@corp.example` finds
+ * `Alice@Corp.Example` through the index; a username with more than MAX_VARIANT_LETTERS letters
+ * is looked up by `lower(username)` instead, which reads the whole table (once per chunk). A
+ * large batch (at least WHOLE_DOMAIN_MIN usernames in a domain) whose domain holds at most twice
+ * as many rows as asked for is read in one query of the whole domain instead.
  */
 export async function selectByAddress<T>(addresses: readonly Address[], table: AddressColumns<T>): Promise<T[]> {
   const out: T[] = [];
   const append = (rows: readonly T[]) => {
     for (const r of rows) out.push(r);
   };
-  const inDomain = (domain: string) => table.base().where(table.domain, '=', domain);
-  const folded = addresses.map((a) => ({ username: a.username, domain: foldCase(a.domain) }));
-  if (!table.folds) for (const a of addresses) folded.push({ username: foldCase(a.username), domain: foldCase(a.domain) });
-  for (const [domain, usernames] of byDomain(folded)) {
+  const domainRef = sql.ref(table.domain);
+  const inDomain = (domain: string) => (table.folds ? table.base().where(table.domain, '=', domain) : table.base().where(sql<SqlBool>`lower(${domainRef}) = ${domain}`));
+  for (const [domain, usernames] of byDomain(addresses.map((a) => ({ username: a.username, domain: foldCase(a.domain) })))) {
     const distinct = [...new Set(usernames)];
     if (distinct.length >= WHOLE_DOMAIN_MIN) {
       const counted = await inDomain(domain).clearSelect().select(sql<number | bigint | string>`count(*)`.as('n')).executeTakeFirst();
@@ -70,22 +70,38 @@ export async function selectByAddress<T>(addresses: readonly Address[], table: A
         continue;
       }
     }
-    for (const part of chunks(distinct)) append(await inDomain(domain).where(table.username, 'in', part).execute());
+    const { listed, unlisted } = table.folds ? { listed: distinct, unlisted: [] } : variantsOf(distinct);
+    for (const part of chunks(listed)) append(await inDomain(domain).where(table.username, 'in', part).execute());
+    for (const part of chunks(unlisted, LOWER_CHUNK)) append(await inDomain(domain).where(lowerIn(table.username, part)).execute());
   }
-  if (!table.folds) for (const [domain, usernames] of byDomain(addresses)) for (const part of chunks([...new Set(usernames)], VARIANT_CHUNK)) append(await table.base().where(caseVariantsOf(table, domain, part)).execute());
   return out;
 }
 
-/** Usernames per query for case variants: each such query reads the whole table once. */
-const VARIANT_CHUNK = 5_000;
+/** A username with at most this many ASCII letters is looked up by its case variants (2^letters of them). */
+const MAX_VARIANT_LETTERS = 6;
+/** Usernames per `lower(username) IN (…)` query: each such query reads the whole table. */
+const LOWER_CHUNK = 5_000;
 
-/**
- * The rows spelled with an upper-case letter (`c <> lower(c)`) that are case variants of the
- * usernames in the domain (`lower(c) = lower(?)`: on every engine, a superset of the ASCII rule).
- */
-function caseVariantsOf(table: AddressColumns<unknown>, domain: string, usernames: readonly string[]): RawBuilder<SqlBool> {
-  const [u, d] = [sql.ref(table.username), sql.ref(table.domain)];
-  return sql<SqlBool>`(${u} <> lower(${u}) or ${d} <> lower(${d})) and lower(${d}) = lower(${domain}) and lower(${u}) in (${sql.join(usernames.map((n) => sql`lower(${n})`))})`;
+/** Every ASCII case variant of each username that has few letters (listed); the others (unlisted). */
+function variantsOf(usernames: readonly string[]): { listed: string[]; unlisted: string[] } {
+  const listed = new Set<string>();
+  const unlisted: string[] = [];
+  for (const name of usernames) {
+    const letters = (name.match(/[a-zA-Z]/g) ?? []).length;
+    if (letters > MAX_VARIANT_LETTERS) {
+      unlisted.push(name);
+      continue;
+    }
+    let variants = [''];
+    for (const ch of name) variants = /[a-zA-Z]/.test(ch) ? variants.flatMap((v) => [v + ch.toLowerCase(), v + ch.toUpperCase()]) : variants.map((v) => v + ch);
+    for (const v of variants) listed.add(v);
+  }
+  return { listed: [...listed], unlisted };
+}
+
+/** `lower(column) IN (lower(?), …)`: on every engine a superset of the ASCII case variants. */
+function lowerIn(column: string, values: readonly string[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`lower(${sql.ref(column)}) in (${sql.join(values.map((v) => sql`lower(${v})`))})`;
 }
 
 /**

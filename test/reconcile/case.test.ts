@@ -94,6 +94,10 @@ describeEachDatabase('mixed-case rows', (suite) => {
     expect(await causeOf(addAliases(db, [{ alias_username: '+4722000002', alias_domain: 'corp.example', username: 'Bob', domain: 'corp.example' }], ctx))).toBe('failed:exists');
     expect(await causeOf(updateUsers(db, [{ username: 'CAROL', domain: 'corp.example', fields: { displayname: 'Carol C' } }], ctx))).toBe('ok');
     expect((await getUser(db, { username: 'carol', domain: 'corp.example' }, ctx)).displayname).toBe('Carol C');
+    // A name with many letters is looked up by lower() rather than by its case variants.
+    await db.kamailio.insertInto('subscriber').values({ username: 'Frederick.Longname', domain: 'Corp.Example', password: 'secret-1', ha1: '', ha1b: '' } as never).execute();
+    expect((await getUser(db, { username: 'FREDERICK.longname', domain: 'corp.example' }, ctx)).address).toBe('Frederick.Longname@corp.example');
+    expect(await causeOf(addLocalUsers(db, [{ username: 'frederick.longname', domain: 'corp.example' }], ctx))).toBe('failed:exists');
   });
 
   it('gives the same node envelopes on every engine', async () => {
