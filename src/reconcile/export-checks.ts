@@ -3,11 +3,9 @@
  * would never create (a space or `#` in a username, an underscore in a domain, a display name
  * longer than hermes' column, an e-mail that is no address). Each check answers why a row cannot
  * be declared, in words for the YAML comment beside the name exported as unmanaged, or undefined
- * when it can. The checks are the ops' own (what `validate` and `apply` accept).
+ * when it can. The checks are the model's one rule, which `validate` and the ops both apply.
  */
-import { isDomain, isUsername, userFieldNames, userField, type UserFields } from '../model/index.js';
-import { OpFailure } from '../ops/envelope.js';
-import { checkEmail, checkHost, checkPort, checkText, checkUsername } from '../ops/validate.js';
+import { isDomain, isUsername, userFieldNames, userFieldProblem, type UserFields } from '../model/index.js';
 
 const show = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 
@@ -24,22 +22,13 @@ export function badDomain(domain: string): string | undefined {
   return `${show(domain)} is not a DNS host name hermes declares (labels of at most 63 letters, digits and hyphens, 64 characters in all)`;
 }
 
-/** Why a user's stored fields cannot be declared (the first field that fails the ops' checks), or undefined. */
+/** Why a user's stored fields cannot be declared (the first field the model's one rule refuses), or undefined. */
 export function badUserFields(kind: 'local' | 'remote', fields: Partial<UserFields>): string | undefined {
   for (const name of userFieldNames(kind)) {
     const value = fields[name];
     if (value === null || value === undefined || value === '') continue;
-    const spec = userField(name);
-    try {
-      if (spec.type === 'text') checkText(String(value), name, spec.maxLength ?? 128);
-      else if (spec.type === 'email') checkEmail(String(value), name);
-      else if (spec.type === 'host') checkHost(String(value), name);
-      else if (spec.type === 'port') checkPort(Number(value), name);
-      else checkUsername(String(value), name);
-    } catch (error) {
-      if (error instanceof OpFailure) return `its ${error.detail}`;
-      throw error;
-    }
+    const problem = userFieldProblem(name, value);
+    if (problem !== null) return `its ${name} ${problem}`;
   }
   return undefined;
 }
