@@ -50,7 +50,8 @@ export interface AddressColumns<T> {
  * exactly the domain condition is `lower(domain) = ?` and the IN list holds every ASCII case
  * variant of each username (`u123`, `U123`), so that `alice@corp.example` finds
  * `Alice@Corp.Example` through the index; a username with more than MAX_VARIANT_LETTERS letters
- * is looked up by `lower(username)` instead, which reads the whole table (once per chunk). A
+ * is looked up as given through the index, and when no row is spelled so, by `lower(username)`,
+ * which reads the whole table (once per chunk): a user/get of a stored spelling never scans. A
  * large batch (at least WHOLE_DOMAIN_MIN usernames in a domain) whose domain holds at most twice
  * as many rows as asked for is read in one query of the whole domain instead.
  */
@@ -72,7 +73,15 @@ export async function selectByAddress<T>(addresses: readonly Address[], table: A
     }
     const { listed, unlisted } = table.folds ? { listed: distinct, unlisted: [] } : variantsOf(distinct);
     for (const part of chunks(listed)) append(await inDomain(domain).where(table.username, 'in', part).execute());
-    for (const part of chunks(unlisted, LOWER_CHUNK)) append(await inDomain(domain).where(lowerIn(table.username, part)).execute());
+    // Names with many letters: the spelling given, through the index; only those not found so spelled by lower() (a scan).
+    const found = new Set<string>();
+    for (const part of chunks(unlisted)) {
+      const rows = await inDomain(domain).where(table.username, 'in', part).execute();
+      append(rows);
+      for (const r of rows) found.add((r as Record<string, string>)[table.username]);
+    }
+    const missing = unlisted.filter((name) => !found.has(name));
+    for (const part of chunks(missing, LOWER_CHUNK)) append(await inDomain(domain).where(lowerIn(table.username, part)).execute());
   }
   return out;
 }

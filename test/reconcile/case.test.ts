@@ -98,6 +98,7 @@ describeEachDatabase('mixed-case rows', (suite) => {
     await db.kamailio.insertInto('subscriber').values({ username: 'Frederick.Longname', domain: 'Corp.Example', password: 'secret-1', ha1: '', ha1b: '' } as never).execute();
     expect((await getUser(db, { username: 'FREDERICK.longname', domain: 'corp.example' }, ctx)).address).toBe('Frederick.Longname@corp.example');
     expect(await causeOf(addLocalUsers(db, [{ username: 'frederick.longname', domain: 'corp.example' }], ctx))).toBe('failed:exists');
+    expect((await getUser(db, { username: 'Frederick.Longname', domain: 'corp.example' }, ctx)).address).toBe('Frederick.Longname@corp.example');
   });
 
   it('gives the same node envelopes on every engine', async () => {
