@@ -80,6 +80,7 @@ async function openTarget(target: DbTarget, options: { mustExist: boolean; poolS
 /** Whether the Kamailio tables' address columns fold case, from their collations. */
 async function readKeyCase(kamailio: Opened): Promise<KeyCase> {
   return {
+    domain: await kamailio.adapter.caseInsensitive(kamailio.db, 'domain', ['domain']),
     subscriber: await kamailio.adapter.caseInsensitive(kamailio.db, 'subscriber', ['username', 'domain']),
     dbaliases: await kamailio.adapter.caseInsensitive(kamailio.db, 'dbaliases', ['alias_username', 'alias_domain', 'username', 'domain']),
   };

@@ -196,10 +196,13 @@ export type { DialectName } from './dialects/index.js';
 
 /**
  * Whether comparing a Kamailio table's address columns folds case (Alice = alice), as read
- * from the columns' collations when the database was opened: subscriber (username, domain),
- * dbaliases (alias_username, alias_domain, username, domain). hermes' own tables compare exactly.
+ * from the columns' collations when the database was opened: domain (domain), subscriber
+ * (username, domain), dbaliases (alias_username, alias_domain, username, domain). hermes' own
+ * tables compare exactly. hermes' answers do not depend on it (its rule folds ASCII case on
+ * every engine, model/address.ts foldCase); it says only which queries find the case variants.
  */
 export interface KeyCase {
+  domain: boolean;
   subscriber: boolean;
   dbaliases: boolean;
 }

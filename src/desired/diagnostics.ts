@@ -39,7 +39,7 @@ export const DIAGNOSTIC_CODES = {
   HERMES_INVALID_E164: "Not an E.164 number: '+' then 1 to 15 digits, no leading zero.",
   HERMES_INVALID_MAC: 'Not a MAC address: 12 hex digits, plain or colon- or dash-separated.',
   HERMES_DUPLICATE_DOMAIN: 'A domain is listed twice (possibly in two files).',
-  HERMES_DUPLICATE_USER: 'A user is declared twice (usernames are compared case-insensitively, as MySQL does).',
+  HERMES_DUPLICATE_USER: 'A user is declared twice (addresses are compared ignoring ASCII case on every engine).',
   HERMES_DUPLICATE_ALIAS: 'An alias is declared twice.',
   HERMES_DUPLICATE_PHONE: 'A MAC is declared twice (in any spelling).',
   HERMES_DUPLICATE_NUMBER: 'A number is in the pool twice: listed twice, inside a range, or in two overlapping ranges.',

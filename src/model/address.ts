@@ -66,3 +66,18 @@ export function parseAddress(input: string, domainOk: (domain: string) => boolea
 export function formatAddress(address: Address): string {
   return `${address.username}@${address.domain}`;
 }
+
+/**
+ * hermes' case rule, the same on every engine: an address is one key whatever the case of its
+ * ASCII letters (`Alice@Corp.Example` is `alice@corp.example`), as MySQL's default collations
+ * compare Kamailio's columns and as DNS compares domains. Only ASCII letters fold: other
+ * characters compare exactly (SQLite's lower() folds only ASCII, MySQL's collations fold more).
+ */
+export function foldCase(text: string): string {
+  return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : text;
+}
+
+/** The key under which hermes compares an address: username@domain, ASCII letters folded. */
+export function foldedAddress(address: Address): string {
+  return foldCase(`${address.username}@${address.domain}`);
+}

@@ -11,14 +11,17 @@ export interface StoredAlias extends AliasRow {
   id: number;
 }
 
+const aliasColumns = (db: Dbs) => () => db.kamailio.selectFrom('dbaliases').select(['id', 'alias_username', 'alias_domain', 'username', 'domain']);
+
 /**
- * The dbaliases rows whose alias is at one of `addresses`, as the database compares them (the
- * caller keys them with addressKey(aliasAddress(row), db.caseInsensitive.dbaliases)).
+ * The dbaliases rows whose alias is at one of `addresses`, case variants included (a superset:
+ * the caller keys them with new AddressIndex(rows, aliasAddress)).
  */
 export async function aliasRowsAt(db: Dbs, addresses: readonly Address[]): Promise<StoredAlias[]> {
-  return selectByAddress(
-    addresses,
-    (domain) => db.kamailio.selectFrom('dbaliases').select(['id', 'alias_username', 'alias_domain', 'username', 'domain']).where('alias_domain', '=', domain),
-    'alias_username',
-  );
+  return selectByAddress(addresses, { base: aliasColumns(db), username: 'alias_username', domain: 'alias_domain', folds: db.caseInsensitive.dbaliases });
+}
+
+/** The dbaliases rows whose destination is one of `addresses`, case variants included (a superset, as aliasRowsAt). */
+export async function aliasRowsTo(db: Dbs, addresses: readonly Address[]): Promise<StoredAlias[]> {
+  return selectByAddress(addresses, { base: aliasColumns(db), username: 'username', domain: 'domain', folds: db.caseInsensitive.dbaliases });
 }

@@ -1,6 +1,7 @@
 import { CompiledQuery, sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { adapterOf, type DialectAdapter } from '../db/dialects/index.js';
 import { globToLike } from './canonical.js';
+import { foldCase, globToRegExp } from '../model/index.js';
 import type { Address } from './types.js';
 
 /** Rows per multi-row INSERT and values per IN list: well below every driver's limits. */
@@ -31,24 +32,37 @@ export function* domainChunks(addresses: readonly Address[]): Generator<[domain:
 /** A domain's batch of at least this many usernames may be looked up by reading the whole domain. */
 export const WHOLE_DOMAIN_MIN = 2_000;
 
+/** Where a table keeps an address, and whether its columns already fold case (db.caseInsensitive). */
+export interface AddressColumns<T> {
+  /** The query of the table's rows, its columns selected, without conditions. */
+  base: () => SelectQueryBuilder<any, any, T>;
+  username: string;
+  domain: string;
+  /** The columns compare case-insensitively (MySQL's *_ci collations): exact queries find every case variant. */
+  folds: boolean;
+}
+
 /**
- * The rows of one table at `addresses`: `inDomain(domain)` is the query of one domain's rows
- * (its domain condition applied), `usernameColumn` the column the usernames are looked up in.
- * Per domain and chunk of usernames, `… AND usernameColumn IN (…)` (no tuple IN). A large batch
- * (at least WHOLE_DOMAIN_MIN usernames in a domain) whose domain holds at most twice as many
- * rows as asked for is read in one query of the whole domain instead of hundreds of IN lists;
- * the rows may then include addresses that were not asked for (callers key the rows and look up).
+ * The rows of one table at `addresses`, compared by hermes' rule (foldedAddress: ASCII case
+ * folded), whatever the engine's collation: a superset, which the caller keys with
+ * AddressIndex. Per domain and chunk of usernames, `domain = ? AND username IN (…)` (no tuple
+ * IN), the username column leading an index on every table looked up. On columns that compare
+ * exactly the domain condition is `lower(domain) = ?` and the IN list holds every ASCII case
+ * variant of each username (`u123`, `U123`), so that `alice@corp.example` finds
+ * `Alice@Corp.Example` through the index; a username with more than MAX_VARIANT_LETTERS letters
+ * is looked up as given through the index, and when no row is spelled so, by `lower(username)`,
+ * which reads the whole table (once per chunk): a user/get of a stored spelling never scans. A
+ * large batch (at least WHOLE_DOMAIN_MIN usernames in a domain) whose domain holds at most twice
+ * as many rows as asked for is read in one query of the whole domain instead.
  */
-export async function selectByAddress<T>(
-  addresses: readonly Address[],
-  inDomain: (domain: string) => SelectQueryBuilder<any, any, T>,
-  usernameColumn: string,
-): Promise<T[]> {
+export async function selectByAddress<T>(addresses: readonly Address[], table: AddressColumns<T>): Promise<T[]> {
   const out: T[] = [];
   const append = (rows: readonly T[]) => {
     for (const r of rows) out.push(r);
   };
-  for (const [domain, usernames] of byDomain(addresses)) {
+  const domainRef = sql.ref(table.domain);
+  const inDomain = (domain: string) => (table.folds ? table.base().where(table.domain, '=', domain) : table.base().where(sql<SqlBool>`lower(${domainRef}) = ${domain}`));
+  for (const [domain, usernames] of byDomain(addresses.map((a) => ({ username: a.username, domain: foldCase(a.domain) })))) {
     const distinct = [...new Set(usernames)];
     if (distinct.length >= WHOLE_DOMAIN_MIN) {
       const counted = await inDomain(domain).clearSelect().select(sql<number | bigint | string>`count(*)`.as('n')).executeTakeFirst();
@@ -57,25 +71,105 @@ export async function selectByAddress<T>(
         continue;
       }
     }
-    for (const part of chunks(distinct)) append(await inDomain(domain).where(usernameColumn, 'in', part).execute());
+    const { listed, unlisted } = table.folds ? { listed: distinct, unlisted: [] } : variantsOf(distinct);
+    for (const part of chunks(listed)) append(await inDomain(domain).where(table.username, 'in', part).execute());
+    // Names with many letters: the spelling given, through the index; only those not found so spelled by lower() (a scan).
+    const found = new Set<string>();
+    for (const part of chunks(unlisted)) {
+      const rows = await inDomain(domain).where(table.username, 'in', part).execute();
+      append(rows);
+      for (const r of rows) found.add((r as Record<string, string>)[table.username]);
+    }
+    const missing = unlisted.filter((name) => !found.has(name));
+    for (const part of chunks(missing, LOWER_CHUNK)) append(await inDomain(domain).where(lowerIn(table.username, part)).execute());
   }
   return out;
 }
 
+/** A username with at most this many ASCII letters is looked up by its case variants (2^letters of them). */
+const MAX_VARIANT_LETTERS = 6;
+/** Usernames per `lower(username) IN (…)` query: each such query reads the whole table. */
+const LOWER_CHUNK = 5_000;
+
+/** Every ASCII case variant of each username that has few letters (listed); the others (unlisted). */
+function variantsOf(usernames: readonly string[]): { listed: string[]; unlisted: string[] } {
+  const listed = new Set<string>();
+  const unlisted: string[] = [];
+  for (const name of usernames) {
+    const letters = (name.match(/[a-zA-Z]/g) ?? []).length;
+    if (letters > MAX_VARIANT_LETTERS) {
+      unlisted.push(name);
+      continue;
+    }
+    let variants = [''];
+    for (const ch of name) variants = /[a-zA-Z]/.test(ch) ? variants.flatMap((v) => [v + ch.toLowerCase(), v + ch.toUpperCase()]) : variants.map((v) => v + ch);
+    for (const v of variants) listed.add(v);
+  }
+  return { listed: [...listed], unlisted };
+}
+
+/** `lower(column) IN (lower(?), …)`: on every engine a superset of the ASCII case variants. */
+function lowerIn(column: string, values: readonly string[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`lower(${sql.ref(column)}) in (${sql.join(values.map((v) => sql`lower(${v})`))})`;
+}
+
 /**
- * The key under which the database itself compares an address. Kamailio's tables on MySQL
- * use the server's (case-insensitive) collation; SQLite and hermes' utf8mb4_bin tables
- * compare exactly.
+ * Rows keyed by hermes' case rule. `get` prefers the row spelled exactly as asked (a case-
+ * sensitive engine may hold `Alice` and `alice` side by side, written by other tools), then
+ * any case variant; `all` gives the exact rows when there are some, else every variant.
  */
-export function addressKey(address: Address, caseInsensitive: boolean): string {
-  const key = `${address.username}@${address.domain}`;
-  return caseInsensitive ? key.toLowerCase() : key;
+export class AddressIndex<T> {
+  private readonly exact = new Map<string, T[]>();
+  private readonly byFold = new Map<string, T[]>();
+
+  constructor(rows: Iterable<T>, addressOf: (row: T) => Address) {
+    for (const r of rows) {
+      const a = addressOf(r);
+      const key = `${a.username}@${a.domain}`;
+      push(this.exact, key, r);
+      push(this.byFold, foldCase(key), r);
+    }
+  }
+
+  all(address: Address): T[] {
+    const key = `${address.username}@${address.domain}`;
+    return this.exact.get(key) ?? this.byFold.get(foldCase(key)) ?? [];
+  }
+
+  get(address: Address): T | undefined {
+    return this.all(address)[0];
+  }
+
+  has(address: Address): boolean {
+    return this.all(address).length > 0;
+  }
+}
+
+function push<T>(map: Map<string, T[]>, key: string, row: T): void {
+  const list = map.get(key);
+  if (list) {
+    if (!list.includes(row)) list.push(row);
+  } else map.set(key, [row]);
 }
 
 /** `column LIKE ? ESCAPE '!'` for a glob (* and ?), parameterised. */
 export function likeGlob(column: RawBuilder<unknown> | string, glob: string): RawBuilder<SqlBool> {
   const ref = typeof column === 'string' ? sql.ref(column) : column;
   return sql<SqlBool>`${ref} like ${globToLike(glob)} escape '!'`;
+}
+
+/**
+ * A glob on an address under hermes' case rule, for `user/list` and `alias/list`: `where` is
+ * `lower(column) LIKE lower(?)`, which finds every ASCII case variant on every engine (and may
+ * find more: MySQL's collations also ignore accents, PostgreSQL's lower() folds beyond ASCII);
+ * `matches` then keeps exactly the addresses the rule matches, so every engine answers alike.
+ */
+export function foldedGlob(column: RawBuilder<unknown>, glob: string): { where: RawBuilder<SqlBool>; matches: (address: string) => boolean } {
+  const re = globToRegExp(foldCase(glob));
+  return {
+    where: sql<SqlBool>`lower(${column}) like lower(${globToLike(glob)}) escape '!'`,
+    matches: (address) => re.test(foldCase(address)),
+  };
 }
 
 /** username@domain as an SQL expression in the database's dialect. */

@@ -3,8 +3,9 @@ import type { Dbs, HermesUsersTable } from '../db/types.js';
 import { inTransaction } from '../db/transaction.js';
 import { opTime, writeAudit } from './audit.js';
 import { aliasAddress, aliasRowsAt } from './alias-rows.js';
-import { addressExpression, addressKey, chunks, domainChunks, insertRows, likeGlob, selectByAddress } from './bulk.js';
+import { AddressIndex, addressExpression, chunks, domainChunks, foldedGlob, insertRows, selectByAddress } from './bulk.js';
 import { computeHa1, computeHa1b, formatAddress } from './canonical.js';
+import { foldCase, foldedAddress } from '../model/index.js';
 import type { OpContext } from './context.js';
 import { failed, invalid } from './envelope.js';
 import { localDomains } from './domains.js';
@@ -30,8 +31,9 @@ const REMOTE_ONLY: readonly UpdatableUserField[] = ['registrar', 'r_port', 'prox
 function toRecord(address: Address, hermes: HermesUserRow | undefined, subscriber: SubscriberRow | undefined, ctx: OpContext): UserRecord {
   const kind = hermes?.kind ?? 'local';
   const record: UserRecord = {
-    username: hermes?.username ?? subscriber?.username ?? address.username,
-    domain: hermes?.domain ?? subscriber?.domain ?? address.domain,
+    // As stored (a case variant of the address asked for), the domain lower-case as hermes shows every domain.
+    username: subscriber?.username ?? hermes?.username ?? address.username,
+    domain: foldCase(subscriber?.domain ?? hermes?.domain ?? address.domain),
     address: '',
     kind,
     displayname: hermes?.displayname ?? '',
@@ -52,41 +54,37 @@ function toRecord(address: Address, hermes: HermesUserRow | undefined, subscribe
   return record;
 }
 
-/** hermes_users rows of the addresses, keyed exactly (utf8mb4_bin on MySQL, exact on SQLite). */
-async function hermesRows(db: Dbs, addresses: readonly Address[]): Promise<Map<string, HermesUserRow>> {
-  const rows = await selectByAddress(addresses, (domain) => db.provisioning.selectFrom('hermes_users').selectAll().where('domain', '=', domain), 'username');
-
-  const out = new Map<string, HermesUserRow>();
-  for (const r of rows) out.set(addressKey(r, false), r);
-  return out;
+/** hermes_users rows of the addresses (hermes' tables compare exactly on every engine). */
+async function hermesRows(db: Dbs, addresses: readonly Address[]): Promise<AddressIndex<HermesUserRow>> {
+  const rows = await selectByAddress(addresses, { base: () => db.provisioning.selectFrom('hermes_users').selectAll(), username: 'username', domain: 'domain', folds: false });
+  return new AddressIndex(rows, (r) => r);
 }
 
-/** subscriber rows of the addresses, keyed as the Kamailio database compares them. */
-async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<Map<string, SubscriberRow>> {
-  const rows = await selectByAddress(addresses, (domain) => db.kamailio.selectFrom('subscriber').select(['id', 'username', 'domain', 'password']).where('domain', '=', domain), 'username');
-
-  const ci = db.caseInsensitive.subscriber;
-  const out = new Map<string, SubscriberRow>();
-  for (const r of rows) out.set(addressKey(r, ci), r);
-  return out;
+/** subscriber rows of the addresses. */
+async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<AddressIndex<SubscriberRow>> {
+  const base = () => db.kamailio.selectFrom('subscriber').select(['id', 'username', 'domain', 'password']);
+  const rows = await selectByAddress(addresses, { base, username: 'username', domain: 'domain', folds: db.caseInsensitive.subscriber });
+  return new AddressIndex(rows, (r) => r);
 }
 
-/** Both kinds of rows of the addresses, and lookups by address. */
+/**
+ * Both kinds of rows of the addresses, and lookups by address under hermes' case rule: a
+ * hermes_users row and a subscriber row of one user are found alike, so a case variant gives
+ * the whole user (never its subscriber without its fields).
+ */
 export async function userRows(db: Dbs, addresses: readonly Address[]) {
   const [hermes, subscribers] = [await hermesRows(db, addresses), await subscriberRows(db, addresses)];
-  const ci = db.caseInsensitive.subscriber;
   return {
-    hermes: (a: Address) => hermes.get(addressKey(a, false)),
-    subscriber: (a: Address) => subscribers.get(addressKey(a, ci)),
-    exists: (a: Address) => hermes.has(addressKey(a, false)) || subscribers.has(addressKey(a, ci)),
+    hermes: (a: Address) => hermes.get(a),
+    subscriber: (a: Address) => subscribers.get(a),
+    exists: (a: Address) => hermes.has(a) || subscribers.has(a),
   };
 }
 
 /** Refuses addresses that are aliases: an alias differs from every user (failed 'exists'). */
 async function refuseAliases(db: Dbs, addresses: readonly Address[]): Promise<void> {
-  const ci = db.caseInsensitive.dbaliases;
-  const aliases = new Set((await aliasRowsAt(db, addresses)).map((r) => addressKey(aliasAddress(r), ci)));
-  const alias = addresses.find((a) => aliases.has(addressKey(a, ci)));
+  const aliases = new AddressIndex(await aliasRowsAt(db, addresses), aliasAddress);
+  const alias = addresses.find((a) => aliases.has(a));
   if (alias) throw failed('exists', `user ${formatAddress(alias)} is the address of an alias`);
 }
 
@@ -94,8 +92,8 @@ async function refuseAliases(db: Dbs, addresses: readonly Address[]): Promise<vo
 function refuseDuplicates(addresses: readonly Address[]): void {
   const seen = new Set<string>();
   for (const a of addresses) {
-    const key = formatAddress(a);
-    if (seen.has(key)) throw failed('exists', `user ${key} is given twice`);
+    const key = foldedAddress(a);
+    if (seen.has(key)) throw failed('exists', `user ${formatAddress(a)} is given twice`);
     seen.add(key);
   }
 }
@@ -111,23 +109,33 @@ export async function getUser(db: Dbs, address: Address, ctx: OpContext): Promis
   return toRecord(a, hermes, subscriber, ctx);
 }
 
-/** Every user (subscribers and provisioning users) as user@domain, sorted; `search` is a glob on that form. */
+/**
+ * Every user (subscribers and provisioning users) as user@domain (the domain lower-case, one
+ * entry per user under hermes' case rule), sorted; `search` is a glob on that form, matched
+ * ignoring ASCII case on every engine.
+ */
 export async function listUsers(db: Dbs, search: string | undefined, _ctx: OpContext, limit = MAX_LIST_LIMIT): Promise<string[]> {
   const kamailioAddress = addressExpression(db.adapters.kamailio, 'username', 'domain');
   const provisioningAddress = addressExpression(db.adapters.provisioning, 'username', 'domain');
   let subscribers = db.kamailio.selectFrom('subscriber').select(['username', 'domain']);
   let users = db.provisioning.selectFrom('hermes_users').select(['username', 'domain']);
+  let matches = (_address: string) => true;
   if (search !== undefined && search !== '') {
-    subscribers = subscribers.where(likeGlob(kamailioAddress, search));
-    users = users.where(likeGlob(provisioningAddress, search));
+    const glob = foldedGlob(kamailioAddress, search);
+    subscribers = subscribers.where(glob.where);
+    users = users.where(foldedGlob(provisioningAddress, search).where);
+    matches = glob.matches;
   }
   // The first `limit` of each table, in the answer's (binary) order, hold the first `limit` of both.
   subscribers = subscribers.orderBy(db.adapters.kamailio.byteOrder(kamailioAddress)).limit(limit);
   users = users.orderBy(db.adapters.provisioning.byteOrder(provisioningAddress)).limit(limit);
-  const all = new Set<string>();
-  for (const r of await subscribers.execute()) all.add(formatAddress(r));
-  for (const r of await users.execute()) all.add(formatAddress(r));
-  return [...all].sort().slice(0, limit);
+  const all = new Map<string, string>();
+  for (const r of [...(await subscribers.execute()), ...(await users.execute())]) {
+    const address = formatAddress({ username: r.username, domain: foldCase(r.domain) });
+    const key = foldCase(address);
+    if (matches(address) && !all.has(key)) all.set(key, address);
+  }
+  return [...all.values()].sort().slice(0, limit);
 }
 
 interface CheckedLocal extends Address {
@@ -297,7 +305,9 @@ export async function updateUsers(db: Dbs, updates: UserUpdate[], ctx: OpContext
         adopted.push(USER_COLUMNS.map((c) => row[c]));
       }
       if (kind === 'local' && u.password !== undefined && subscriber) {
-        passwords.push({ id: subscriber.id, values: [u.password, computeHa1(subscriber.username, subscriber.domain, u.password), computeHa1b(subscriber.username, subscriber.domain, u.password)] });
+        // The realm is the domain as hermes writes it (lower-case), whatever case another tool stored it in.
+        const realm = foldCase(subscriber.domain);
+        passwords.push({ id: subscriber.id, values: [u.password, computeHa1(subscriber.username, realm, u.password), computeHa1b(subscriber.username, realm, u.password)] });
       }
     }
     for (const { columns, rows: updates } of groups.values()) {
@@ -345,14 +355,15 @@ export async function removeUsers(db: Dbs, addresses: Address[], ctx: OpContext)
     const rows = await userRows(trx, checked);
     const missing = checked.find((a) => !rows.exists(a));
     if (missing) throw failed('nonexistant', `user ${formatAddress(missing)} does not exist`);
-    for (const [domain, usernames] of domainChunks(checked)) {
+    // The rows as stored (a case variant of the address given), deleted by id.
+    const subscribers = checked.map((a) => rows.subscriber(a)).filter((r) => r !== undefined);
+    const hermes = checked.map((a) => rows.hermes(a)).filter((r) => r !== undefined);
+    for (const [domain, usernames] of domainChunks([...checked, ...subscribers, ...hermes])) {
       const phone = await trx.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain']).where('domain', '=', domain).where('username', 'in', usernames).executeTakeFirst();
       if (phone) throw failed('inuse', `user ${formatAddress(phone)} has phones (e.g. ${phone.mac}): remove them first`);
     }
-    for (const [domain, usernames] of domainChunks(checked)) {
-      await trx.kamailio.deleteFrom('subscriber').where('domain', '=', domain).where('username', 'in', usernames).execute();
-      await trx.provisioning.deleteFrom('hermes_users').where('domain', '=', domain).where('username', 'in', usernames).execute();
-    }
+    for (const part of chunks(subscribers.map((r) => r.id))) await trx.kamailio.deleteFrom('subscriber').where('id', 'in', part).execute();
+    for (const part of chunks(hermes.map((r) => r.id))) await trx.provisioning.deleteFrom('hermes_users').where('id', 'in', part).execute();
     await writeAudit(trx, 'user/remove', checked.map((a) => ({ key: formatAddress(a), detail: { kind: rows.hermes(a)?.kind ?? 'local' } })), ctx);
   });
 }

@@ -7,8 +7,9 @@
 import type { DesiredState } from '../desired/types.js';
 import type { RawAlias, RawDesiredFile, RawDomain, RawFunctionKey, RawPhone, RawPhoneSettings, RawProvisioning, RawUser } from '../desired/raw-types.js';
 import { globToRegExp, isE164 } from '../ops/canonical.js';
-import type { UserFields } from '../model/index.js';
-import type { ActualState, ActualUser } from './actual-state.js';
+import { numericNumber, type NumberRun, type UserFields } from '../model/index.js';
+import type { ActualAlias, ActualState, ActualUser } from './actual-state.js';
+import { badDomain, badUserFields, badUsername } from './export-checks.js';
 import { mergeRuns } from './number-ranges.js';
 import { displayMac } from '../model/index.js';
 import { overrideProblem, secretField, stableJson } from '../provisioning/index.js';
@@ -26,6 +27,14 @@ export interface ExportResult {
   templates: ExportedTemplate[];
   /** Rows that cannot be expressed in the format, left out (and marked unmanaged where they live in a listed domain). */
   warnings: string[];
+  /** Why each name was marked unmanaged (domain -> name -> reason) and the domains left out, for YAML comments. */
+  notes: ExportNotes;
+}
+
+export interface ExportNotes {
+  unmanaged: Map<string, Map<string, string>>;
+  /** One line per Kamailio domain the file cannot list, with the reason. */
+  leftOut: string[];
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -60,14 +69,24 @@ function numbersSection(runs: readonly { start: string; end: string }[]): NonNul
 /** The domains an export shows, their unmanaged globs, and the names it marks unmanaged. */
 class ExportScope {
   readonly listed = new Map<string, RawDomain>();
+  readonly notes: ExportNotes = { unmanaged: new Map(), leftOut: [] };
   private readonly globs = new Map<string, RegExp[]>();
 
   constructor(
     private readonly actual: ActualState,
     scope: DesiredState | undefined,
+    warnings: string[],
   ) {
     if (!scope) {
-      for (const d of [...actual.domains].sort(cmp)) this.listed.set(d, { domain: d });
+      for (const d of [...actual.domains].sort(cmp)) {
+        const bad = badDomain(d);
+        if (bad === undefined) this.listed.set(d, { domain: d });
+        else {
+          // Not listed: hermes leaves the domain, its users and its aliases alone.
+          this.notes.leftOut.push(`domain ${d} is not listed, so hermes leaves it and everything in it alone: ${bad}`);
+          warnings.push(`domain ${d}: ${bad}; left out`);
+        }
+      }
       return;
     }
     for (const d of scope.domains ?? []) {
@@ -87,12 +106,21 @@ class ExportScope {
     return (this.globs.get(domain) ?? []).some((re) => re.test(name));
   }
 
-  markUnmanaged(domain: string, name: string): void {
+  /** Adds `name` to the domain's unmanaged list, with the reason for its comment. */
+  markUnmanaged(domain: string, name: string, reason: string): void {
     const d = this.listed.get(domain);
     if (!d || d.state === 'absent') return;
     d.unmanaged = [...new Set([...(d.unmanaged ?? []), name])];
     this.globs.set(domain, [...(this.globs.get(domain) ?? []), globToRegExp(name)]);
+    let reasons = this.notes.unmanaged.get(domain);
+    if (!reasons) this.notes.unmanaged.set(domain, (reasons = new Map()));
+    if (!reasons.has(name)) reasons.set(name, reason);
   }
+}
+
+/** Why a user cannot be declared: its name or a stored field hermes would refuse. */
+function undeclarableUser(u: ActualUser): string | undefined {
+  return badUsername(u.username) ?? badDomain(u.domain) ?? badUserFields(u.kind, u);
 }
 
 /** Users: local ones in listed domains, remote ones elsewhere. */
@@ -101,14 +129,22 @@ function exportUsers(actual: ActualState, s: ExportScope, scoped: boolean, warni
   for (const u of actual.users.values()) {
     if (s.present(u.domain)) {
       if (s.unmanaged(u.domain, u.username)) continue;
-      if (u.kind === 'remote' || !u.hasSubscriber) {
-        warnings.push(`user ${u.address}: a ${u.kind === 'remote' ? 'remote user' : 'provisioning row without subscriber'} in local domain ${u.domain} cannot be declared; left out and marked unmanaged`);
-        s.markUnmanaged(u.domain, u.username);
+      const bad =
+        u.kind === 'remote' || !u.hasSubscriber
+          ? `a ${u.kind === 'remote' ? 'remote user' : 'provisioning row without subscriber'} in a local domain`
+          : actual.aliases.has(u.address)
+            ? 'its address is also an alias (a dbaliases row), which hermes would refuse'
+            : undeclarableUser(u);
+      if (bad !== undefined) {
+        warnings.push(`user ${u.address}: ${bad}; left out and marked unmanaged`);
+        s.markUnmanaged(u.domain, u.username, `user: ${bad}`);
         continue;
       }
       exported.set(u.address, u);
     } else if (!actual.domains.has(u.domain) || (scoped && !s.listed.has(u.domain))) {
-      if (u.kind === 'remote') exported.set(u.address, u);
+      const bad = u.kind === 'remote' ? undeclarableUser(u) : undefined;
+      if (bad !== undefined) warnings.push(`remote user ${u.address}: ${bad}; left out`);
+      else if (u.kind === 'remote') exported.set(u.address, u);
       else if (!scoped) warnings.push(`user ${u.address}: a local user in ${u.domain}, which has no \`domain\` row, cannot be declared; left out`);
     }
   }
@@ -123,25 +159,53 @@ interface ExportedAliases {
   usedNumbers: string[];
 }
 
+/** Why an alias cannot be declared (its name, its destination), or undefined. */
+function undeclarableAlias(a: ActualAlias): string | undefined {
+  const name = badUsername(a.alias_username);
+  if (name !== undefined) return name;
+  const destination = badUsername(a.username) ?? badDomain(a.domain);
+  return destination === undefined ? undefined : `its destination ${a.username}@${a.domain} cannot be declared: ${destination}`;
+}
+
+/**
+ * Whether an E.164 number in use by an alias the file does not show (in a domain it does not
+ * list) joins the pool's runs (the number next to one): such numbers are written into the
+ * `numbers` section as in use, so that an unmanaged alias does not split a range in two.
+ */
+function touchesPool(pool: readonly NumberRun[], number: string): boolean {
+  const n = numericNumber(number);
+  return pool.some((r) => r.start.length === number.length && numericNumber(r.start) - 1 <= n && n <= numericNumber(r.end) + 1);
+}
+
 /** Aliases: E.164 ones to a user of the same domain become the user's `number`. */
 function exportAliases(actual: ActualState, s: ExportScope, exported: Map<string, ActualUser>, warnings: string[]): ExportedAliases {
   const out: ExportedAliases = { aliases: [], numberOf: new Map(), usedNumbers: [] };
+  const unmanaged = (key: string, a: ActualAlias, why: string) => {
+    warnings.push(`alias ${key} -> ${a.username}@${a.domain}: ${why}; left out and marked unmanaged`);
+    s.markUnmanaged(a.alias_domain, a.alias_username, `alias to ${a.username}@${a.domain}: ${why}`);
+  };
   for (const [key, a] of [...actual.aliases].sort((x, y) => cmp(x[0], y[0]))) {
-    if (!s.present(a.alias_domain) || s.unmanaged(a.alias_domain, a.alias_username)) continue;
+    const e164 = isE164(a.alias_username);
+    if (!s.present(a.alias_domain)) {
+      if (e164 && touchesPool(actual.pool, a.alias_username)) out.usedNumbers.push(a.alias_username);
+      continue;
+    }
+    // In use whether declared or not: the pool's ranges stay whole (export and export --diff alike).
+    if (e164) out.usedNumbers.push(a.alias_username);
+    if (s.unmanaged(a.alias_domain, a.alias_username)) continue;
     const destination = `${a.username}@${a.domain}`;
-    if (isE164(a.alias_username)) {
-      out.usedNumbers.push(a.alias_username);
-      if (a.domain === a.alias_domain && exported.has(destination) && !out.numberOf.has(destination)) {
-        out.numberOf.set(destination, a.alias_username);
-        continue;
-      }
-      warnings.push(`alias ${key} -> ${destination}: an E.164 alias that is not its user's one number cannot be declared; left out and marked unmanaged`);
-      s.markUnmanaged(a.alias_domain, a.alias_username);
+    const bad = undeclarableAlias(a);
+    if (bad !== undefined) {
+      unmanaged(key, a, bad);
+      continue;
+    }
+    if (e164) {
+      if (a.domain === a.alias_domain && exported.has(destination) && !out.numberOf.has(destination)) out.numberOf.set(destination, a.alias_username);
+      else unmanaged(key, a, exported.has(destination) ? 'an E.164 alias that is not its user\'s one number' : 'its destination is not a declared user');
       continue;
     }
     if ((s.present(a.domain) && !exported.has(destination)) || exported.has(key) || actual.users.has(key)) {
-      warnings.push(`alias ${key} -> ${destination}: its destination is not a declared user (or the alias is a user); left out and marked unmanaged`);
-      s.markUnmanaged(a.alias_domain, a.alias_username);
+      unmanaged(key, a, actual.users.has(key) || exported.has(key) ? 'the alias is also a user\'s address' : 'its destination is not a declared user');
       continue;
     }
     out.aliases.push({ alias: key, destination });
@@ -169,7 +233,7 @@ function exportPhones(actual: ActualState, exported: Map<string, ActualUser>, wa
  */
 export function exportActualState(actual: ActualState, scope?: DesiredState): ExportResult {
   const warnings: string[] = [];
-  const s = new ExportScope(actual, scope);
+  const s = new ExportScope(actual, scope, warnings);
   const want = (section: keyof RawDesiredFile) => !scope || scope[section as keyof DesiredState] !== undefined;
   const exported = exportUsers(actual, s, scope !== undefined, warnings);
   const { aliases, numberOf, usedNumbers } = exportAliases(actual, s, exported, warnings);
@@ -182,7 +246,7 @@ export function exportActualState(actual: ActualState, scope?: DesiredState): Ex
   if (want('aliases')) document.aliases = aliases;
   if (want('phones')) document.phones = phones;
   if (want('provisioning') && provisioning.section) document.provisioning = provisioning.section;
-  return { document, warnings, templates: want('provisioning') ? provisioning.templates : [] };
+  return { document, warnings, notes: s.notes, templates: want('provisioning') ? provisioning.templates : [] };
 }
 
 /**
@@ -190,7 +254,7 @@ export function exportActualState(actual: ActualState, scope?: DesiredState): Ex
  * through the stored form and the same exportProvisioning as the database's, so that equal
  * states render equal text; secrets are placeholders on both sides (the plan compares them).
  */
-export function exportDesiredState(desired: DesiredState): Omit<ExportResult, 'warnings'> {
+export function exportDesiredState(desired: DesiredState): Omit<ExportResult, 'warnings' | 'notes'> {
   const document: RawDesiredFile = { version: 1 };
   const provisioning = exportProvisioning(declaredItems(desired), []);
   if (desired.domains !== undefined) {

@@ -5,6 +5,7 @@
  */
 import type { DesiredState } from '../desired/types.js';
 import type { ActualState } from './actual-state.js';
+import { alignCase } from './case-align.js';
 import { KINDS } from './kinds/index.js';
 import { DomainScope, type PlanContext } from './kinds/kind.js';
 import { CHANGE_KINDS, changeCount, type Change, type ChangeAction, type ChangeKind, type Plan, type PlanSummary } from './plan-types.js';
@@ -47,7 +48,8 @@ function summarize(changes: Change[]): PlanSummary {
   return summary;
 }
 
-export function computePlan(desired: DesiredState, actual: ActualState, _options: PlanOptions = {}): Plan {
+export function computePlan(desired: DesiredState, stored: ActualState, _options: PlanOptions = {}): Plan {
+  const actual = alignCase(desired, stored);
   const changes: ChangeLists = { create: perKind(() => []), update: perKind(() => []), delete: perKind(() => []) };
   const ctx: PlanContext = {
     desired,

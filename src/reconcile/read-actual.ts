@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { isE164, normalizeMac } from '../ops/canonical.js';
 import { readProvisioningItems } from '../ops/provisioning.js';
 import { subscriberUser, type ActualAlias, type ActualState, type ActualUser } from './actual-state.js';
-import { numericNumber, USER_FIELDS, type NumberRun, type UserFieldName, type UserFields } from '../model/index.js';
+import { foldCase, numericNumber, USER_FIELDS, type NumberRun, type UserFieldName, type UserFields } from '../model/index.js';
 import { mergeRuns } from './number-ranges.js';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -94,6 +94,18 @@ function userLine(address: string, r: UserRow, fields: UserFields): string {
   return line;
 }
 
+/** Finds a user by a case variant of its address; the index is built on the first call (most rows match exactly). */
+function caseVariants(users: Map<string, ActualUser>): (address: string) => ActualUser | undefined {
+  let folded: Map<string, ActualUser> | undefined;
+  return (address) => {
+    if (folded === undefined) {
+      folded = new Map();
+      for (const [key, u] of users) if (!folded.has(foldCase(key))) folded.set(foldCase(key), u);
+    }
+    return folded.get(foldCase(address));
+  };
+}
+
 /** Subscribers, then hermes_users rows merged into them (a local user has both). */
 function readUsers(subscriberRows: AllRows[1], userRows: AllRows[3], lower: (d: string) => string, fp: Fingerprint): Map<string, ActualUser> {
   const users = new Map<string, ActualUser>();
@@ -107,13 +119,15 @@ function readUsers(subscriberRows: AllRows[1], userRows: AllRows[3], lower: (d: 
   }
   fp.feed('subscriber', subscriberLines);
   const userLines: string[] = [];
+  const variants = caseVariants(users);
   for (const r of userRows) {
     const domain = lower(r.domain);
     const address = `${r.username}@${domain}`;
     const fields = rowFields(r);
     if (fp.enabled) userLines.push(userLine(address, r, fields));
     const kind = r.kind === 'remote' ? 'remote' : 'local';
-    const existing = users.get(address);
+    // A subscriber spelled in another case is the same user (hermes' case rule, as ops/users.ts reads it).
+    const existing = users.get(address) ?? variants(address);
     if (existing) {
       Object.assign(existing, fields);
       existing.hasProvisioning = true;

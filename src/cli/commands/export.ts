@@ -45,8 +45,9 @@ export function registerExport(program: Command): void {
           const folder = options.out ? dirname(resolve(options.out)) : process.cwd();
           text = renderStateYaml(
             result.document,
-            ['Exported by `hermes export`. No passwords: a user without one keeps the stored password.'],
+            ['Exported by `hermes export`. No passwords: a user without one keeps the stored password.', ...result.notes.leftOut],
             schemaPathFrom(folder, fileURLToPath(SCHEMA_URL)),
+            result.notes,
           );
         }
         if (options.out) {
