@@ -158,6 +158,14 @@ function checkLocal(u: LocalUserInput): CheckedLocal {
   };
 }
 
+/** An address that is already a user or an alias is failed 'exists' (the caller's transaction). */
+async function refuseTaken(trx: Dbs, checked: readonly Address[]): Promise<void> {
+  const rows = await userRows(trx, checked);
+  const taken = checked.find((u) => rows.exists(u));
+  if (taken) throw failed('exists', `user ${formatAddress(taken)} exists already`);
+  await refuseAliases(trx, checked);
+}
+
 /**
  * Adds local users: a `subscriber` row (password, ha1, ha1b) and a hermes_users row each.
  * The domain must be a Kamailio domain (failed 'nxdomain'); an existing address, or the
@@ -171,10 +179,7 @@ export async function addLocalUsers(db: Dbs, users: LocalUserInput[], ctx: OpCon
     const local = await localDomains(trx, checked.map((u) => u.domain));
     const foreign = checked.find((u) => !local.has(u.domain));
     if (foreign) throw failed('nxdomain', `domain ${foreign.domain} is not a Kamailio domain: a local user needs a local domain`);
-    const rows = await userRows(trx, checked);
-    const taken = checked.find((u) => rows.exists(u));
-    if (taken) throw failed('exists', `user ${formatAddress(taken)} exists already`);
-    await refuseAliases(trx, checked);
+    await refuseTaken(trx, checked);
     const now = opTime(ctx).toISOString();
     await insertRows(
       trx.kamailio,
@@ -228,10 +233,7 @@ export async function addRemoteUsers(db: Dbs, users: RemoteUserInput[], ctx: OpC
     const served = await localDomains(trx, checked.map((u) => u.domain));
     const local = checked.find((u) => served.has(u.domain));
     if (local) throw invalid('domain', `domain ${local.domain} is a Kamailio domain (a row in \`domain\`), so ${formatAddress(local)} would be a local user: use user/add_local`);
-    const rows = await userRows(trx, checked);
-    const taken = checked.find((u) => rows.exists(u));
-    if (taken) throw failed('exists', `user ${formatAddress(taken)} exists already`);
-    await refuseAliases(trx, checked);
+    await refuseTaken(trx, checked);
     const now = opTime(ctx).toISOString();
     await insertRows(
       trx.provisioning,
