@@ -10,7 +10,7 @@ import { TokenVerifier, bearerToken, type TokenCacheOptions } from './auth.js';
 import { parseJsonBody } from './json-body.js';
 import { provisioningServer, type ProvisioningServerOptions } from './provisioning/index.js';
 import { loggerOptions, type LogOptions } from './logging.js';
-import { fastifyLimitOptions, serverLimits, type ServerLimits } from './limits.js';
+import { closeConnectionsAfter, fastifyLimitOptions, serverLimits, type ServerLimits } from './limits.js';
 import { NODE_METHODS, methodNotAllowed } from './methods.js';
 import { requestParams } from './params.js';
 import { httpStatusOf } from './status.js';
@@ -162,6 +162,7 @@ export function buildApp(dbs: Dbs, options: AppOptions = {}): FastifyInstance {
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   app.server.maxConnections = limits.maxConnections;
+  closeConnectionsAfter(app, limits.maxRequestsPerSocket);
   app.register(formbody, { bodyLimit: limits.bodyLimit });
   // Node calls still running; close() waits for them, so the databases can be closed next.
   const inFlight = new Set<Promise<Envelope>>();

@@ -1,4 +1,6 @@
 import type { ServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * What one client may hold of the server: how long it may take to send a request, how long an
@@ -68,7 +70,27 @@ export function fastifyLimitOptions(
     requestTimeout: limits.requestTimeout,
     keepAliveTimeout: limits.keepAliveTimeout,
     connectionTimeout: limits.idleTimeout,
-    maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    // Node's own limit answers 503 to every request past it on a connection the client keeps
+    // using; closeConnectionsAfter() closes the connection instead (as docs/api.md says).
+    maxRequestsPerSocket: 0,
     bodyLimit: limits.bodyLimit,
   };
+}
+
+/**
+ * Closes a kept-alive connection after its `limit`-th answer: that answer says
+ * `Connection: close` and the server ends the connection once it is sent, so the client opens a
+ * new one. (Node's maxRequestsPerSocket only says `Connection: close` and then answers 503 to
+ * every further request of a client that keeps the connection, as load generators do.)
+ */
+export function closeConnectionsAfter(app: FastifyInstance, limit: number): void {
+  if (limit <= 0) return;
+  const served = new WeakMap<Socket, number>();
+  app.addHook('onRequest', (request, reply, done) => {
+    const socket = request.raw.socket;
+    const n = (served.get(socket) ?? 0) + 1;
+    served.set(socket, n);
+    if (n >= limit) reply.raw.shouldKeepAlive = false;
+    done();
+  });
 }

@@ -65,7 +65,7 @@ describe('server limits (real sockets on 127.0.0.1)', () => {
     expect(server.requestTimeout).toBe(DEFAULT_LIMITS.requestTimeout);
     expect(server.keepAliveTimeout).toBe(DEFAULT_LIMITS.keepAliveTimeout);
     expect(server.timeout).toBe(DEFAULT_LIMITS.idleTimeout);
-    expect(server.maxRequestsPerSocket).toBe(DEFAULT_LIMITS.maxRequestsPerSocket);
+    expect(DEFAULT_LIMITS.maxRequestsPerSocket).toBe(1_000);
     expect(server.maxConnections).toBe(DEFAULT_LIMITS.maxConnections);
     expect(DEFAULT_LIMITS).toMatchObject({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, maxConnections: 1_024 });
   });
@@ -120,5 +120,36 @@ describe('server limits (real sockets on 127.0.0.1)', () => {
     later.socket.write('GET /numbers/list HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     await Promise.race([later.closed, sleep(3_000)]);
     expect(later.seen.received).toMatch(/^HTTP\/1\.1 200/);
+  });
+});
+
+describe('requests per connection', () => {
+  let db: TestDatabase;
+  let app: ReturnType<typeof buildApp>;
+  let port: number;
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+    app = buildApp(db.connection, { auth: 'none', log: false, limits: { maxRequestsPerSocket: 3 } });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    port = (app.server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('closes a kept-alive connection after its last answer, which says so; a client that goes on sending gets no 503', async () => {
+    const c = client(port);
+    await c.opened;
+    let received = '';
+    c.socket.on('data', (d) => (received += String(d)));
+    // Five pipelined requests on one connection: three answers, the third with Connection: close, then the close.
+    c.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(5));
+    await Promise.race([c.closed, sleep(5_000)]);
+    expect(c.seen.closedAfterMs, 'the server closed the connection').not.toBeNull();
+    const statuses = [...received.matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]);
+    expect(statuses).toEqual(['200', '200', '200']);
+    const third = received.split(/(?=HTTP\/1\.1 \d)/)[2] ?? '';
+    expect(third).toMatch(/^connection: close/im);
   });
 });
