@@ -30,6 +30,8 @@ export interface ProvisioningSnapshot {
   mac?: string;
   /** That phone's lines, in order. */
   lines?: { username: string; domain: string }[];
+  /** A hash of the shared items (templates, settings, profiles): the key of their renderer. */
+  sharedKey: string;
 }
 
 /** A file found for a request. */
@@ -85,20 +87,22 @@ export class ProvisioningFiles {
   async snapshot(name: string): Promise<ProvisioningSnapshot> {
     const mac = macOfFileName(name);
     const [shared, phone] = await Promise.all([this.sharedItems.load('shared'), mac === undefined ? undefined : this.phoneRows.load(mac)]);
-    const items = new Map(shared);
+    const items = new Map(shared.items);
     if (mac !== undefined && phone?.body !== undefined) items.set(`phone:${mac}`, phone.body);
-    return { provisioned: items.has('settings'), access: accessOf(items), applied: parseApplied(items), mac, lines: phone?.lines };
+    return { provisioned: items.has('settings'), access: accessOf(items), applied: parseApplied(items), mac, lines: phone?.lines, sharedKey: shared.key };
   }
 
-  private readonly sharedItems = boundedLoader<'shared', Map<string, string>>(async (keys) => {
+  /** The shared items, read once for the requests that arrive together, with a hash of them (hashed once a read, not once a request). */
+  private readonly sharedItems = boundedLoader<'shared', { items: Map<string, string>; key: string }>(async (keys) => {
     const rows = await this.db.provisioning
       .selectFrom('hermes_provisioning')
       .select(['item', 'body'])
       // Index ranges around the phone:* items (there may be 100,000 of them).
       .where((eb) => eb.or([eb('item', '<', 'phone:'), eb('item', '>=', 'phone;')]))
       .execute();
-    const items = new Map(rows.filter((r) => !r.item.startsWith('phone:')).map((r) => [r.item, r.body]));
-    return keys.map(() => items);
+    const shared = rows.filter((r) => !r.item.startsWith('phone:')).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
+    const read = { items: new Map(shared.map((r) => [r.item, r.body])), key: sha256(stableJson(shared.map((r) => [r.item, r.body]))) };
+    return keys.map(() => read);
   });
 
   private readonly phoneRows = boundedLoader<string, { body?: string; lines: { username: string; domain: string }[] }>(async (macs) => {
@@ -124,8 +128,8 @@ export class ProvisioningFiles {
     return true;
   }
 
-  private renderer(applied: AppliedProvisioning): Renderer {
-    const key = sha256(stableJson({ templates: applied.templates.map((t) => [t.id, t.text]), settings: applied.settings }));
+  /** The renderer of the snapshot's templates and settings (compiled once per distinct shared items). */
+  private renderer(applied: AppliedProvisioning, key: string): Renderer {
     let renderer = this.renderers.get(key);
     if (!renderer) {
       if (this.renderers.size >= RENDERER_CACHE) this.renderers.clear();
@@ -136,7 +140,7 @@ export class ProvisioningFiles {
 
   /** The file `name` of the snapshot's phone (or a generic file), rendered now. */
   async file(snapshot: ProvisioningSnapshot, name: string, ctx: OpContext): Promise<FileLookup> {
-    const renderer = this.renderer(snapshot.applied);
+    const renderer = this.renderer(snapshot.applied, snapshot.sharedKey);
     const model = this.generic.get(name.toLowerCase());
     if (model) {
       const file = renderer.render(samplePhone(model), name)!;
