@@ -15,41 +15,14 @@
  *        BENCH_PROBES=1 (during the run, GET /healthz, /readyz and /metrics once a second each, as
  *        a load balancer and Prometheus would)
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { createPool } from 'mysql2/promise';
+import { readFileSync } from 'node:fs';
+import { autocannon, benchDatabase, cpuSeconds, ensureBuilt, mariadbPid, startServe, type LoadResult, type Server } from './lib/http-load.js';
 import { initDatabases, openDatabases } from '../src/db/connect.js';
 import { computeHa1, computeHa1b } from '../src/ops/canonical.js';
 import { createToken } from '../src/ops/tokens.js';
 
-/** The part of autocannon's API used here (the package ships no types). */
-interface LoadResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p90: number; p99: number; max: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-interface LoadRequest {
-  method: string;
-  path?: string;
-  setupRequest?: (request: LoadRequest) => LoadRequest;
-}
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  headers: Record<string, string>;
-  requests: LoadRequest[];
-}) => Promise<LoadResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const serverUrl = (process.env.HERMES_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
-const dbName = `hermes_bench_api_${process.pid}`;
-const dbUrl = `${serverUrl}/${dbName}`;
+const database = benchDatabase('api');
+const dbUrl = database.url;
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -59,15 +32,6 @@ const DOMAIN = 'bench.example.com';
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-async function dropDatabase(): Promise<void> {
-  const pool = createPool({ uri: serverUrl, connectionLimit: 1 });
-  try {
-    await pool.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
-  } finally {
-    await pool.end();
-  }
 }
 
 let metricsToken = '';
@@ -122,55 +86,10 @@ async function seed(): Promise<string> {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function mariadbPid(): number | undefined {
-  const found = spawnSync('pidof', ['mariadbd', 'mysqld'], { encoding: 'utf8' });
-  const pid = Number(found.stdout?.trim().split(/\s+/)[0]);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-interface Server {
-  pid: number | undefined;
-  stop(): Promise<number | null>;
-}
-
 function startServer(): Promise<Server> {
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const args = [...nodeArgs, process.env.BENCH_HERMES_BIN ?? 'dist/cli/main.js', 'serve', '--listen', LISTEN, '--db', dbUrl, '--log-level', LOG_LEVEL];
+  const args = ['--listen', LISTEN, '--db', dbUrl, '--log-level', LOG_LEVEL];
   if (process.env.BENCH_POOL_SIZE) args.push('--pool-size', process.env.BENCH_POOL_SIZE);
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s: ${stderr}`)), 20_000);
-    child.stderr!.on('data', (d) => {
-      stderr += d;
-      process.stderr.write(d);
-      if (stderr.includes('serving the node API')) {
-        clearTimeout(timer);
-        resolve({
-          pid: child.pid,
-          async stop() {
-            child.kill('SIGTERM');
-            return exited;
-          },
-        });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before serving: ${stderr}`));
-    });
-  });
+  return startServe(process.env.BENCH_HERMES_BIN ?? 'dist/cli/main.js', args, 'serving the node API');
 }
 
 function load(token: string, seconds: number): Promise<LoadResult> {
@@ -192,11 +111,8 @@ function load(token: string, seconds: number): Promise<LoadResult> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(`${root}dist/cli/main.js`)) {
-    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0 && !existsSync(`${root}dist/cli/main.js`)) throw new Error('build failed');
-  }
-  await dropDatabase();
+  ensureBuilt();
+  await database.drop();
   let server: Server | undefined;
   try {
     const token = await seed();
@@ -233,7 +149,7 @@ async function main(): Promise<void> {
     if (non2xx > 0 || result.errors > 0) process.exitCode = 1;
   } finally {
     if (server) await server.stop();
-    await dropDatabase();
+    await database.drop();
   }
 }
 

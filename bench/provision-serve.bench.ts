@@ -14,38 +14,18 @@
  *        BENCH_LOG_LEVEL (server --log-level, default warn: the per-request line is info),
  *        BENCH_SERVER_NODE_ARGS (node flags for the server, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createPool } from 'mysql2/promise';
+import { autocannon, benchDatabase, cpuSeconds, ensureBuilt, startServe, type LoadRequest, type LoadResult } from './lib/http-load.js';
 import { initDatabases, openDatabases } from '../src/db/connect.js';
 import { computeHa1, computeHa1b } from '../src/ops/canonical.js';
 import { createToken } from '../src/ops/tokens.js';
 import { createRenderer, hashSecret, MODELS } from '../src/provisioning/index.js';
 
-interface LoadResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p90: number; p99: number; max: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-interface LoadRequest {
-  method: string;
-  path?: string;
-  headers?: Record<string, string>;
-  setupRequest?: (request: LoadRequest) => LoadRequest;
-}
-type Autocannon = (options: { url: string; connections: number; duration: number; overallRate?: number; headers: Record<string, string>; requests: LoadRequest[] }) => Promise<LoadResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const serverUrl = (process.env.HERMES_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
-const dbName = `hermes_bench_prov_${process.pid}`;
-const dbUrl = `${serverUrl}/${dbName}`;
+const database = benchDatabase('prov');
+const dbUrl = database.url;
 const PHONES = Number(process.env.BENCH_PHONES ?? 20_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -59,15 +39,6 @@ const models = [...MODELS.values()];
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const macOf = (i: number) => (0x0004f2000000 + i).toString(16).padStart(12, '0');
-
-async function dropDatabase(): Promise<void> {
-  const pool = createPool({ uri: serverUrl, connectionLimit: 1 });
-  try {
-    await pool.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
-  } finally {
-    await pool.end();
-  }
-}
 
 /** Users, phones and provisioning items as apply would store them, in bulk. */
 async function seed(): Promise<void> {
@@ -113,36 +84,8 @@ function certificate(dir: string): { cert: string; key: string } {
   return { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
 }
 
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 function startServer(tls: { cert: string; key: string }): Promise<{ pid: number | undefined; stop(): Promise<number | null> }> {
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const args = [...nodeArgs, 'dist/cli/main.js', 'serve', '--listen', LISTEN, '--db', dbUrl, '--log-level', LOG_LEVEL, '--tls-cert', tls.cert, '--tls-key', tls.key];
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s: ${stderr}`)), 20_000);
-    child.stderr!.on('data', (d) => {
-      stderr += d;
-      process.stderr.write(d);
-      if (stderr.includes('phone provisioning')) {
-        clearTimeout(timer);
-        resolve({ pid: child.pid, stop: async () => (child.kill('SIGTERM'), exited) });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before serving: ${stderr}`));
-    });
-  });
+  return startServe('dist/cli/main.js', ['--listen', LISTEN, '--db', dbUrl, '--log-level', LOG_LEVEL, '--tls-cert', tls.cert, '--tls-key', tls.key], 'phone provisioning');
 }
 
 /** Each phone's credential file name (the first file its firmware asks for that holds credentials). */
@@ -164,12 +107,9 @@ function load(names: string[], seconds: number, rate?: number): Promise<LoadResu
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(`${root}dist/cli/main.js`)) {
-    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('build failed');
-  }
+  ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'hermes-bench-prov-'));
-  await dropDatabase();
+  await database.drop();
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     await seed();
@@ -206,7 +146,7 @@ async function main(): Promise<void> {
     if (result.non2xx > 0 || result.errors > 0) process.exitCode = 1;
   } finally {
     if (server) await server.stop();
-    await dropDatabase();
+    await database.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
