@@ -9,12 +9,13 @@ export interface ListenAddress {
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 
 /**
- * Parses `HOST:PORT` (`[::1]:8080` for IPv6). Throws a USAGE error naming what is wrong.
+ * Parses `HOST:PORT` (`[::1]:8080` for IPv6). Throws a USAGE error naming what is wrong and
+ * the option it came from.
  */
-export function parseListenAddress(value: string): ListenAddress {
+export function parseListenAddress(value: string, option = '--listen'): ListenAddress {
   const text = value.trim();
   const usage = (why: string) =>
-    new HermesError('USAGE', `--listen "${text.slice(0, 100)}" ${why}: use HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080`);
+    new HermesError('USAGE', `${option} "${text.slice(0, 100)}" ${why}: use HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080`);
   let host: string;
   let portText: string;
   const bracketed = /^\[([^\]]+)\]:(.*)$/.exec(text);

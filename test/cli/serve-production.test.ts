@@ -64,7 +64,7 @@ describe('hermes serve in production: --metrics-listen, SIGHUP', () => {
         [['--tls-cert', join(dir, 'junk.pem')], /--tls-cert needs --tls-key too/],
         [['--tls-cert', join(dir, 'missing.pem'), '--tls-key', join(dir, 'junk.pem')], /--tls-cert .*missing\.pem cannot be read \(ENOENT\)/],
         [['--tls-cert', join(dir, 'junk.pem'), '--tls-key', join(dir, 'junk.pem')], /are not a usable PEM certificate and key/],
-        [['--metrics-listen', '9464'], /--metrics-listen|HOST:PORT/],
+        [['--metrics-listen', '9464'], /--metrics-listen "9464" has no port/],
         [['--shutdown-timeout', '0'], /--shutdown-timeout "0" is not a whole number from 1/],
       ];
       for (const [args, message] of cases) {

@@ -80,7 +80,7 @@ export function registerServe(program: Command): void {
           maxConnections: wholeNumber(options.maxConnections, '--max-connections', 1, 1_000_000),
           requestTimeout: wholeNumber(options.requestTimeout, '--request-timeout', 1, 3_600) * 1000,
         };
-        const metricsAddress = options.metricsListen === undefined ? undefined : parseListenAddress(options.metricsListen);
+        const metricsAddress = options.metricsListen === undefined ? undefined : parseListenAddress(options.metricsListen, '--metrics-listen');
         const shutdownMs = wholeNumber(options.shutdownTimeout, '--shutdown-timeout', 1, 3_600) * 1000;
         const https = readTls(options);
         const connection = await openDatabases({ ...databaseOptions(command), poolSize });
