@@ -10,7 +10,7 @@ export interface GlobalOptions {
 
 export function addGlobalOptions(program: Command): Command {
   return program
-    .addOption(new Option('--db <url>', 'Kamailio database: sqlite:PATH or mysql://user:pass@host:port/db (default sqlite:hermes.db)').env('HERMES_DB'))
+    .addOption(new Option('--db <url>', 'Kamailio database: sqlite:PATH, mysql://user:pass@host:port/db or postgres://user:pass@host:port/db (default sqlite:hermes.db)').env('HERMES_DB'))
     .addOption(new Option('--provisioning-db <url>', "hermes' provisioning database (default: the Kamailio one)").env('HERMES_PROVISIONING_DB'))
     .option('--debug', 'print stack traces of errors');
 }
