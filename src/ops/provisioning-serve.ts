@@ -87,13 +87,14 @@ export class ProvisioningFiles {
   async snapshot(name: string): Promise<ProvisioningSnapshot> {
     const mac = macOfFileName(name);
     const [shared, phone] = await Promise.all([this.sharedItems.load('shared'), mac === undefined ? undefined : this.phoneRows.load(mac)]);
-    const items = new Map(shared.items);
-    if (mac !== undefined && phone?.body !== undefined) items.set(`phone:${mac}`, phone.body);
-    return { provisioned: items.has('settings'), access: accessOf(items), applied: parseApplied(items), mac, lines: phone?.lines, sharedKey: shared.key };
+    // The shared items are parsed once a read; the phone's own item is added to a copy.
+    const phones = mac !== undefined && phone?.body !== undefined ? parseApplied(new Map([[`phone:${mac}`, phone.body]])).phones : new Map<string, never>();
+    const applied: AppliedProvisioning = { ...shared.applied, phones };
+    return { provisioned: shared.items.has('settings'), access: shared.access, applied, mac, lines: phone?.lines, sharedKey: shared.key };
   }
 
   /** The shared items, read once for the requests that arrive together, with a hash of them (hashed once a read, not once a request). */
-  private readonly sharedItems = boundedLoader<'shared', { items: Map<string, string>; key: string }>(async (keys) => {
+  private readonly sharedItems = boundedLoader<'shared', { items: Map<string, string>; key: string; applied: AppliedProvisioning; access: ProvisioningAccess }>(async (keys) => {
     const rows = await this.db.provisioning
       .selectFrom('hermes_provisioning')
       .select(['item', 'body'])
@@ -101,7 +102,8 @@ export class ProvisioningFiles {
       .where((eb) => eb.or([eb('item', '<', 'phone:'), eb('item', '>=', 'phone;')]))
       .execute();
     const shared = rows.filter((r) => !r.item.startsWith('phone:')).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
-    const read = { items: new Map(shared.map((r) => [r.item, r.body])), key: sha256(stableJson(shared.map((r) => [r.item, r.body]))) };
+    const items = new Map(shared.map((r) => [r.item, r.body]));
+    const read = { items, key: sha256(stableJson(shared.map((r) => [r.item, r.body]))), applied: parseApplied(items), access: accessOf(items) };
     return keys.map(() => read);
   });
 
