@@ -163,7 +163,7 @@ export class KamailioProcess {
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     try {
       await Promise.race([
-        kamailio.waitReady(options.startTimeoutMs ?? 15_000),
+        kamailio.waitReady(options.startTimeoutMs ?? 60_000),
         spawnError.then((e) => Promise.reject(e)),
         kamailio.exited.then((code) => Promise.reject(new Error(`kamailio exited with code ${code} before it was ready`))),
       ]);

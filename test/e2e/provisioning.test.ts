@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -6,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vendor } from '../../src/provisioning/index.js';
-import { HERMES_BIN, runHermes, type CliResult } from '../helpers/cli.js';
+import { runHermes, type CliResult } from '../helpers/cli.js';
+import { startServer, type ServeProcess } from '../helpers/serve-process.js';
 import { makeCertificates, type Certificates } from '../helpers/tls-servers.js';
 import { LINE_PASSWORDS, linesOfFile, SERVER_YAML } from '../nodes-api/provisioning-fixture.js';
 import { findKamailio, hasModule, kamailioDbUrl, KamailioProcess } from './kamailio-process.js';
@@ -36,27 +36,8 @@ const PHONES: { vendor: Vendor; mac: string; file: string; user: string; env: ke
 ];
 const NEW_PASSWORDS: Record<string, string> = Object.fromEntries(Object.entries(LINE_PASSWORDS).map(([k, v]) => [k, v.replace(/1$/, '2')]));
 
-interface Served {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-}
-
-function serve(dir: string, args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [HERMES_BIN, 'serve', '--db', `sqlite:${join(dir, 'hermes.db')}`, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HERMES_DB: '' } });
-  const s: Served = { child, stdout: '', stderr: '' };
-  child.stdout!.on('data', (d) => (s.stdout += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hermes serve did not start: ${s.stderr}`)), 15_000);
-    child.stderr!.on('data', (d) => {
-      s.stderr += d;
-      if (s.stderr.includes('phone provisioning (/provision/)')) {
-        clearTimeout(timer);
-        resolve(s);
-      }
-    });
-    child.on('exit', () => reject(new Error(`hermes serve exited: ${s.stderr}`)));
-  });
+function serve(dir: string, args: string[]): Promise<ServeProcess> {
+  return startServer(['--db', `sqlite:${join(dir, 'hermes.db')}`, ...args], {}, { cwd: dir, readyWhen: 'phone provisioning (/provision/)' });
 }
 
 /** GET over HTTPS (trusting the test CA) or plain HTTP. */
@@ -82,8 +63,8 @@ suite(`provisioning end to end with a real Kamailio${KAMAILIO ? '' : ' [skipped:
   let dir: string;
   let certs: Certificates;
   let kamailio: KamailioProcess | undefined;
-  let tls: Served | undefined;
-  let plain: Served | undefined;
+  let tls: ServeProcess | undefined;
+  let plain: ServeProcess | undefined;
   const clients: SipClient[] = [];
   const hermes = (args: string[], env: Record<string, string> = LINE_PASSWORDS) => runHermes([...args, '--db', `sqlite:${join(dir, 'hermes.db')}`], { cwd: dir, env: { ...env, HERMES_KAMAILIO_RPC: undefined, HERMES_DB: undefined } });
   const https = (file: string, auth?: string, ua?: string) => get(`https://127.0.0.1:${PORTS.https}/provision/${file}`, { auth, ua, ca: readFileSync(certs.ca, 'utf8') });

@@ -9,9 +9,19 @@ export interface ServeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `hermes serve ARGS` and resolves once it says it is serving (15 s at most). */
-export function startServer(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [HERMES_BIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HERMES_DB: '', ...env } });
+export interface StartOptions {
+  cwd?: string;
+  /** What stderr says once the server is ready: "serving the node API" unless given. */
+  readyWhen?: string;
+}
+
+/**
+ * Starts `hermes serve ARGS` and resolves once it says it is ready. It waits up to 60 s: on a
+ * two-core CI runner another suite's burst of processes can hold a start up for many seconds.
+ */
+export function startServer(args: string[], env: Record<string, string> = {}, options: StartOptions = {}): Promise<ServeProcess> {
+  const readyWhen = options.readyWhen ?? 'serving the node API';
+  const child = spawn(process.execPath, [HERMES_BIN, 'serve', ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HERMES_DB: '', ...env } });
   const server: ServeProcess = {
     child,
     stdout: '',
@@ -20,10 +30,10 @@ export function startServer(args: string[], env: Record<string, string> = {}): P
   };
   child.stdout!.on('data', (d) => (server.stdout += d));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${server.stderr}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${server.stderr}`)), 60_000);
     child.stderr!.on('data', (d) => {
       server.stderr += d;
-      if (server.stderr.includes('serving the node API')) {
+      if (server.stderr.includes(readyWhen)) {
         clearTimeout(timer);
         resolve(server);
       }

@@ -80,6 +80,15 @@ import type { HermesError } from '../../errors.js';
 import type { KamailioTableName } from '../kamailio-schema.js';
 
 /** What every engine's parsed URL has; each engine adds its own fields. */
+/**
+ * How long hermes waits for a database before it gives up: a server's answer to a new
+ * connection, and SQLite's file lock held by another writer. Generous, because a CI runner or a
+ * busy host can leave a process without CPU for seconds at a time: a timer that fires while the
+ * answer already waits unread is a false failure (seen with 200 `hermes call` processes on two
+ * cores and a 10 s connect timeout). A server that is really down refuses at once.
+ */
+export const DATABASE_WAIT_MS = 30_000;
+
 export interface TargetBase {
   dialect: string;
 }

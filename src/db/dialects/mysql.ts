@@ -4,7 +4,7 @@ import { Kysely, MysqlAdapter, MysqlDialect, sql, type Expression, type RawBuild
 import type { Pool } from 'mysql2';
 import { HermesError } from '../../errors.js';
 import type { KamailioTableName } from '../kamailio-schema.js';
-import { questionMarkTuples, type DialectAdapter, type KyselyOptions } from './adapter.js';
+import { DATABASE_WAIT_MS, questionMarkTuples, type DialectAdapter, type KyselyOptions } from './adapter.js';
 import {
   authFailed,
   databaseMissing,
@@ -52,7 +52,7 @@ async function createMysqlPool(target: MysqlTarget, connectionLimit: number): Pr
     password: target.password,
     database: target.database || undefined,
     connectionLimit,
-    connectTimeout: 10_000,
+    connectTimeout: DATABASE_WAIT_MS,
     // DATETIME columns come back as 'YYYY-MM-DD HH:MM:SS' strings, as Kamailio writes them.
     dateStrings: true,
     charset: 'utf8mb4',

@@ -4,7 +4,7 @@ import { Kysely, PostgresAdapter, PostgresDialect, PostgresQueryCompiler, sql, t
 import type { Pool } from 'pg';
 import { HermesError } from '../../errors.js';
 import type { KamailioTableName } from '../kamailio-schema.js';
-import type { DialectAdapter, KyselyOptions } from './adapter.js';
+import { DATABASE_WAIT_MS, type DialectAdapter, type KyselyOptions } from './adapter.js';
 import {
   authFailed,
   databaseMissing,
@@ -83,7 +83,7 @@ async function createPostgresPool(target: PostgresTarget, max: number): Promise<
     // Without a database: the server's maintenance database (server-level work).
     database: target.database || 'postgres',
     max,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: DATABASE_WAIT_MS,
     ssl: tlsOptions(target),
     types: await typeParsers(),
     application_name: 'hermes',

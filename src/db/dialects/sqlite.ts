@@ -16,7 +16,7 @@ import {
 } from 'kysely';
 import { HermesError } from '../../errors.js';
 import type { KamailioTableName } from '../kamailio-schema.js';
-import { questionMarkTuples, type DialectAdapter, type KyselyOptions } from './adapter.js';
+import { DATABASE_WAIT_MS, questionMarkTuples, type DialectAdapter, type KyselyOptions } from './adapter.js';
 
 export interface SqliteTarget {
   dialect: 'sqlite';
@@ -100,7 +100,7 @@ class SqliteHermesAdapter extends SqliteAdapter implements DialectAdapter<Sqlite
     // Kamailio's db_sqlite opens the same file: WAL lets it read while hermes writes, and a
     // busy timeout waits for its locks instead of failing at once.
     if (target.path !== ':memory:' && !readonly) database.pragma('journal_mode = WAL');
-    database.pragma('busy_timeout = 5000');
+    database.pragma(`busy_timeout = ${DATABASE_WAIT_MS}`);
     database.pragma('foreign_keys = ON');
     return new Kysely({ dialect: withSafeErrors(new HermesSqliteDialect({ database })) });
   }
