@@ -5,32 +5,19 @@ import type { Pool } from 'mysql2';
 import { HermesError } from '../../errors.js';
 import type { KamailioTableName } from '../kamailio-schema.js';
 import { DATABASE_WAIT_MS, questionMarkTuples, type DialectAdapter, type KyselyOptions } from './adapter.js';
-import {
-  authFailed,
-  databaseMissing,
-  networkConnectError,
-  onlyParameters,
-  otherConnectError,
-  readCaFile,
-  serverAdapter,
-  type ServerTarget,
-  type ServerUrlSpec,
-  createServerDatabaseIfMissing,
-  PooledKysely,
-  type PoolStats,
-} from './server.js';
+import * as server from './server.js';
 
-export type MysqlTarget = ServerTarget<'mysql'>;
+export type MysqlTarget = server.ServerTarget<'mysql'>;
 
 const URL_FORM = 'mysql://user:password@host:port/database[?ssl=true&ssl-ca=FILE]';
 
-const URL_SPEC: ServerUrlSpec<'mysql'> = {
+const URL_SPEC: server.ServerUrlSpec<'mysql'> = {
   dialect: 'mysql',
   defaultPort: 3306,
   defaultUser: 'root',
   form: URL_FORM,
   tls(params, fail) {
-    onlyParameters(params, ['ssl', 'ssl-ca'], fail, 'MySQL/MariaDB');
+    server.onlyParameters(params, ['ssl', 'ssl-ca'], fail, 'MySQL/MariaDB');
     const ssl = params.get('ssl');
     const caFile = params.get('ssl-ca') || undefined;
     if (ssl !== null && ssl !== 'true' && ssl !== 'false') fail(`has ssl=${ssl}: use ssl=true or ssl=false`);
@@ -58,7 +45,7 @@ async function createMysqlPool(target: MysqlTarget, connectionLimit: number): Pr
     charset: 'utf8mb4',
     supportBigNumbers: true,
     ssl: target.tls
-      ? { ca: readCaFile(target.tls), rejectUnauthorized: target.tls.verifyCertificate, verifyIdentity: target.tls.verifyHostName }
+      ? { ca: server.readCaFile(target.tls), rejectUnauthorized: target.tls.verifyCertificate, verifyIdentity: target.tls.verifyHostName }
       : undefined,
   });
   if (target.tls?.verifyHostName) checkHostNameOfEachConnection(pool, target.host);
@@ -90,7 +77,7 @@ function checkHostNameOfEachConnection(pool: Pool, host: string): void {
 
 /** Kysely's MysqlDialect with hermes' adapter (MySQL and MariaDB). */
 /** mysql2 keeps its pool's counts in members without a public accessor (stable since mysql2 1.x). */
-function mysqlPoolStats(pool: Pool, max: number): PoolStats {
+function mysqlPoolStats(pool: Pool, max: number): server.PoolStats {
   const inner = pool as unknown as Record<'_allConnections' | '_freeConnections' | '_connectionQueue', { length?: number } | undefined>;
   return { open: inner._allConnections?.length ?? 0, idle: inner._freeConnections?.length ?? 0, waiting: inner._connectionQueue?.length ?? 0, max };
 }
@@ -108,7 +95,7 @@ function quote(name: string): string {
 /** The server-wide GET_LOCK name of `key` in the current database (at most 64 characters). */
 const lockName = (key: string) => sql`concat('hermes:', sha1(concat(database(), ':', ${key})))`;
 
-class MysqlHermesAdapter extends serverAdapter(MysqlAdapter, URL_SPEC) implements DialectAdapter<MysqlTarget> {
+class MysqlHermesAdapter extends server.serverAdapter(MysqlAdapter, URL_SPEC) implements DialectAdapter<MysqlTarget> {
   readonly name = 'mysql' as const;
   readonly schemes = ['mysql', 'mariadb'];
   /** mysql2 binds values in the client: the limit keeps statements well below max_allowed_packet. */
@@ -117,11 +104,11 @@ class MysqlHermesAdapter extends serverAdapter(MysqlAdapter, URL_SPEC) implement
   async createKysely(target: MysqlTarget, options: KyselyOptions): Promise<Kysely<any>> {
     const max = options.poolSize ?? 10;
     const pool = await createMysqlPool(target, max);
-    return new PooledKysely({ dialect: withSafeErrors(new HermesMysqlDialect({ pool })) }, () => mysqlPoolStats(pool, max));
+    return new server.PooledKysely({ dialect: withSafeErrors(new HermesMysqlDialect({ pool })) }, () => mysqlPoolStats(pool, max));
   }
 
   createDatabaseIfMissing(target: MysqlTarget): Promise<boolean> {
-    return createServerDatabaseIfMissing(target, URL_FORM, async (server) => {
+    return server.createServerDatabaseIfMissing(target, URL_FORM, async (server) => {
       const pool = (await createMysqlPool(server, 1)).promise();
       return {
         async databaseExists(name) {
@@ -136,17 +123,17 @@ class MysqlHermesAdapter extends serverAdapter(MysqlAdapter, URL_SPEC) implement
 
   translateConnectError(error: unknown, target: MysqlTarget): HermesError {
     if (error instanceof HermesError) return error;
-    const network = networkConnectError(error, target, 'ssl-ca=');
+    const network = server.networkConnectError(error, target, 'ssl-ca=');
     if (network) return network;
     switch ((error as { code?: string } | undefined)?.code) {
       case 'ER_ACCESS_DENIED_ERROR':
       case 'ER_DBACCESS_DENIED_ERROR':
       case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
-        return authFailed(error, target);
+        return server.authFailed(error, target);
       case 'ER_BAD_DB_ERROR':
-        return databaseMissing(error, target);
+        return server.databaseMissing(error, target);
       default:
-        return otherConnectError(error, target);
+        return server.otherConnectError(error, target);
     }
   }
 

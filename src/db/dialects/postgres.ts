@@ -5,33 +5,21 @@ import type { Pool } from 'pg';
 import { HermesError } from '../../errors.js';
 import type { KamailioTableName } from '../kamailio-schema.js';
 import { DATABASE_WAIT_MS, type DialectAdapter, type KyselyOptions } from './adapter.js';
-import {
-  authFailed,
-  databaseMissing,
-  networkConnectError,
-  onlyParameters,
-  otherConnectError,
-  readCaFile,
-  serverAdapter,
-  type ServerTarget,
-  type ServerUrlSpec,
-  createServerDatabaseIfMissing,
-  PooledKysely,
-} from './server.js';
+import * as server from './server.js';
 import { sqlite } from './sqlite.js';
 
-export type PostgresTarget = ServerTarget<'postgres'>;
+export type PostgresTarget = server.ServerTarget<'postgres'>;
 
 const URL_FORM = 'postgres://user:password@host:port/database[?sslmode=verify-full&sslrootcert=FILE]';
 const SSLMODES = ['disable', 'require', 'verify-ca', 'verify-full'];
 
-const URL_SPEC: ServerUrlSpec<'postgres'> = {
+const URL_SPEC: server.ServerUrlSpec<'postgres'> = {
   dialect: 'postgres',
   defaultPort: 5432,
   defaultUser: 'postgres',
   form: URL_FORM,
   tls(params, fail) {
-    onlyParameters(params, ['sslmode', 'sslrootcert'], fail, 'PostgreSQL');
+    server.onlyParameters(params, ['sslmode', 'sslrootcert'], fail, 'PostgreSQL');
     const mode = params.get('sslmode') ?? 'disable';
     const caFile = params.get('sslrootcert') || undefined;
     if (!SSLMODES.includes(mode)) fail(`has sslmode=${mode}: use one of ${SSLMODES.join(', ')}`);
@@ -67,7 +55,7 @@ function tlsOptions(target: PostgresTarget): ConnectionOptions | false {
   const tls = target.tls;
   if (!tls) return false;
   return {
-    ca: readCaFile(tls),
+    ca: server.readCaFile(tls),
     rejectUnauthorized: tls.verifyCertificate,
     checkServerIdentity: tls.verifyHostName ? checkServerIdentity : () => undefined,
   };
@@ -120,7 +108,7 @@ function quote(name: string): string {
 /** The advisory lock number of `key` in the current database. */
 const lockKey = (key: string) => sql`hashtext(current_database() || ':' || ${key})`;
 
-class PostgresHermesAdapter extends serverAdapter(PostgresAdapter, URL_SPEC) implements DialectAdapter<PostgresTarget> {
+class PostgresHermesAdapter extends server.serverAdapter(PostgresAdapter, URL_SPEC) implements DialectAdapter<PostgresTarget> {
   readonly name = 'postgres' as const;
   readonly schemes = ['postgres', 'postgresql'];
   /** The protocol allows 65,535 parameters a statement. */
@@ -129,11 +117,11 @@ class PostgresHermesAdapter extends serverAdapter(PostgresAdapter, URL_SPEC) imp
   async createKysely(target: PostgresTarget, options: KyselyOptions): Promise<Kysely<any>> {
     const max = options.poolSize ?? 10;
     const pool = await createPostgresPool(target, max);
-    return new PooledKysely({ dialect: withSafeErrors(new HermesPostgresDialect({ pool })) }, () => ({ open: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }));
+    return new server.PooledKysely({ dialect: withSafeErrors(new HermesPostgresDialect({ pool })) }, () => ({ open: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }));
   }
 
   createDatabaseIfMissing(target: PostgresTarget): Promise<boolean> {
-    return createServerDatabaseIfMissing(target, URL_FORM, async (server) => {
+    return server.createServerDatabaseIfMissing(target, URL_FORM, async (server) => {
       const pool = await createPostgresPool(server, 1);
       return {
         databaseExists: async (name) => Boolean((await pool.query('select 1 from pg_database where datname = $1', [name])).rowCount),
@@ -145,17 +133,17 @@ class PostgresHermesAdapter extends serverAdapter(PostgresAdapter, URL_SPEC) imp
 
   translateConnectError(error: unknown, target: PostgresTarget): HermesError {
     if (error instanceof HermesError) return error;
-    const network = networkConnectError(error, target, 'sslrootcert=');
+    const network = server.networkConnectError(error, target, 'sslrootcert=');
     if (network) return network;
     switch ((error as { code?: string } | undefined)?.code) {
       case '28P01': // invalid_password
-        return authFailed(error, target);
+        return server.authFailed(error, target);
       case '28000': // invalid_authorization_specification: no pg_hba.conf entry, unknown role
-        return authFailed(error, target, `, and the server's pg_hba.conf: ${(error as Error).message}`);
+        return server.authFailed(error, target, `, and the server's pg_hba.conf: ${(error as Error).message}`);
       case '3D000': // invalid_catalog_name
-        return databaseMissing(error, target);
+        return server.databaseMissing(error, target);
       default:
-        return otherConnectError(error, target);
+        return server.otherConnectError(error, target);
     }
   }
 
