@@ -160,14 +160,18 @@ describeEachDatabase('concurrent writers keep every invariant and answer losers 
       const [node, params] = kinds[i % kinds.length];
       return runHermes(['call', node, ...params(i), '--db', url]).then((r) => {
         expect(r.stdout, r.stderr).toMatch(/^\{/);
-        return JSON.parse(r.stdout) as Envelope;
+        const answer = JSON.parse(r.stdout) as Envelope;
+        // An answer other than ok or failed says why on stderr (the driver's message): keep it for the failure's message.
+        if (answer.response !== 'ok' && answer.response !== 'failed') unexpected.push(`${node} ${JSON.stringify(answer)} ${r.stderr.trim()}`);
+        return answer;
       });
     });
+    const unexpected: string[] = [];
     const answers = await Promise.all(runs);
     console.log(`concurrency: ${PROCESSES} hermes call processes on ${suite.dialect} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     for (const k of kinds.keys()) {
       const sent = answers.filter((_, i) => i % kinds.length === k).length;
-      expect(tally(answers.filter((_, i) => i % kinds.length === k)), String(k)).toEqual({ ok: 1, 'failed/exists': sent - 1 });
+      expect(tally(answers.filter((_, i) => i % kinds.length === k)), `${k}: ${unexpected.join('\n')}`).toEqual({ ok: 1, 'failed/exists': sent - 1 });
     }
     expect(await count('dbaliases', 'alias_username', 'proc')).toBe(1);
     expect(await count('subscriber', 'username', 'henry')).toBe(1);

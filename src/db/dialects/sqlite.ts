@@ -98,9 +98,12 @@ class SqliteHermesAdapter extends SqliteAdapter implements DialectAdapter<Sqlite
     const readonly = Boolean(options.readOnly);
     const database = new BetterSqlite3(target.path, { fileMustExist: options.mustExist || readonly, readonly });
     // Kamailio's db_sqlite opens the same file: WAL lets it read while hermes writes, and a
-    // busy timeout waits for its locks instead of failing at once.
-    if (target.path !== ':memory:' && !readonly) database.pragma('journal_mode = WAL');
+    // busy timeout waits for its locks instead of failing at once. The timeout comes first: the
+    // journal_mode pragma itself reads the file and fails at once with "database is locked"
+    // while another connection holds a lock, unless a busy timeout is set (seen with 200
+    // `hermes call` processes at once).
     database.pragma(`busy_timeout = ${DATABASE_WAIT_MS}`);
+    if (target.path !== ':memory:' && !readonly) database.pragma('journal_mode = WAL');
     database.pragma('foreign_keys = ON');
     return new Kysely({ dialect: withSafeErrors(new HermesSqliteDialect({ database })) });
   }
