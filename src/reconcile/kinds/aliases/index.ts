@@ -17,26 +17,39 @@ export interface AliasChange extends ChangeDisplay {
 
 interface WantedAlias extends AliasRow {
   at?: SourceLocation;
-  /** An alias row with this address exists. */
-  exists?: boolean;
 }
 
-/** The declared aliases (users' numbers and `aliases`) keyed by alias domain, then alias username. */
-function wantedAliases(ctx: PlanContext): Map<string, Map<string, WantedAlias>> {
-  const { desired, scope } = ctx;
-  const wanted = new Map<string, Map<string, WantedAlias>>();
-  const want = (w: WantedAlias) => {
-    let inDomain = wanted.get(w.alias_domain);
-    if (inDomain === undefined) wanted.set(w.alias_domain, (inDomain = new Map()));
-    inDomain.set(w.alias_username, w);
+/** The declared aliases by alias domain, then alias username; `existing`: those with a row already. */
+interface Wanted {
+  byDomain: Map<string, Map<string, WantedAlias>>;
+  existing: Set<WantedAlias>;
+}
+
+/** The inner map of one domain, remembering the last one asked for (rows come a domain at a time). */
+function domainMaps(byDomain: Map<string, Map<string, WantedAlias>>) {
+  let lastDomain: string | undefined;
+  let last: Map<string, WantedAlias> | undefined;
+  return (domain: string, create: boolean): Map<string, WantedAlias> | undefined => {
+    if (domain === lastDomain) return last;
+    let inDomain = byDomain.get(domain);
+    if (inDomain === undefined && create) byDomain.set(domain, (inDomain = new Map()));
+    lastDomain = domain;
+    return (last = inDomain);
   };
+}
+
+/** The declared aliases: users' numbers (an alias row each) and `aliases` (their own objects, already alias rows). */
+function wantedAliases(ctx: PlanContext): Wanted {
+  const { desired, scope } = ctx;
+  const byDomain = new Map<string, Map<string, WantedAlias>>();
+  const inDomain = domainMaps(byDomain);
   for (const u of desired.users ?? []) {
-    if (u.number !== undefined && !scope.isAbsent(u.domain)) want({ alias_username: u.number, alias_domain: u.domain, username: u.username, domain: u.domain, at: u.at });
+    if (u.number !== undefined && !scope.isAbsent(u.domain)) inDomain(u.domain, true)!.set(u.number, { alias_username: u.number, alias_domain: u.domain, username: u.username, domain: u.domain, at: u.at });
   }
   for (const a of desired.aliases ?? []) {
-    if (!scope.isAbsent(a.alias_domain)) want({ alias_username: a.alias_username, alias_domain: a.alias_domain, username: a.username, domain: a.domain, at: a.at });
+    if (!scope.isAbsent(a.alias_domain)) inDomain(a.alias_domain, true)!.set(a.alias_username, a);
   }
-  return wanted;
+  return { byDomain, existing: new Set() };
 }
 
 const destinationOf = (a: { username: string; domain: string }) => `${a.username}@${a.domain}`;
@@ -46,11 +59,12 @@ const keyOf = (a: AliasRow) => ({ alias_username: a.alias_username, alias_domain
  * Removes and updates existing aliases in the file's care. Records the numbers in use after the
  * apply (kept E.164 aliases, managed or not): a removed alias's number returns to the pool.
  */
-function planExisting(ctx: PlanContext, wanted: Map<string, Map<string, WantedAlias>>): void {
+function planExisting(ctx: PlanContext, wanted: Wanted): void {
   const { desired, scope, usedNumbers } = ctx;
+  const inDomain = domainMaps(wanted.byDomain);
   for (const [key, a] of ctx.actual.aliases) {
-    const want = wanted.get(a.alias_domain)?.get(a.alias_username);
-    if (want) want.exists = true;
+    const want = inDomain(a.alias_domain, false)?.get(a.alias_username);
+    if (want) wanted.existing.add(want);
     const e164 = isE164(a.alias_username);
     const absent = scope.isAbsent(a.alias_domain);
     const unmanaged = !scope.of(a.alias_domain).listed || scope.isUnmanaged(a.alias_domain, a.alias_username);
@@ -76,10 +90,10 @@ export const aliases: ResourceKind<AliasChange> = {
   plan(ctx) {
     const wanted = wantedAliases(ctx);
     planExisting(ctx, wanted);
-    for (const inDomain of wanted.values()) {
+    for (const inDomain of wanted.byDomain.values()) {
       for (const want of inDomain.values()) {
         if (isE164(want.alias_username)) ctx.usedNumbers.push(numericNumber(want.alias_username));
-        if (want.exists) continue;
+        if (wanted.existing.has(want)) continue;
         const key = `${want.alias_username}@${want.alias_domain}`;
         ctx.add({ action: 'create', kind: 'alias', key, after: { destination: destinationOf(want) }, at: want.at, alias: keyOf(want), destination: { username: want.username, domain: want.domain } });
       }
