@@ -9,7 +9,9 @@ import * as provisioning from '../provisioning/index.js';
 import { createRenderer, macOfFileName, MODELS, parseApplied, samplePhone, stableJson, verifySecret, type AppliedProvisioning, type PhoneModel, type RenderedFile, type Renderer } from '../provisioning/index.js';
 import type { OpContext } from './context.js';
 import { contentHash } from './inventory.js';
-import { describeWithUsers, lineUsers } from './provisioning.js';
+import { describeWithUsers } from './provisioning.js';
+import { userOf, userRows, type UserRows } from './users.js';
+import { checkAddress } from './validate.js';
 import { boundedLoader } from './user-batch.js';
 
 /** The provisioning server's access rules, as apply stored them (items 'auth' and 'access'). */
@@ -35,6 +37,8 @@ export interface ProvisioningSnapshot {
   sharedKey: string;
   /** That phone's item (hermes_provisioning phone:<mac>) as stored. */
   phoneBody?: string;
+  /** The users' rows of the lines (read with them). */
+  users?: UserRows;
 }
 
 /** A file found for a request. */
@@ -51,6 +55,11 @@ export type FileLookup = { found: 'file'; file: ServedFile } | { found: 'no-phon
 const RENDERER_CACHE = 16;
 /** Verified credentials kept before the cache starts over. */
 const CREDENTIAL_CACHE = 1024;
+/**
+ * Batches of reads running at once: one, so that the requests arriving during a batch's round
+ * trips wait for the next one together (fewer queries per fetch under load).
+ */
+const READS_IN_FLIGHT = 1;
 /** Rendered files kept (characters of content) before the oldest are dropped. */
 const FILE_CACHE_CHARS = 64 * 1024 * 1024;
 const sha256 = contentHash;
@@ -67,6 +76,7 @@ interface SharedRead {
 interface PhoneRows {
   body?: string;
   lines: { username: string; domain: string }[];
+  users?: UserRows;
 }
 
 /**
@@ -146,10 +156,13 @@ export class ProvisioningFiles {
     // The shared items are parsed once a read; the phone's own item is added to a copy.
     const phones = mac !== undefined && phone.body !== undefined ? parseApplied(new Map([[`phone:${mac}`, phone.body]])).phones : new Map<string, never>();
     const applied: AppliedProvisioning = { ...shared.applied, phones };
-    return { provisioned: shared.items.has('settings'), access: shared.access, applied, mac, lines: phone.lines, sharedKey: shared.key, phoneBody: phone.body };
+    return { provisioned: shared.items.has('settings'), access: shared.access, applied, mac, lines: phone.lines, sharedKey: shared.key, phoneBody: phone.body, users: phone.users };
   }
 
-  /** The shared items and the phones' own rows ('' for none), read once for the requests that arrive together. */
+  /**
+   * The shared items and the phones' own rows ('' for none): their items, lines and the lines'
+   * users, read once for the requests that arrive together (two queries, then the users' two).
+   */
   private readonly reads = boundedLoader<string, { shared: SharedRead; phone: PhoneRows }>(async (keys) => {
     const macs = [...new Set(keys.filter((k) => k !== ''))];
     const [items, lines] = await Promise.all([
@@ -165,8 +178,9 @@ export class ProvisioningFiles {
     const bodies = new Map(items.filter((r) => r.item.startsWith('phone:')).map((r) => [r.item.slice('phone:'.length), r.body]));
     const byMac = new Map<string, { username: string; domain: string; line: number }[]>();
     for (const l of lines.sort((x, y) => x.line - y.line)) byMac.set(l.mac, [...(byMac.get(l.mac) ?? []), l]);
-    return keys.map((mac) => ({ shared, phone: { body: bodies.get(mac), lines: byMac.get(mac) ?? [] } }));
-  });
+    const users = lines.length === 0 ? undefined : await userRows(this.db, lines.map((l) => checkAddress(l)));
+    return keys.map((mac) => ({ shared, phone: { body: bodies.get(mac), lines: byMac.get(mac) ?? [], users } }));
+  }, READS_IN_FLIGHT);
 
   /** The shared items parsed, with a hash of them; parsed again only when they differ from the last read's. */
   private sharedRead(rows: { item: string; body: string }[]): SharedRead {
@@ -202,11 +216,10 @@ export class ProvisioningFiles {
   }
 
   /**
-   * The file `name` of the snapshot's phone (or a generic file) as the snapshot's reads and the
-   * lines' users read now render it: rendered again unless a file rendered from the same
-   * version of all of them is kept.
+   * The file `name` of the snapshot's phone (or a generic file) as the snapshot's reads render
+   * it: rendered again unless a file rendered from the same version of all of them is kept.
    */
-  async file(snapshot: ProvisioningSnapshot, name: string, ctx: OpContext): Promise<FileLookup> {
+  file(snapshot: ProvisioningSnapshot, name: string, ctx: OpContext): FileLookup {
     const lower = name.toLowerCase();
     const model = this.generic.get(lower);
     if (model) {
@@ -217,7 +230,8 @@ export class ProvisioningFiles {
     if (mac === undefined) return { found: 'no-file' };
     const phone = snapshot.applied.phones.get(mac);
     if (!phone || !MODELS.has(phone.model)) return { found: 'no-phone', mac };
-    const users = await lineUsers(this.db, snapshot.lines ?? [], ctx);
+    const secrets = { ...ctx, showSecrets: true };
+    const users = (snapshot.lines ?? []).map((l) => userOf(snapshot.users!, checkAddress(l), secrets));
     const version = `${snapshot.sharedKey}\0${snapshot.phoneBody}\0${JSON.stringify(users)}`;
     const key = `${mac}/${lower}`;
     const kept = this.rendered.get(key, version);
