@@ -6,7 +6,7 @@
  */
 import type { Dbs } from '../db/types.js';
 import * as provisioning from '../provisioning/index.js';
-import { createRenderer, macOfFileName, MODELS, parseApplied, samplePhone, stableJson, verifySecret, type AppliedProvisioning, type PhoneModel, type RenderedFile, type Renderer } from '../provisioning/index.js';
+import { createRenderer, macOfFileName, MODELS, parseApplied, stableJson, verifySecret, type AppliedProvisioning, type PhoneModel, type RenderedFile, type Renderer } from '../provisioning/index.js';
 import type { OpContext } from './context.js';
 import { contentHash } from './inventory.js';
 import { describeWithUsers } from './provisioning.js';
@@ -141,7 +141,7 @@ export class ProvisioningFiles {
   constructor(private readonly db: Dbs) {
     const renderer = createRenderer();
     for (const model of MODELS.values()) {
-      for (const f of renderer.files('000000000000', model)) if (!f.secret && !f.name.includes('000000000000') && !this.generic.has(f.name.toLowerCase())) this.generic.set(f.name.toLowerCase(), model);
+      for (const f of renderer.files('000000000000', model)) if (f.generic && !this.generic.has(f.name.toLowerCase())) this.generic.set(f.name.toLowerCase(), model);
     }
   }
 
@@ -223,7 +223,7 @@ export class ProvisioningFiles {
     const lower = name.toLowerCase();
     const model = this.generic.get(lower);
     if (model) {
-      const file = this.rendered.get(lower, snapshot.sharedKey) ?? this.rendered.set(lower, snapshot.sharedKey, this.renderNow(snapshot, samplePhone(model), name)!);
+      const file = this.rendered.get(lower, snapshot.sharedKey) ?? this.rendered.set(lower, snapshot.sharedKey, this.renderNow(snapshot, model, name)!);
       return { found: 'file', file };
     }
     const mac = snapshot.mac;
@@ -240,9 +240,10 @@ export class ProvisioningFiles {
     return file ? { found: 'file', file: this.rendered.set(key, version, { ...file, mac }) } : { found: 'no-file' };
   }
 
-  /** A file rendered now with the snapshot's renderer, with its hash. */
-  private renderNow(snapshot: ProvisioningSnapshot, phone: provisioning.PhoneDescription, name: string): ServedFile | undefined {
-    const file = this.renderer(snapshot.applied, snapshot.sharedKey).render(phone, name);
+  /** A file rendered now with the snapshot's renderer (a generic file of the model, or the phone's file), with its hash. */
+  private renderNow(snapshot: ProvisioningSnapshot, of: PhoneModel | provisioning.PhoneDescription, name: string): ServedFile | undefined {
+    const renderer = this.renderer(snapshot.applied, snapshot.sharedKey);
+    const file = 'vendor' in of ? renderer.renderGeneric(of, name) : renderer.render(of, name);
     return file && { ...file, hash: sha256(file.content) };
   }
 }

@@ -43,6 +43,8 @@ export interface Renderer {
   render(phone: PhoneDescription, name: string): RenderedFile | undefined;
   /** Every file of the phone. */
   renderAll(phone: PhoneDescription): RenderedFile[];
+  /** A generic file of the model by its name (any case); undefined if the model has no such generic file. */
+  renderGeneric(model: PhoneModel, name: string): RenderedFile | undefined;
   /**
    * A hash of the phone's rendered file set (names and contents): equal hashes, equal files.
    * It covers secrets: store and compare it, never print it.
@@ -166,6 +168,13 @@ class TemplateRenderer implements Renderer {
   render(phone: PhoneDescription, name: string): RenderedFile | undefined {
     const wanted = name.toLowerCase();
     const file = this.files(phone.mac, phone.model).find((f) => f.name.toLowerCase() === wanted);
+    return file ? this.renderFile(phone, file) : undefined;
+  }
+
+  renderGeneric(model: PhoneModel, name: string): RenderedFile | undefined {
+    const wanted = name.toLowerCase();
+    const phone = samplePhone(model);
+    const file = this.files(phone.mac, model).find((f) => f.generic && f.name.toLowerCase() === wanted);
     return file ? this.renderFile(phone, file) : undefined;
   }
 
