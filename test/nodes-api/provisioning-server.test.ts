@@ -12,7 +12,8 @@ import { describeEachDatabase } from '../helpers/databases.js';
 import { makeCertificates } from '../helpers/tls-servers.js';
 import { authorizationHeader, parseChallenge } from '../e2e/digest.js';
 import { applyServerFixture, LINE_PASSWORDS, linesOfFile, SERVER_YAML } from './provisioning-fixture.js';
-import { parseBoot, parseXml } from '../provisioning/parse-files.js';
+import { parseBoot, parseCfg, parseXml } from '../provisioning/parse-files.js';
+import { openDatabases } from '../../src/db/connect.js';
 import { request, startApp, useApi } from './helpers.js';
 
 const PROVISIONING_PASSWORD = 'prov-Secret-1';
@@ -231,6 +232,41 @@ describeEachDatabase('provisioning inventory (phone/info, provision status)', (s
     status = await provisionStatus(suite.db.connection, { actor: 'test' });
     expect(status).toMatchObject({ changed: [{ mac: '001565aa0001', model: 'yealink-t46u', files: ['001565aa0001.cfg'] }], current: 1 });
     expect((await request(api.t.app, 'phone/info', { mac: '001565ffffff' }, { token: api.tok.read })).json()).toMatchObject({ response: 'failed', cause: 'nonexistant' });
+  });
+});
+
+describeEachDatabase('provisioning server: every fetch answers what the database holds now (rendered files are kept only while it is unchanged)', (suite) => {
+  const api = useApi(suite, { domains: [], seed: (c) => applyServerFixture(c), app: { provisioning: {} } });
+  const fetch = async (file: string) => {
+    const res = await api.t.app.inject({ url: `/provision/${file}`, remoteAddress: VLAN, headers: { authorization: GOOD } });
+    expect(res.statusCode, file).toBe(200);
+    return res.body;
+  };
+
+  it("a password applied from another connection, a subscriber row changed behind hermes' back, a changed setting: each shows on the next fetch", async () => {
+    const password = () => fetch('001565aa0001.cfg').then((body) => linesOfFile('yealink', body).get(1)?.password);
+    expect(await password()).toBe(LINE_PASSWORDS.YEALINK1_PASSWORD);
+    expect(await password()).toBe(LINE_PASSWORDS.YEALINK1_PASSWORD); // served again from what was kept
+    const other = await openDatabases({ db: suite.db.url });
+    try {
+      // hermes apply from another process: its own connections
+      await applyServerFixture(other, { ...LINE_PASSWORDS, YEALINK1_PASSWORD: 'yealink-Pass-2' });
+      expect(await password()).toBe('yealink-Pass-2');
+      // kamctl or SQL on Kamailio's table
+      await other.kamailio.updateTable('subscriber').set({ password: 'yealink-Pass-3' }).where('username', '=', 'yealink1').execute();
+      expect(await password()).toBe('yealink-Pass-3');
+      // a shared item: every phone's file and the generic files change
+      const row = await other.provisioning.selectFrom('hermes_provisioning').select('body').where('item', '=', 'settings').executeTakeFirstOrThrow();
+      const before = await fetch('y000000000108.cfg');
+      const body = JSON.parse(row.body) as { settings?: Record<string, unknown> };
+      await other.provisioning.updateTable('hermes_provisioning').set({ body: JSON.stringify({ ...body, settings: { ...body.settings, ntp_server: 'ntp2.example.net' } }) }).where('item', '=', 'settings').execute();
+      expect(parseCfg(await fetch('001565aa0001.cfg')).get('local_time.ntp_server1')).toBe('ntp2.example.net');
+      const after = await fetch('y000000000108.cfg');
+      expect(after).not.toBe(before);
+      expect(parseCfg(after).get('local_time.ntp_server1')).toBe('ntp2.example.net');
+    } finally {
+      await other.close();
+    }
   });
 });
 
