@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { loadDesiredState } from '../../src/desired/index.js';
-import { provisionStatus } from '../../src/ops/index.js';
+import { provisionStatus, recordFetches } from '../../src/ops/index.js';
 import { applyDesiredState } from '../../src/reconcile/apply.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { makeCertificates } from '../helpers/tls-servers.js';
@@ -232,6 +232,26 @@ describeEachDatabase('provisioning inventory (phone/info, provision status)', (s
     status = await provisionStatus(suite.db.connection, { actor: 'test' });
     expect(status).toMatchObject({ changed: [{ mac: '001565aa0001', model: 'yealink-t46u', files: ['001565aa0001.cfg'] }], current: 1 });
     expect((await request(api.t.app, 'phone/info', { mac: '001565ffffff' }, { token: api.tok.read })).json()).toMatchObject({ response: 'failed', cause: 'nonexistant' });
+  });
+});
+
+describeEachDatabase('provisioning inventory: fetches written together', (suite) => {
+  it('replaces exactly the rows of the fetches written together, whatever other phones and files have', async () => {
+    const db = suite.db.connection;
+    await suite.clear();
+    const row = (mac: string, file: string, hash: string) => ({ mac, file, client: VLAN, userAgent: 'ua', hash });
+    await recordFetches(db, [row('001565aa0001', '001565aa0001.cfg', 'a1'), row('001565aa0001', '001565aa0001.boot', 'a2'), row('001565aa0002', '001565aa0002.cfg', 'b1'), row('001565aa0002', '001565aa0002.boot', 'b2')]);
+    await recordFetches(db, [row('001565aa0001', '001565aa0001.cfg', 'a1-new'), row('001565aa0002', '001565aa0002.boot', 'b2-new'), row('001565aa0002', '001565aa0002.boot', 'b2-last')]);
+    // a file name that does not hold its MAC takes the pairwise statement
+    await recordFetches(db, [row('001565aa0003', 'odd-name.cfg', 'c1')]);
+    const rows = await db.provisioning.selectFrom('hermes_fetches').select(['mac', 'file', 'hash']).orderBy('mac').orderBy('file').execute();
+    expect(rows).toEqual([
+      { mac: '001565aa0001', file: '001565aa0001.boot', hash: 'a2' },
+      { mac: '001565aa0001', file: '001565aa0001.cfg', hash: 'a1-new' },
+      { mac: '001565aa0002', file: '001565aa0002.boot', hash: 'b2-last' },
+      { mac: '001565aa0002', file: '001565aa0002.cfg', hash: 'b1' },
+      { mac: '001565aa0003', file: 'odd-name.cfg', hash: 'c1' },
+    ]);
   });
 });
 
