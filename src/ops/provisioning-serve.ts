@@ -1,8 +1,8 @@
 /**
  * What the provisioning server reads: the access rules (credentials, CIDR lists) and a phone's
  * file by the name its firmware asks for, rendered from the applied state at request time.
- * One ProvisioningFiles per server holds its caches (compiled renderers, verified credentials),
- * never module state.
+ * One ProvisioningFiles per server holds its caches (compiled renderers, verified credentials,
+ * rendered files by the version of their inputs as read for each request), never module state.
  */
 import type { Dbs } from '../db/types.js';
 import * as provisioning from '../provisioning/index.js';
@@ -146,9 +146,11 @@ export class ProvisioningFiles {
   }
 
   /**
-   * The applied state a request for `name` needs: every shared item, and the phone's own item
-   * and lines. Read after the request arrived; requests that arrive together share the reads
-   * (one query for the shared items and the phones' items, one for their lines).
+   * The applied state a request for `name` needs: every shared item, and the phone's own item,
+   * lines and their users' rows. Read after the request arrived (before its credentials are
+   * checked, since the access rules are among the shared items); requests that arrive together
+   * share the reads (one query for the shared items and the phones' items, one for their lines,
+   * then the users' two).
    */
   async snapshot(name: string): Promise<ProvisioningSnapshot> {
     const mac = macOfFileName(name);

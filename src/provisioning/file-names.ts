@@ -14,9 +14,9 @@ const PER_PHONE = [
 const NO_PHONE = '000000000000';
 
 /**
- * The MAC (12 lower-case hex digits) a requested file name names, or undefined for a name
- * no vendor's per-phone file has (and for 000000000000, the MAC of no phone). The phone's renderer.render(phone, name) then decides
- * whether the name is one of that phone's files.
+ * The MAC (12 lower-case hex digits) a requested file name names, or undefined for a name no
+ * vendor's per-phone file has (and for 000000000000, the MAC of no phone). The phone's
+ * renderer.render(phone, name) then decides whether the name is one of that phone's files.
  */
 export function macOfFileName(name: string): string | undefined {
   for (const pattern of PER_PHONE) {
