@@ -104,6 +104,8 @@ class TemplateRenderer implements Renderer {
   private readonly eligible = new Map<string, { names: Set<string>; ok: boolean }>();
   /** Skeletons by template id and shape (the masked data); bounded. */
   private readonly skeletons = new Map<string, Skeleton | null>();
+  /** Generic files by model and name, rendered once (they depend on nothing else the renderer does not fix). */
+  private readonly generics = new Map<string, RenderedFile>();
   /** The short names of the shapes' keys (skeleton.ts); dropped with the skeletons. */
   private interner = new Interner();
   readonly errors: TemplateError[];
@@ -127,6 +129,15 @@ class TemplateRenderer implements Renderer {
   }
 
   private renderFile(phone: PhoneDescription, file: VendorFile): RenderedFile {
+    if (!file.generic) return this.renderNow(phone, file);
+    // A generic file renders from the model and the global settings alone: once per renderer.
+    const key = `${phone.model.id}\0${file.name}`;
+    let rendered = this.generics.get(key);
+    if (!rendered) this.generics.set(key, (rendered = this.renderNow(phone, file)));
+    return rendered;
+  }
+
+  private renderNow(phone: PhoneDescription, file: VendorFile): RenderedFile {
     const name = file.template.slice(file.template.indexOf('/') + 1);
     const data = DRIVERS[phone.model.vendor].data(name, { phone, zone: this.zone(phone.settings), global: this.options.global ?? {} });
     const content = this.fast(file, data) ?? this.slow(file, data);
