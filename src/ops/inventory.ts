@@ -10,7 +10,7 @@ import type { OpContext } from './context.js';
 import { failed } from './envelope.js';
 import { describeStoredPhone, readProvisioningItems } from './provisioning.js';
 import { checkMac } from './validate.js';
-import { chunks } from './bulk.js';
+import { chunks, insertRows } from './bulk.js';
 import { inTransaction } from '../db/transaction.js';
 
 /** sha256 (base64url) of a file's content: what the inventory stores (derived from secrets: never shown). */
@@ -26,6 +26,9 @@ export interface FetchRecord {
   hash: string;
   at?: Date;
 }
+
+/** hermes_fetches' columns as recordFetches writes them. */
+const FETCH_COLUMNS = ['mac', 'file', 'fetched_at', 'client', 'user_agent', 'hash'] as const;
 
 /**
  * Whether each file's name holds its own MAC (every per-phone file's does): then no row has
@@ -48,7 +51,7 @@ export async function recordFetches(db: Dbs, fetches: readonly FetchRecord[]): P
   await inTransaction(db, async (trx) => {
     for (const part of chunks([...rows.values()], 200)) {
       await trx.provisioning.deleteFrom('hermes_fetches').where((eb) => ownFileNames(part) ? eb.and([eb('mac', 'in', part.map((r) => r.mac)), eb('file', 'in', part.map((r) => r.file))]) : eb.or(part.map((r) => eb.and([eb('mac', '=', r.mac), eb('file', '=', r.file)])))).execute();
-      await trx.provisioning.insertInto('hermes_fetches').values(part).execute();
+      await insertRows(trx.provisioning, 'hermes_fetches', FETCH_COLUMNS, part.map((r) => FETCH_COLUMNS.map((c) => r[c])));
     }
   });
 }
