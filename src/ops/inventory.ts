@@ -10,7 +10,7 @@ import type { OpContext } from './context.js';
 import { failed } from './envelope.js';
 import { describeStoredPhone, readProvisioningItems } from './provisioning.js';
 import { checkMac } from './validate.js';
-import { chunks } from './bulk.js';
+import { chunks, insertRows } from './bulk.js';
 import { inTransaction } from '../db/transaction.js';
 
 /** sha256 (base64url) of a file's content: what the inventory stores (derived from secrets: never shown). */
@@ -27,6 +27,18 @@ export interface FetchRecord {
   at?: Date;
 }
 
+/** hermes_fetches' columns as recordFetches writes them. */
+const FETCH_COLUMNS = ['mac', 'file', 'fetched_at', 'client', 'user_agent', 'hash'] as const;
+
+/**
+ * Whether each file's name holds its own MAC (every per-phone file's does): then no row has
+ * the MAC of one fetch and the file of another, and `mac IN (...) AND file IN (...)` is exactly
+ * the fetches' rows (a much shorter statement than one (mac, file) pair each).
+ */
+function ownFileNames(rows: readonly { mac: string; file: string }[]): boolean {
+  return rows.every((r) => r.file.toLowerCase().includes(r.mac));
+}
+
 /** Records successful fetches in one transaction: each (phone, file) row replaced; of several fetches of one file the last wins. */
 export async function recordFetches(db: Dbs, fetches: readonly FetchRecord[]): Promise<void> {
   const rows = new Map<string, { mac: string; file: string; fetched_at: string; client: string; user_agent: string; hash: string }>();
@@ -38,8 +50,8 @@ export async function recordFetches(db: Dbs, fetches: readonly FetchRecord[]): P
   if (rows.size === 0) return;
   await inTransaction(db, async (trx) => {
     for (const part of chunks([...rows.values()], 200)) {
-      await trx.provisioning.deleteFrom('hermes_fetches').where((eb) => eb.or(part.map((r) => eb.and([eb('mac', '=', r.mac), eb('file', '=', r.file)])))).execute();
-      await trx.provisioning.insertInto('hermes_fetches').values(part).execute();
+      await trx.provisioning.deleteFrom('hermes_fetches').where((eb) => ownFileNames(part) ? eb.and([eb('mac', 'in', part.map((r) => r.mac)), eb('file', 'in', part.map((r) => r.file))]) : eb.or(part.map((r) => eb.and([eb('mac', '=', r.mac), eb('file', '=', r.file)])))).execute();
+      await insertRows(trx.provisioning, 'hermes_fetches', FETCH_COLUMNS, part.map((r) => FETCH_COLUMNS.map((c) => r[c])));
     }
   });
 }

@@ -1,14 +1,17 @@
 /**
  * What the provisioning server reads: the access rules (credentials, CIDR lists) and a phone's
  * file by the name its firmware asks for, rendered from the applied state at request time.
- * One ProvisioningFiles per server holds its caches (compiled renderers, verified credentials),
- * never module state.
+ * One ProvisioningFiles per server holds its caches (compiled renderers, verified credentials,
+ * rendered files by the version of their inputs as read for each request), never module state.
  */
 import type { Dbs } from '../db/types.js';
-import { createRenderer, macOfFileName, MODELS, parseApplied, samplePhone, stableJson, verifySecret, type AppliedProvisioning, type PhoneModel, type RenderedFile, type Renderer } from '../provisioning/index.js';
+import * as provisioning from '../provisioning/index.js';
+import { createRenderer, macOfFileName, MODELS, parseApplied, stableJson, verifySecret, type AppliedProvisioning, type PhoneModel, type RenderedFile, type Renderer } from '../provisioning/index.js';
 import type { OpContext } from './context.js';
 import { contentHash } from './inventory.js';
-import { describeStoredPhone } from './provisioning.js';
+import { describeWithUsers } from './provisioning.js';
+import { userOf, userRows, type UserRows } from './users.js';
+import { checkAddress } from './validate.js';
 import { boundedLoader } from './user-batch.js';
 
 /** The provisioning server's access rules, as apply stored them (items 'auth' and 'access'). */
@@ -32,6 +35,10 @@ export interface ProvisioningSnapshot {
   lines?: { username: string; domain: string }[];
   /** A hash of the shared items (templates, settings, profiles): the key of their renderer. */
   sharedKey: string;
+  /** That phone's item (hermes_provisioning phone:<mac>) as stored. */
+  phoneBody?: string;
+  /** The users' rows of the lines (read with them). */
+  users?: UserRows;
 }
 
 /** A file found for a request. */
@@ -48,7 +55,63 @@ export type FileLookup = { found: 'file'; file: ServedFile } | { found: 'no-phon
 const RENDERER_CACHE = 16;
 /** Verified credentials kept before the cache starts over. */
 const CREDENTIAL_CACHE = 1024;
+/**
+ * Batches of reads running at once: one, so that the requests arriving during a batch's round
+ * trips wait for the next one together (fewer queries per fetch under load).
+ */
+const READS_IN_FLIGHT = 1;
+/** Rendered files kept (characters of content) before the oldest are dropped. */
+const FILE_CACHE_CHARS = 64 * 1024 * 1024;
 const sha256 = contentHash;
+
+/** The shared items of one read, parsed. */
+interface SharedRead {
+  items: Map<string, string>;
+  key: string;
+  applied: AppliedProvisioning;
+  access: ProvisioningAccess;
+}
+
+/** One phone's own rows. */
+interface PhoneRows {
+  body?: string;
+  lines: { username: string; domain: string }[];
+  users?: UserRows;
+}
+
+/**
+ * Files rendered before, each with the version of everything it was rendered from (the shared
+ * items' hash, the phone's item, its lines' users with their passwords): a request whose reads
+ * give the same version gets the same file without rendering it again. Bounded by content size
+ * (the oldest go first). Holds secrets in memory only, like the rendered files themselves.
+ */
+class RenderedFiles {
+  private readonly entries = new Map<string, { version: string; file: ServedFile }>();
+  private chars = 0;
+
+  get(key: string, version: string): ServedFile | undefined {
+    const entry = this.entries.get(key);
+    return entry?.version === version ? entry.file : undefined;
+  }
+
+  set(key: string, version: string, file: ServedFile): ServedFile {
+    this.drop(key);
+    this.entries.set(key, { version, file });
+    this.chars += file.content.length + version.length;
+    for (const oldest of this.entries.keys()) {
+      if (this.chars <= FILE_CACHE_CHARS) break;
+      this.drop(oldest);
+    }
+    return file;
+  }
+
+  private drop(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.chars -= entry.file.content.length + entry.version.length;
+    this.entries.delete(key);
+  }
+}
 
 function accessOf(items: ReadonlyMap<string, string>): ProvisioningAccess {
   const access: ProvisioningAccess = {};
@@ -69,60 +132,77 @@ function accessOf(items: ReadonlyMap<string, string>): ProvisioningAccess {
 export class ProvisioningFiles {
   private readonly renderers = new Map<string, Renderer>();
   private readonly verified = new Set<string>();
+  private readonly rendered = new RenderedFiles();
   /** Generic file names (no MAC in them), lower case -> the model that renders them. */
   private readonly generic = new Map<string, PhoneModel>();
+  /** The last read of the shared items, as stored and parsed: a read that finds them unchanged reuses the parse. */
+  private lastShared: { rows: string[]; read: SharedRead } | undefined;
 
   constructor(private readonly db: Dbs) {
     const renderer = createRenderer();
     for (const model of MODELS.values()) {
-      for (const f of renderer.files('000000000000', model)) if (!f.secret && !f.name.includes('000000000000') && !this.generic.has(f.name.toLowerCase())) this.generic.set(f.name.toLowerCase(), model);
+      for (const f of renderer.files('000000000000', model)) if (f.generic && !this.generic.has(f.name.toLowerCase())) this.generic.set(f.name.toLowerCase(), model);
     }
   }
 
   /**
-   * The applied state a request for `name` needs: every shared item, and the phone's own item
-   * and lines. Read after the request arrived; requests that arrive together share the reads
-   * (one query each for the shared items, the phones' items and their lines).
+   * The applied state a request for `name` needs: every shared item, and the phone's own item,
+   * lines and their users' rows. Read after the request arrived (before its credentials are
+   * checked, since the access rules are among the shared items); requests that arrive together
+   * share the reads (one query for the shared items and the phones' items, one for their lines,
+   * then the users' two).
    */
   async snapshot(name: string): Promise<ProvisioningSnapshot> {
     const mac = macOfFileName(name);
-    const [shared, phone] = await Promise.all([this.sharedItems.load('shared'), mac === undefined ? undefined : this.phoneRows.load(mac)]);
+    const { shared, phone } = await this.reads.load(mac ?? '');
     // The shared items are parsed once a read; the phone's own item is added to a copy.
-    const phones = mac !== undefined && phone?.body !== undefined ? parseApplied(new Map([[`phone:${mac}`, phone.body]])).phones : new Map<string, never>();
+    const phones = mac !== undefined && phone.body !== undefined ? parseApplied(new Map([[`phone:${mac}`, phone.body]])).phones : new Map<string, never>();
     const applied: AppliedProvisioning = { ...shared.applied, phones };
-    return { provisioned: shared.items.has('settings'), access: shared.access, applied, mac, lines: phone?.lines, sharedKey: shared.key };
+    return { provisioned: shared.items.has('settings'), access: shared.access, applied, mac, lines: phone.lines, sharedKey: shared.key, phoneBody: phone.body, users: phone.users };
   }
 
-  /** The shared items, read once for the requests that arrive together, with a hash of them (hashed once a read, not once a request). */
-  private readonly sharedItems = boundedLoader<'shared', { items: Map<string, string>; key: string; applied: AppliedProvisioning; access: ProvisioningAccess }>(async (keys) => {
-    const rows = await this.db.provisioning
-      .selectFrom('hermes_provisioning')
-      .select(['item', 'body'])
-      // Index ranges around the phone:* items (there may be 100,000 of them).
-      .where((eb) => eb.or([eb('item', '<', 'phone:'), eb('item', '>=', 'phone;')]))
-      .execute();
-    const shared = rows.filter((r) => !r.item.startsWith('phone:')).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
-    const items = new Map(shared.map((r) => [r.item, r.body]));
-    const read = { items, key: sha256(stableJson(shared.map((r) => [r.item, r.body]))), applied: parseApplied(items), access: accessOf(items) };
-    return keys.map(() => read);
-  });
-
-  private readonly phoneRows = boundedLoader<string, { body?: string; lines: { username: string; domain: string }[] }>(async (macs) => {
-    const unique = [...new Set(macs)];
+  /**
+   * The shared items and the phones' own rows ('' for none): their items, lines and the lines'
+   * users, read once for the requests that arrive together (two queries, then the users' two).
+   */
+  private readonly reads = boundedLoader<string, { shared: SharedRead; phone: PhoneRows }>(async (keys) => {
+    const macs = [...new Set(keys.filter((k) => k !== ''))];
     const [items, lines] = await Promise.all([
-      this.db.provisioning.selectFrom('hermes_provisioning').select(['item', 'body']).where('item', 'in', unique.map((m) => `phone:${m}`)).execute(),
-      this.db.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain', 'line']).where('mac', 'in', unique).execute(),
+      this.db.provisioning
+        .selectFrom('hermes_provisioning')
+        .select(['item', 'body'])
+        // Index ranges around the phone:* items (there may be 100,000 of them), and the phones asked for.
+        .where((eb) => eb.or([eb('item', '<', 'phone:'), eb('item', '>=', 'phone;'), ...(macs.length > 0 ? [eb('item', 'in', macs.map((m) => `phone:${m}`))] : [])]))
+        .execute(),
+      macs.length === 0 ? [] : this.db.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain', 'line']).where('mac', 'in', macs).execute(),
     ]);
-    const bodies = new Map(items.map((r) => [r.item.slice('phone:'.length), r.body]));
+    const shared = this.sharedRead(items.filter((r) => !r.item.startsWith('phone:')));
+    const bodies = new Map(items.filter((r) => r.item.startsWith('phone:')).map((r) => [r.item.slice('phone:'.length), r.body]));
     const byMac = new Map<string, { username: string; domain: string; line: number }[]>();
     for (const l of lines.sort((x, y) => x.line - y.line)) byMac.set(l.mac, [...(byMac.get(l.mac) ?? []), l]);
-    return macs.map((mac) => ({ body: bodies.get(mac), lines: byMac.get(mac) ?? [] }));
-  });
+    const users = lines.length === 0 ? undefined : await userRows(this.db, lines.map((l) => checkAddress(l)));
+    return keys.map((mac) => ({ shared, phone: { body: bodies.get(mac), lines: byMac.get(mac) ?? [], users } }));
+  }, READS_IN_FLIGHT);
 
-  /** Whether user and password are the stored credentials (a success is cached by a hash of all three). */
+  /** The shared items parsed, with a hash of them; parsed again only when they differ from the last read's. */
+  private sharedRead(rows: { item: string; body: string }[]): SharedRead {
+    const sorted = rows.sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
+    const flat = sorted.flatMap((r) => [r.item, r.body]);
+    const last = this.lastShared;
+    if (last && last.rows.length === flat.length && last.rows.every((v, i) => v === flat[i])) return last.read;
+    const items = new Map(sorted.map((r) => [r.item, r.body]));
+    const read = { items, key: sha256(stableJson(sorted.map((r) => [r.item, r.body]))), applied: parseApplied(items), access: accessOf(items) };
+    this.lastShared = { rows: flat, read };
+    return read;
+  }
+
+  /**
+   * Whether user and password are the stored credentials. A success is kept (in memory, like the
+   * rendered files, which hold the lines' passwords) by all three, so scrypt runs once per credential.
+   */
   checkCredentials(access: ProvisioningAccess, user: string, password: string): boolean {
     if (!access.auth || user !== access.auth.username) return false;
-    const key = sha256(`${access.auth.passwordHash}\0${user}\0${password}`);
+    const key = `${access.auth.passwordHash}\0${user}\0${password}`;
     if (this.verified.has(key)) return true;
     if (!verifySecret(password, access.auth.passwordHash)) return false;
     if (this.verified.size >= CREDENTIAL_CACHE) this.verified.clear();
@@ -140,18 +220,35 @@ export class ProvisioningFiles {
     return renderer;
   }
 
-  /** The file `name` of the snapshot's phone (or a generic file), rendered now. */
-  async file(snapshot: ProvisioningSnapshot, name: string, ctx: OpContext): Promise<FileLookup> {
-    const renderer = this.renderer(snapshot.applied, snapshot.sharedKey);
-    const model = this.generic.get(name.toLowerCase());
+  /**
+   * The file `name` of the snapshot's phone (or a generic file) as the snapshot's reads render
+   * it: rendered again unless a file rendered from the same version of all of them is kept.
+   */
+  file(snapshot: ProvisioningSnapshot, name: string, ctx: OpContext): FileLookup {
+    const lower = name.toLowerCase();
+    const model = this.generic.get(lower);
     if (model) {
-      const file = renderer.render(samplePhone(model), name)!;
-      return { found: 'file', file: { ...file, hash: sha256(file.content) } };
+      const file = this.rendered.get(lower, snapshot.sharedKey) ?? this.rendered.set(lower, snapshot.sharedKey, this.renderNow(snapshot, model, name)!);
+      return { found: 'file', file };
     }
-    if (snapshot.mac === undefined) return { found: 'no-file' };
-    const phone = await describeStoredPhone(this.db, snapshot.applied, snapshot.mac, ctx, snapshot.lines);
-    if (!phone) return { found: 'no-phone', mac: snapshot.mac };
-    const file = renderer.render(phone, name);
-    return file ? { found: 'file', file: { ...file, mac: snapshot.mac, hash: sha256(file.content) } } : { found: 'no-file' };
+    const mac = snapshot.mac;
+    if (mac === undefined) return { found: 'no-file' };
+    const phone = snapshot.applied.phones.get(mac);
+    if (!phone || !MODELS.has(phone.model)) return { found: 'no-phone', mac };
+    const secrets = { ...ctx, showSecrets: true };
+    const users = (snapshot.lines ?? []).map((l) => userOf(snapshot.users!, checkAddress(l), secrets));
+    const version = `${snapshot.sharedKey}\0${snapshot.phoneBody}\0${JSON.stringify(users)}`;
+    const key = `${mac}/${lower}`;
+    const kept = this.rendered.get(key, version);
+    if (kept) return { found: 'file', file: kept };
+    const file = this.renderNow(snapshot, describeWithUsers(provisioning, snapshot.applied, mac, users)!, name);
+    return file ? { found: 'file', file: this.rendered.set(key, version, { ...file, mac }) } : { found: 'no-file' };
+  }
+
+  /** A file rendered now with the snapshot's renderer (a generic file of the model, or the phone's file), with its hash. */
+  private renderNow(snapshot: ProvisioningSnapshot, of: PhoneModel | provisioning.PhoneDescription, name: string): ServedFile | undefined {
+    const renderer = this.renderer(snapshot.applied, snapshot.sharedKey);
+    const file = 'vendor' in of ? renderer.renderGeneric(of, name) : renderer.render(of, name);
+    return file && { ...file, hash: sha256(file.content) };
   }
 }

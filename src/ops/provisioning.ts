@@ -7,6 +7,7 @@ import type * as Provisioning from '../provisioning/index.js';
 import { chunks } from './bulk.js';
 import type { OpContext } from './context.js';
 import { failed } from './envelope.js';
+import type { UserRecord } from './types.js';
 import { getUser } from './users.js';
 import { checkMac } from './validate.js';
 
@@ -79,12 +80,24 @@ export async function phoneConfig(db: Dbs, mac: string, file: string | undefined
  * lines (hermes_phones) when the caller has read them already.
  */
 export async function describeStoredPhone(db: Dbs, applied: Provisioning.AppliedProvisioning, mac: string, ctx: OpContext, read?: { username: string; domain: string }[]): Promise<Provisioning.PhoneDescription | undefined> {
-  const { describePhone, lineUserOf, MODELS } = await loadProvisioning();
+  const provisioning = await loadProvisioning();
   const phone = applied.phones.get(mac);
-  if (!phone || !MODELS.has(phone.model)) return undefined;
+  if (!phone || !provisioning.MODELS.has(phone.model)) return undefined;
   const lines = read ?? (await db.provisioning.selectFrom('hermes_phones').select(['username', 'domain']).where('mac', '=', mac).orderBy('line').execute());
-  const users = await Promise.all(lines.map((l) => getUser(db, l, { ...ctx, showSecrets: true })));
-  return describePhone({ mac, model: phone.model, lines: users.map((u) => lineUserOf({ ...u, password: u.password ?? null })), profile: phone.profile, settings: phone.settings, keys: phone.keys }, applied, applied.servers);
+  return describeWithUsers(provisioning, applied, mac, await lineUsers(db, lines, ctx));
+}
+
+/** The users of a phone's lines, in order, with their passwords (the caller masks them). */
+export function lineUsers(db: Dbs, lines: readonly { username: string; domain: string }[], ctx: OpContext): Promise<UserRecord[]> {
+  return Promise.all(lines.map((l) => getUser(db, l, { ...ctx, showSecrets: true })));
+}
+
+/** describeStoredPhone with the lines' users read already (lineUsers); undefined when `mac` is not provisioned. */
+export function describeWithUsers(provisioning: typeof Provisioning, applied: Provisioning.AppliedProvisioning, mac: string, users: readonly UserRecord[]): Provisioning.PhoneDescription | undefined {
+  const phone = applied.phones.get(mac);
+  if (!phone || !provisioning.MODELS.has(phone.model)) return undefined;
+  const lines = users.map((u) => provisioning.lineUserOf({ ...u, password: u.password ?? null }));
+  return provisioning.describePhone({ mac, model: phone.model, lines, profile: phone.profile, settings: phone.settings, keys: phone.keys }, applied, applied.servers);
 }
 
 /** Whether the applied state has a provisioning section (apply stores its 'settings' item). */

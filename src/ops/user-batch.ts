@@ -16,8 +16,9 @@ const loaders = new Map<Function, WeakMap<object, { db: Dbs; loader: DataLoader<
  * at the end of the event-loop turn (setImmediate), and only while fewer than MAX_IN_FLIGHT of
  * its reads are running: a batch that has to wait for a slot stays open and keeps collecting
  * calls (up to MAX_BATCH), so batches grow with load instead of the number of queries.
+ * maxInFlight: reads at once (default MAX_IN_FLIGHT).
  */
-export function boundedLoader<K, V>(load: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
+export function boundedLoader<K, V>(load: (keys: readonly K[]) => Promise<V[]>, maxInFlight = MAX_IN_FLIGHT): DataLoader<K, V> {
   let inFlight = 0;
   const waiting: (() => void)[] = [];
   return new DataLoader<K, V>(
@@ -33,7 +34,7 @@ export function boundedLoader<K, V>(load: (keys: readonly K[]) => Promise<V[]>):
     {
       cache: false,
       maxBatchSize: MAX_BATCH,
-      batchScheduleFn: (dispatch) => setImmediate(() => (inFlight < MAX_IN_FLIGHT ? dispatch() : waiting.push(dispatch))),
+      batchScheduleFn: (dispatch) => setImmediate(() => (inFlight < maxInFlight ? dispatch() : waiting.push(dispatch))),
     },
   );
 }

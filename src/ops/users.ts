@@ -67,12 +67,19 @@ async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<A
   return new AddressIndex(rows, (r) => r);
 }
 
+/** What userRows read: lookups of both kinds of rows by address. */
+export interface UserRows {
+  hermes(a: Address): HermesUserRow | undefined;
+  subscriber(a: Address): SubscriberRow | undefined;
+  exists(a: Address): boolean;
+}
+
 /**
  * Both kinds of rows of the addresses, and lookups by address under hermes' case rule: a
  * hermes_users row and a subscriber row of one user are found alike, so a case variant gives
  * the whole user (never its subscriber without its fields).
  */
-export async function userRows(db: Dbs, addresses: readonly Address[]) {
+export async function userRows(db: Dbs, addresses: readonly Address[]): Promise<UserRows> {
   const [hermes, subscribers] = [await hermesRows(db, addresses), await subscriberRows(db, addresses)];
   return {
     hermes: (a: Address) => hermes.get(a),
@@ -102,7 +109,11 @@ function refuseDuplicates(addresses: readonly Address[]): void {
 export async function getUser(db: Dbs, address: Address, ctx: OpContext): Promise<UserRecord> {
   const a = checkAddress(address);
   // Concurrent getUser calls (the API server's user/get) share one bulk read.
-  const rows = await coalescedRead(db, a, userRows);
+  return userOf(await coalescedRead(db, a, userRows), a, ctx);
+}
+
+/** The user at `a` (checked by checkAddress) in rows read by userRows; failed 'nonexistant' when neither row is there. */
+export function userOf(rows: UserRows, a: Address, ctx: OpContext): UserRecord {
   const hermes = rows.hermes(a);
   const subscriber = hermes?.kind === 'remote' ? undefined : rows.subscriber(a);
   if (!hermes && !subscriber) throw failed('nonexistant', `user ${formatAddress(a)} does not exist`);

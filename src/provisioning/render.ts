@@ -43,6 +43,8 @@ export interface Renderer {
   render(phone: PhoneDescription, name: string): RenderedFile | undefined;
   /** Every file of the phone. */
   renderAll(phone: PhoneDescription): RenderedFile[];
+  /** A generic file of the model by its name (any case); undefined if the model has no such generic file. */
+  renderGeneric(model: PhoneModel, name: string): RenderedFile | undefined;
   /**
    * A hash of the phone's rendered file set (names and contents): equal hashes, equal files.
    * It covers secrets: store and compare it, never print it.
@@ -102,6 +104,8 @@ class TemplateRenderer implements Renderer {
   private readonly eligible = new Map<string, { names: Set<string>; ok: boolean }>();
   /** Skeletons by template id and shape (the masked data); bounded. */
   private readonly skeletons = new Map<string, Skeleton | null>();
+  /** Generic files by model and name, rendered once (they depend on nothing else the renderer does not fix). */
+  private readonly generics = new Map<string, RenderedFile>();
   /** The short names of the shapes' keys (skeleton.ts); dropped with the skeletons. */
   private interner = new Interner();
   readonly errors: TemplateError[];
@@ -125,6 +129,15 @@ class TemplateRenderer implements Renderer {
   }
 
   private renderFile(phone: PhoneDescription, file: VendorFile): RenderedFile {
+    if (!file.generic) return this.renderNow(phone, file);
+    // A generic file renders from the model and the global settings alone: once per renderer.
+    const key = `${phone.model.id}\0${file.name}`;
+    let rendered = this.generics.get(key);
+    if (!rendered) this.generics.set(key, (rendered = this.renderNow(phone, file)));
+    return rendered;
+  }
+
+  private renderNow(phone: PhoneDescription, file: VendorFile): RenderedFile {
     const name = file.template.slice(file.template.indexOf('/') + 1);
     const data = DRIVERS[phone.model.vendor].data(name, { phone, zone: this.zone(phone.settings), global: this.options.global ?? {} });
     const content = this.fast(file, data) ?? this.slow(file, data);
@@ -166,6 +179,13 @@ class TemplateRenderer implements Renderer {
   render(phone: PhoneDescription, name: string): RenderedFile | undefined {
     const wanted = name.toLowerCase();
     const file = this.files(phone.mac, phone.model).find((f) => f.name.toLowerCase() === wanted);
+    return file ? this.renderFile(phone, file) : undefined;
+  }
+
+  renderGeneric(model: PhoneModel, name: string): RenderedFile | undefined {
+    const wanted = name.toLowerCase();
+    const phone = samplePhone(model);
+    const file = this.files(phone.mac, model).find((f) => f.generic && f.name.toLowerCase() === wanted);
     return file ? this.renderFile(phone, file) : undefined;
   }
 

@@ -16,7 +16,7 @@ describe('hermes provision', () => {
     const cwd = writePlatform();
     expect((await runHermes(['apply', EXAMPLE, '--auto-approve'], { cwd })).code).toBe(0);
     const files = await runHermes(['provision', 'files', '00:04:F2:AB:CD:EF'], { cwd });
-    expect(files).toMatchObject({ code: 0, stdout: '0004f2abcdef.cfg\ny000000000108.cfg\n' });
+    expect(files).toMatchObject({ code: 0, stdout: '0004f2abcdef.cfg\n0004f2abcdef.boot\ny000000000108.cfg\ny000000000000.boot\n' });
     const masked = await runHermes(['provision', 'render', '0004f2abcdef', '0004f2abcdef.cfg'], { cwd });
     expect(masked.code).toBe(0);
     const cfg = keys(masked.stdout);

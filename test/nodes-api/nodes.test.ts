@@ -32,7 +32,7 @@ function scenario(t: Transport, digit: string): Step[] {
     { node: 'phone/list', params: { search: `0011223344${digit}*` }, expect: { phones: expect.arrayContaining([plainMac]) } },
     // provisioned by the suite's seed (a model for each transport's MAC)
     { node: 'phone/config', params: { mac, file: `${plainMac}.cfg` }, expect: { mac: plainMac, files: [expect.objectContaining({ name: `${plainMac}.cfg`, content: expect.stringContaining(`account.1.user_name = ${local}`) })] } },
-    { node: 'phone/info', params: { mac }, expect: { mac: plainMac, model: 'yealink-t46u', lines: [`${local}@example.com`], files: [{ file: `${plainMac}.cfg`, fetched_at: null, client: null, user_agent: null, current: false }] } },
+    { node: 'phone/info', params: { mac }, expect: { mac: plainMac, model: 'yealink-t46u', lines: [`${local}@example.com`], files: [`${plainMac}.cfg`, `${plainMac}.boot`].map((file) => ({ file, fetched_at: null, client: null, user_agent: null, current: false })) } },
     { node: 'numbers/add', params: { number: n(1) }, expect: { detail: `Added ${n(1)}` } },
     { node: 'numbers/add_range', params: { start: n(2), end: n(5) }, expect: { added: 4 } },
     { node: 'numbers/inpool', params: { number: n(3) }, expect: { number: n(3) } },

@@ -6,12 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { loadDesiredState } from '../../src/desired/index.js';
-import { provisionStatus } from '../../src/ops/index.js';
+import { provisionStatus, recordFetches } from '../../src/ops/index.js';
 import { applyDesiredState } from '../../src/reconcile/apply.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { makeCertificates } from '../helpers/tls-servers.js';
 import { authorizationHeader, parseChallenge } from '../e2e/digest.js';
 import { applyServerFixture, LINE_PASSWORDS, linesOfFile, SERVER_YAML } from './provisioning-fixture.js';
+import { parseBoot, parseCfg, parseXml } from '../provisioning/parse-files.js';
+import { openDatabases } from '../../src/db/connect.js';
 import { request, startApp, useApi } from './helpers.js';
 
 const PROVISIONING_PASSWORD = 'prov-Secret-1';
@@ -61,6 +63,31 @@ describeEachDatabase('provisioning server (GET /provision/<file>)', (suite) => {
     const master = await get('0004f2aa0003.cfg', { auth: GOOD, from: '203.0.113.5' });
     expect(master.statusCode).toBe(200);
     expect(master.body).toContain('0004f2aa0003-hermes.cfg');
+  });
+
+  it("the files firmware asks for first: Yealink's boot files and Poly's default master, without credentials, over plain HTTP, behind provisioning.auth", async () => {
+    const outside = '203.0.113.6'; // outside allow_http: only files without credentials over plain HTTP
+    const boot = await get('001565AA0001.boot', { auth: GOOD, from: outside, ua: 'Yealink SIP-T46U 108.86.0.20 00:15:65:aa:00:01' });
+    expect(boot.statusCode).toBe(200);
+    expect(boot.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(boot.headers['cache-control']).toBe('no-cache');
+    expect(parseBoot(boot.body)).toEqual({ includes: [{ file: 'y000000000108.cfg' }, { file: '001565aa0001.cfg' }], settings: new Map([['overwrite_mode', '1']]) });
+    const generic = await get('y000000000000.boot', { auth: GOOD, from: outside });
+    expect(generic.statusCode).toBe(200);
+    expect(parseBoot(generic.body).includes).toEqual([{ models: ['T46U'], file: 'y000000000108.cfg' }, { models: ['T54W'], file: 'y000000000096.cfg' }]);
+    const poly = await get('000000000000.cfg', { auth: GOOD, from: outside });
+    expect(poly.statusCode).toBe(200);
+    expect(poly.headers['content-type']).toBe('application/xml; charset=utf-8');
+    expect(parseXml(poly.body).APPLICATION[0]['@CONFIG_FILES']).toBe('[PHONE_MAC_ADDRESS]-hermes.cfg');
+    for (const body of [boot.body, generic.body, poly.body]) for (const secret of [...Object.values(LINE_PASSWORDS), REMOTE_PASSWORD]) expect(body).not.toContain(secret);
+    // behind provisioning.auth like every file; a boot file of no phone here is unknown; the User-Agent's MAC must be the file's
+    for (const file of ['y000000000000.boot', '000000000000.cfg', '001565aa0001.boot']) expect((await get(file, { from: '198.51.100.30' })).statusCode).toBe(401);
+    expect((await get('001565ffffff.boot', { auth: GOOD })).statusCode).toBe(404);
+    expect((await get('001565aa0001.boot', { auth: GOOD, ua: 'Yealink SIP-T46U 108.86.0.20 00:15:65:aa:00:09' })).statusCode).toBe(403);
+    // the generic files are no phone's: logged without a MAC
+    const lines = api.t.logRecords().filter((r) => r.msg === 'provisioning' && r.status === 200);
+    expect(lines.find((l) => l.file === '000000000000.cfg')).toMatchObject({ mac: '-' });
+    expect(lines.find((l) => l.file === '001565AA0001.boot')).toMatchObject({ mac: '001565aa0001' });
   });
 
   it('401 without or with wrong credentials for a known and an unknown MAC alike; 404 for an unknown MAC after valid ones', async () => {
@@ -188,12 +215,12 @@ describeEachDatabase('provisioning inventory (phone/info, provision status)', (s
 
   it('records each fetch (time, client, User-Agent, hash); phone/info answers it; status names the phones that never fetched and those whose files changed', async () => {
     const info = async () => (await request(api.t.app, 'phone/info', { mac: '00:15:65:aa:00:01' }, { token: api.tok.read })).json();
-    expect((await info()).files).toEqual([{ file: '001565aa0001.cfg', fetched_at: null, client: null, user_agent: null, current: false }]);
+    expect((await info()).files).toEqual(['001565aa0001.cfg', '001565aa0001.boot'].map((file) => ({ file, fetched_at: null, client: null, user_agent: null, current: false })));
     const before = Date.now();
     expect((await api.t.app.inject({ url: '/provision/001565AA0001.cfg', remoteAddress: VLAN, headers: { authorization: GOOD, 'user-agent': UA } })).statusCode).toBe(200);
     expect((await api.t.app.inject({ url: '/provision/cfg000b82aa0004.xml', remoteAddress: VLAN, headers: { authorization: GOOD } })).statusCode).toBe(200);
     const fetched = await info();
-    expect(fetched).toMatchObject({ response: 'ok', model: 'yealink-t46u', profile: null, lines: ['yealink1@example.com', 'remote@sip.partner.net'], files: [{ file: '001565aa0001.cfg', client: VLAN, user_agent: UA, current: true }] });
+    expect(fetched).toMatchObject({ response: 'ok', model: 'yealink-t46u', profile: null, lines: ['yealink1@example.com', 'remote@sip.partner.net'], files: [{ file: '001565aa0001.cfg', client: VLAN, user_agent: UA, current: true }, { file: '001565aa0001.boot', fetched_at: null }] });
     expect(Date.parse(fetched.files[0].fetched_at)).toBeGreaterThanOrEqual(before - 1000);
     expect(JSON.stringify(fetched)).not.toContain(LINE_PASSWORDS.YEALINK1_PASSWORD);
     let status = await provisionStatus(suite.db.connection, { actor: 'test' });
@@ -205,6 +232,61 @@ describeEachDatabase('provisioning inventory (phone/info, provision status)', (s
     status = await provisionStatus(suite.db.connection, { actor: 'test' });
     expect(status).toMatchObject({ changed: [{ mac: '001565aa0001', model: 'yealink-t46u', files: ['001565aa0001.cfg'] }], current: 1 });
     expect((await request(api.t.app, 'phone/info', { mac: '001565ffffff' }, { token: api.tok.read })).json()).toMatchObject({ response: 'failed', cause: 'nonexistant' });
+  });
+});
+
+describeEachDatabase('provisioning inventory: fetches written together', (suite) => {
+  it('replaces exactly the rows of the fetches written together, whatever other phones and files have', async () => {
+    const db = suite.db.connection;
+    await suite.clear();
+    const row = (mac: string, file: string, hash: string) => ({ mac, file, client: VLAN, userAgent: 'ua', hash });
+    await recordFetches(db, [row('001565aa0001', '001565aa0001.cfg', 'a1'), row('001565aa0001', '001565aa0001.boot', 'a2'), row('001565aa0002', '001565aa0002.cfg', 'b1'), row('001565aa0002', '001565aa0002.boot', 'b2')]);
+    await recordFetches(db, [row('001565aa0001', '001565aa0001.cfg', 'a1-new'), row('001565aa0002', '001565aa0002.boot', 'b2-new'), row('001565aa0002', '001565aa0002.boot', 'b2-last')]);
+    // a file name that does not hold its MAC takes the pairwise statement
+    await recordFetches(db, [row('001565aa0003', 'odd-name.cfg', 'c1')]);
+    const rows = await db.provisioning.selectFrom('hermes_fetches').select(['mac', 'file', 'hash']).orderBy('mac').orderBy('file').execute();
+    expect(rows).toEqual([
+      { mac: '001565aa0001', file: '001565aa0001.boot', hash: 'a2' },
+      { mac: '001565aa0001', file: '001565aa0001.cfg', hash: 'a1-new' },
+      { mac: '001565aa0002', file: '001565aa0002.boot', hash: 'b2-last' },
+      { mac: '001565aa0002', file: '001565aa0002.cfg', hash: 'b1' },
+      { mac: '001565aa0003', file: 'odd-name.cfg', hash: 'c1' },
+    ]);
+  });
+});
+
+describeEachDatabase('provisioning server: every fetch answers what the database holds now (rendered files are kept only while it is unchanged)', (suite) => {
+  const api = useApi(suite, { domains: [], seed: (c) => applyServerFixture(c), app: { provisioning: {} } });
+  const fetch = async (file: string) => {
+    const res = await api.t.app.inject({ url: `/provision/${file}`, remoteAddress: VLAN, headers: { authorization: GOOD } });
+    expect(res.statusCode, file).toBe(200);
+    return res.body;
+  };
+
+  it("a password applied from another connection, a subscriber row changed behind hermes' back, a changed setting: each shows on the next fetch", async () => {
+    const password = () => fetch('001565aa0001.cfg').then((body) => linesOfFile('yealink', body).get(1)?.password);
+    expect(await password()).toBe(LINE_PASSWORDS.YEALINK1_PASSWORD);
+    expect(await password()).toBe(LINE_PASSWORDS.YEALINK1_PASSWORD); // served again from what was kept
+    const other = await openDatabases({ db: suite.db.url });
+    try {
+      // hermes apply from another process: its own connections
+      await applyServerFixture(other, { ...LINE_PASSWORDS, YEALINK1_PASSWORD: 'yealink-Pass-2' });
+      expect(await password()).toBe('yealink-Pass-2');
+      // kamctl or SQL on Kamailio's table
+      await other.kamailio.updateTable('subscriber').set({ password: 'yealink-Pass-3' }).where('username', '=', 'yealink1').execute();
+      expect(await password()).toBe('yealink-Pass-3');
+      // a shared item: every phone's file and the generic files change
+      const row = await other.provisioning.selectFrom('hermes_provisioning').select('body').where('item', '=', 'settings').executeTakeFirstOrThrow();
+      const before = await fetch('y000000000108.cfg');
+      const body = JSON.parse(row.body) as { settings?: Record<string, unknown> };
+      await other.provisioning.updateTable('hermes_provisioning').set({ body: JSON.stringify({ ...body, settings: { ...body.settings, ntp_server: 'ntp2.example.net' } }) }).where('item', '=', 'settings').execute();
+      expect(parseCfg(await fetch('001565aa0001.cfg')).get('local_time.ntp_server1')).toBe('ntp2.example.net');
+      const after = await fetch('y000000000108.cfg');
+      expect(after).not.toBe(before);
+      expect(parseCfg(after).get('local_time.ntp_server1')).toBe('ntp2.example.net');
+    } finally {
+      await other.close();
+    }
   });
 });
 

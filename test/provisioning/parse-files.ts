@@ -35,6 +35,30 @@ export function parseCfg(text: string): Map<string, string> {
   return out;
 }
 
+/**
+ * Yealink's boot-file grammar: the first line is #!version:1.0.0.1; blank lines and lines
+ * starting with # are comments; `include:config "<file>"` (optionally after a `[MODEL,...]`
+ * prefix) names a file to load, in order; every other line is `key = value`. Throws on
+ * anything else.
+ */
+export function parseBoot(text: string): { includes: { models?: string[]; file: string }[]; settings: Map<string, string> } {
+  const lines = text.split('\n');
+  if (lines[0] !== '#!version:1.0.0.1') throw new Error(`first line is ${JSON.stringify(lines[0])}`);
+  const includes: { models?: string[]; file: string }[] = [];
+  const settings = new Map<string, string>();
+  for (const line of lines.slice(1)) {
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    const include = /^(?:\[([A-Z0-9_]+(?:,[A-Z0-9_]+)*)\])?include:config "([^"<>\s]+\.cfg)"$/.exec(line);
+    if (include) includes.push({ ...(include[1] ? { models: include[1].split(',') } : {}), file: include[2] });
+    else {
+      const m = /^([A-Za-z0-9_.\-]+) = (.*)$/.exec(line);
+      if (!m) throw new Error(`not an include or a key = value line: ${JSON.stringify(line)}`);
+      settings.set(m[1], m[2]);
+    }
+  }
+  return { includes, settings };
+}
+
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, parseAttributeValue: false, isArray: (_n: string, _p: unknown, _leaf: boolean, isAttribute: boolean) => !isAttribute, alwaysCreateTextNode: true, processEntities: true });
 
 /** Parses XML with a real parser after validating it is well-formed (throws if not). */

@@ -9,7 +9,7 @@ import {
   type PhoneSource,
   type ProvisioningConfig,
 } from '../../src/provisioning/index.js';
-import { linesOf, parseCfg, parseXml, polyAttributes, grandstreamValues } from './parse-files.js';
+import { linesOf, parseBoot, parseCfg, parseXml, polyAttributes, grandstreamValues } from './parse-files.js';
 
 const MAC = '0004f2abcdef';
 const local: LineUser = { username: 'alice', domain: 'example.com', kind: 'local', displayname: 'Alice Liddell', linetext: 'Reception', dialplan: '[2-9]xxx', password: 'alice-Secret1' };
@@ -34,13 +34,14 @@ describe('every supported model renders a local and a remote line', () => {
 
   it('names the files each firmware asks for, the MAC in the case it uses', () => {
     const names = (id: string) => renderer.files(MAC, MODELS.get(id)!).map((f) => f.name);
-    expect(names('yealink-t46u')).toEqual(['0004f2abcdef.cfg', 'y000000000108.cfg']);
-    expect(names('yealink-t54w')).toEqual(['0004f2abcdef.cfg', 'y000000000096.cfg']);
+    expect(names('yealink-t46u')).toEqual(['0004f2abcdef.cfg', '0004f2abcdef.boot', 'y000000000108.cfg', 'y000000000000.boot']);
+    expect(names('yealink-t54w')).toEqual(['0004f2abcdef.cfg', '0004f2abcdef.boot', 'y000000000096.cfg', 'y000000000000.boot']);
     expect(names('snom-d735')).toEqual(['snomD735-0004F2ABCDEF.htm', '0004F2ABCDEF.xml']);
-    expect(names('polycom-vvx250')).toEqual(['0004f2abcdef.cfg', '0004f2abcdef-hermes.cfg']);
+    expect(names('polycom-vvx250')).toEqual(['0004f2abcdef.cfg', '0004f2abcdef-hermes.cfg', '000000000000.cfg']);
     expect(names('grandstream-gxp2170')).toEqual(['cfg0004f2abcdef.xml']);
     for (const model of MODELS.values()) {
-      for (const f of renderer.files(MAC, model)) if (f.secret) expect(macOfFileName(f.name)).toBe(MAC);
+      // a per-phone file names its phone's MAC; a generic one no phone's (000000000000 is none)
+      for (const f of renderer.files(MAC, model)) expect(macOfFileName(f.name), f.name).toBe(f.generic ? undefined : MAC);
     }
   });
 
@@ -65,6 +66,42 @@ describe('every supported model renders a local and a remote line', () => {
     expect(app['@CONFIG_FILES']).toBe(cfg.name);
     expect(master.content).not.toContain('alice-Secret1');
     expect(master.secret).toBe(false);
+  });
+
+  it("Yealink's boot files: <mac>.boot loads the common file then <mac>.cfg with overwrite_mode; y000000000000.boot each model's common file under [$MODEL]", () => {
+    for (const [id, common, name] of [['yealink-t46u', 'y000000000108.cfg', 'T46U'], ['yealink-t54w', 'y000000000096.cfg', 'T54W']] as const) {
+      const boot = renderer.render(phoneOf(id), '0004F2ABCDEF.boot')!;
+      expect(boot).toMatchObject({ name: '0004f2abcdef.boot', secret: false, contentType: 'text/plain; charset=utf-8' });
+      expect(parseBoot(boot.content)).toEqual({ includes: [{ file: common }, { file: '0004f2abcdef.cfg' }], settings: new Map([['overwrite_mode', '1']]) });
+      expect(boot.content).not.toContain('alice-Secret1');
+      const generic = renderer.renderGeneric(MODELS.get(id)!, 'Y000000000000.boot')!;
+      expect(generic).toMatchObject({ name: 'y000000000000.boot', secret: false });
+      expect(parseBoot(generic.content).includes).toContainEqual({ models: [name], file: common });
+    }
+    // one generic boot file for every Yealink model: the same whichever model renders it
+    expect(renderer.renderGeneric(MODELS.get('yealink-t46u')!, 'y000000000000.boot')!.content).toBe(renderer.renderGeneric(MODELS.get('yealink-t54w')!, 'y000000000000.boot')!.content);
+    expect(renderer.renderGeneric(MODELS.get('yealink-t46u')!, '0004f2abcdef.boot')).toBeUndefined();
+  });
+
+  it("Poly's default master 000000000000.cfg names [PHONE_MAC_ADDRESS]-hermes.cfg, which the firmware spells with its own MAC", () => {
+    const file = renderer.renderGeneric(MODELS.get('polycom-vvx250')!, '000000000000.cfg')!;
+    expect(file).toMatchObject({ name: '000000000000.cfg', secret: false, contentType: 'application/xml; charset=utf-8' });
+    expect(parseXml(file.content).APPLICATION[0]['@CONFIG_FILES']).toBe('[PHONE_MAC_ADDRESS]-hermes.cfg');
+    // a phone's own master stays its own file
+    expect(parseXml(renderer.render(phoneOf('polycom-vvx250'), '0004f2abcdef.cfg')!.content).APPLICATION[0]['@CONFIG_FILES']).toBe('0004f2abcdef-hermes.cfg');
+    expect(renderer.renderGeneric(MODELS.get('yealink-t46u')!, '000000000000.cfg')).toBeUndefined();
+  });
+
+  it('boot files and the default master can be overridden like every template', () => {
+    const r = createRenderer({
+      templates: [
+        { id: 'yealink/phone.boot', file: 'templates/yealink/phone.boot.liquid', text: '#!version:1.0.0.1\n{% for f in includes %}include:config "{{ f }}"\n{% endfor %}overwrite_mode = 0\n' },
+        { id: 'polycom-vvx450/default.cfg', file: 'templates/polycom-vvx450/default.cfg.liquid', text: '<APPLICATION CONFIG_FILES="{{ config_file }}, site.cfg" />' },
+      ],
+    });
+    expect(parseBoot(r.render(phoneOf('yealink-t54w'), '0004f2abcdef.boot')!.content).settings.get('overwrite_mode')).toBe('0');
+    expect(r.renderGeneric(MODELS.get('polycom-vvx450')!, '000000000000.cfg')!.content).toContain('[PHONE_MAC_ADDRESS]-hermes.cfg, site.cfg');
+    expect(r.renderGeneric(MODELS.get('polycom-vvx250')!, '000000000000.cfg')!.content).not.toContain('site.cfg');
   });
 });
 

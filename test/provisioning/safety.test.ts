@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkTemplates, createRenderer, describePhone, MODELS, TemplateError, type TemplateSource } from '../../src/provisioning/index.js';
-import { linesOf, parseCfg, parseXml } from './parse-files.js';
+import { linesOf, parseBoot, parseCfg, parseXml } from './parse-files.js';
 
 const HOSTILE = 'A&B <"x">\naccount.2.password = y';
 const ONE_LINE = 'A&B <"x"> account.2.password = y';
@@ -27,7 +27,10 @@ describe('a hostile display name renders harmlessly', () => {
     for (const model of MODELS.values()) {
       it(`${kind} templates, ${model.id}: well-formed files, no injected key`, () => {
         for (const file of renderer.renderAll(hostilePhone(model.id))) {
-          if (file.format === 'cfg' || file.name.startsWith('y0')) {
+          if (file.name.endsWith('.boot')) {
+            expect(parseBoot(file.content).includes.length).toBeGreaterThan(0);
+            expect(file.content).not.toContain('account.');
+          } else if (file.format === 'cfg' || file.name.startsWith('y0')) {
             const cfg = parseCfg(file.content);
             expect(cfg.has('account.2.password')).toBe(false);
             for (const [key, value] of cfg) if (key.endsWith('display_name')) expect(value).toBe(ONE_LINE);

@@ -114,10 +114,13 @@ async function checkClient(request: FastifyRequest, reply: FastifyReply, snapsho
   return refuse(reply, 401, ok === false ? 'the credentials are not valid' : `send the provisioning credentials (HTTP ${ctx.digest ? 'Digest or ' : ''}Basic)`);
 }
 
+/** Log levels at which the info line is not written (then it is not built either). */
+const ABOVE_INFO = new Set(['warn', 'error', 'fatal', 'silent']);
+
 /** The one log line of a provisioning request (fail2ban reads it: docs/provisioning.md). */
 async function logLine(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const outcome = (request as { provisioningOutcome?: Outcome }).provisioningOutcome;
-  if (!outcome) return;
+  if (!outcome || ABOVE_INFO.has(request.log.level)) return;
   request.log.info({ at: new Date().toISOString(), client: outcome.client, mac: outcome.mac ?? '-', file: outcome.file, status: reply.statusCode }, 'provisioning');
 }
 

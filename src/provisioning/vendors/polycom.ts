@@ -5,7 +5,9 @@
  * registers reg.N.address (user@domain) at reg.N.server.1 (the registrar: a local user's own
  * domain), through reg.N.outboundProxy when the domain's sip_server or a remote user's proxy
  * is another host. The name
- * avoids `<mac>-phone.cfg` and `<mac>-web.cfg`, which the phone uploads itself.
+ * avoids `<mac>-phone.cfg` and `<mac>-web.cfg`, which the phone uploads itself. The default
+ * master `000000000000.cfg` (generic, for a phone that finds no `<mac>.cfg`) names
+ * `[PHONE_MAC_ADDRESS]-hermes.cfg`, which the firmware spells with its own MAC.
  */
 import { LANGUAGES, type Settings } from '../settings.js';
 import type { DstRule, TimeZoneInfo } from '../timezone.js';
@@ -53,9 +55,18 @@ function settingPairs(s: Settings, zone: TimeZoneInfo | undefined): Pair[] {
   ]);
 }
 
+/** The <APPLICATION> element of a master file: the config files to load (CONFIG_FILES). */
+const APPLICATION = `<APPLICATION APP_FILE_PATH="sip.ld" CONFIG_FILES="{{ config_file }}" MISC_FILES="" LOG_FILE_DIRECTORY="" OVERRIDES_DIRECTORY="" CONTACTS_DIRECTORY="" LICENSE_DIRECTORY="" USER_PROFILES_DIRECTORY="" CALL_LISTS_DIRECTORY="" />`;
+
 const MASTER_CFG = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <!-- {{ model.name }} {{ mac.colons }}: master configuration written by hermes -->
-<APPLICATION APP_FILE_PATH="sip.ld" CONFIG_FILES="{{ config_file }}" MISC_FILES="" LOG_FILE_DIRECTORY="" OVERRIDES_DIRECTORY="" CONTACTS_DIRECTORY="" LICENSE_DIRECTORY="" USER_PROFILES_DIRECTORY="" CALL_LISTS_DIRECTORY="" />
+${APPLICATION}
+`;
+
+/** The default master, for a phone that finds no <mac>.cfg: the firmware puts its own MAC for [PHONE_MAC_ADDRESS]. */
+const DEFAULT_CFG = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<!-- Poly default master configuration written by hermes: each phone loads its own file -->
+${APPLICATION}
 `;
 
 const PHONE_CFG = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -84,8 +95,10 @@ export const polycom: VendorDriver = {
   files: (mac) => [
     { name: `${mac}.cfg`, template: 'polycom/master.cfg', format: 'xml', secret: false },
     { name: `${mac}-hermes.cfg`, template: 'polycom/phone.cfg', format: 'xml', secret: true },
+    { name: '000000000000.cfg', template: 'polycom/default.cfg', format: 'xml', secret: false, generic: true },
   ],
   data(template, { phone, zone }) {
+    if (template === 'default.cfg') return { model: modelData(phone.model), config_file: '[PHONE_MAC_ADDRESS]-hermes.cfg' };
     const config_file = `${phone.mac}-hermes.cfg`;
     // The master names the config file only: no secret in it.
     if (template === 'master.cfg') return { model: modelData(phone.model), mac: macForms(phone.mac), config_file };
@@ -101,5 +114,5 @@ export const polycom: VendorDriver = {
       })),
     };
   },
-  templates: { 'master.cfg': MASTER_CFG, 'phone.cfg': PHONE_CFG },
+  templates: { 'master.cfg': MASTER_CFG, 'phone.cfg': PHONE_CFG, 'default.cfg': DEFAULT_CFG },
 };

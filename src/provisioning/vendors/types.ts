@@ -12,8 +12,13 @@ export interface VendorFile {
   /** The template that renders it: '<vendor>/<id>' in the template set, e.g. yealink/phone.cfg. */
   template: string;
   format: FileFormat;
-  /** false for a generic file without credentials (may be served over plain HTTP). */
+  /** false for a file without credentials (may be served over plain HTTP). */
   secret: boolean;
+  /**
+   * true for a generic file: the same for every phone of the model (no MAC in its name,
+   * nothing of a phone's own in it), rendered from the model and provisioning.settings alone.
+   */
+  generic?: boolean;
 }
 
 /** A key = value pair for a template to write ({{ s.key }} = {{ s.value }}). */

@@ -2,17 +2,34 @@
  * Yealink T4x/T5x: `<mac>.cfg` (lower-case hex) with account.N.* and linekey.N.*, and the
  * model family's common `y0000000000XX.cfg`. Both start with `#!version:1.0.0.1`. Time-zone
  * settings go in the per-MAC file only (Yealink ignores them in the common file).
+ * The boot files the firmware asks for first (Yealink's boot-file format, firmware 81 and
+ * later): `<mac>.boot` names the phone's common file and `<mac>.cfg` in that order, with
+ * overwrite_mode (settings left out of the files return to their defaults); the common
+ * `y000000000000.boot`, for a phone without a `<mac>.boot` (one not provisioned here), names
+ * each model's common file under its `[$MODEL]` prefix. Neither holds a credential.
  */
 import { LANGUAGES, type Settings } from '../settings.js';
-import type { PhoneModel } from '../models.js';
+import { MODELS, type PhoneModel } from '../models.js';
 import type { TimeZoneInfo } from '../timezone.js';
-import { baseData, modelData, pairs, publicSettings, rawPairs, TRANSPORT_CODE } from './common.js';
+import { baseData, macForms, modelData, pairs, publicSettings, rawPairs, TRANSPORT_CODE } from './common.js';
 import type { Pair, VendorDriver } from './types.js';
 
 const KEY_TYPE = { line: '15', blf: '16', speeddial: '13' } as const;
 
 function commonFile(model: PhoneModel): string {
   return `y${(model.family ?? '0').padStart(12, '0')}.cfg`;
+}
+
+/** The model's name in a boot file's [$MODEL] prefix: Yealink SIP-T46U -> T46U. */
+function bootModel(model: PhoneModel): string {
+  return model.name.replace(/^Yealink (SIP-)?/, '');
+}
+
+/** Each Yealink model family's common file and the models (boot-file names) that load it. */
+function commonIncludes(): { models: string; file: string }[] {
+  const byFile = new Map<string, string[]>();
+  for (const m of MODELS.values()) if (m.vendor === 'yealink') byFile.set(commonFile(m), [...(byFile.get(commonFile(m)) ?? []), bootModel(m)]);
+  return [...byFile].map(([file, models]) => ({ models: models.join(','), file }));
 }
 
 /** Yealink's day of week: 1 = Monday ... 7 = Sunday; week 5 = the last. */
@@ -99,6 +116,22 @@ const COMMON_CFG = `#!version:1.0.0.1
 ## {{ model.name }}: common settings written by hermes; per-phone settings are in <mac>.cfg.
 ${PAIRS}`;
 
+const PHONE_BOOT = `#!version:1.0.0.1
+## {{ model.name }} {{ mac.colons }}: boot file written by hermes; the phone loads these files in order.
+{%- for file in includes %}
+include:config "{{ file }}"
+{%- endfor %}
+overwrite_mode = 1
+`;
+
+const COMMON_BOOT = `#!version:1.0.0.1
+## Yealink common boot file written by hermes, for phones without their own <mac>.boot: each model's common file.
+{%- for include in includes %}
+[{{ include.models }}]include:config "{{ include.file }}"
+{%- endfor %}
+overwrite_mode = 1
+`;
+
 function genericData(model: PhoneModel, global: Settings): Record<string, unknown> {
   // Time-zone settings are per-MAC only; the admin password is a secret.
   const { timezone: _tz, ...rest } = publicSettings(global);
@@ -109,15 +142,19 @@ export const yealink: VendorDriver = {
   vendor: 'yealink',
   files: (mac, model) => [
     { name: `${mac}.cfg`, template: 'yealink/phone.cfg', format: 'cfg', secret: true },
-    { name: commonFile(model), template: 'yealink/common.cfg', format: 'cfg', secret: false },
+    { name: `${mac}.boot`, template: 'yealink/phone.boot', format: 'cfg', secret: false },
+    { name: commonFile(model), template: 'yealink/common.cfg', format: 'cfg', secret: false, generic: true },
+    { name: 'y000000000000.boot', template: 'yealink/common.boot', format: 'cfg', secret: false, generic: true },
   ],
   data(template, { phone, zone, global }) {
     if (template === 'common.cfg') return genericData(phone.model, global);
+    if (template === 'phone.boot') return { model: modelData(phone.model), mac: macForms(phone.mac), includes: [commonFile(phone.model), `${phone.mac}.cfg`] };
+    if (template === 'common.boot') return { model: modelData(phone.model), includes: commonIncludes() };
     return {
       ...baseData(phone, settingPairs(phone.settings, zone), 'yealink'),
       lines: phone.lines.map((l) => ({ ...l, transport_code: TRANSPORT_CODE[l.registrar.transport] })),
       keys: phone.keys.map((k) => ({ ...k, type_code: KEY_TYPE[k.type] })),
     };
   },
-  templates: { 'phone.cfg': PHONE_CFG, 'common.cfg': COMMON_CFG },
+  templates: { 'phone.cfg': PHONE_CFG, 'common.cfg': COMMON_CFG, 'phone.boot': PHONE_BOOT, 'common.boot': COMMON_BOOT },
 };
