@@ -118,9 +118,8 @@ ${PAIRS}`;
 
 const PHONE_BOOT = `#!version:1.0.0.1
 ## {{ model.name }} {{ mac.colons }}: boot file written by hermes; the phone loads these files in order.
-{%- for file in includes %}
-include:config "{{ file }}"
-{%- endfor %}
+include:config "{{ common_file }}"
+include:config "{{ config_file }}"
 overwrite_mode = 1
 `;
 
@@ -148,7 +147,11 @@ export const yealink: VendorDriver = {
   ],
   data(template, { phone, zone, global }) {
     if (template === 'common.cfg') return genericData(phone.model, global);
-    if (template === 'phone.boot') return { model: modelData(phone.model), mac: macForms(phone.mac), includes: [commonFile(phone.model), `${phone.mac}.cfg`] };
+    if (template === 'phone.boot') {
+      // common_file and config_file by name, so that the default template has no loop over them and takes the renderer's fast path (skeleton.ts); includes lists both for templates of one's own
+      const files = { common_file: commonFile(phone.model), config_file: `${phone.mac}.cfg` };
+      return { model: modelData(phone.model), mac: macForms(phone.mac), ...files, includes: [files.common_file, files.config_file] };
+    }
     if (template === 'common.boot') return { model: modelData(phone.model), includes: commonIncludes() };
     return {
       ...baseData(phone, settingPairs(phone.settings, zone), 'yealink'),
