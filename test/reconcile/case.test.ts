@@ -131,44 +131,13 @@ const NODE_CALLS: [string, Record<string, string>][] = [
   ['user/get', { user: 'gone@corp.example' }],
 ];
 
+/** user/get's answer for Alice, however her address is spelt. */
+const ALICE_FOUND = { response: 'ok', user: { username: 'Alice', domain: 'corp.example', address: 'Alice@corp.example', kind: 'local', displayname: 'Alice A', email: '', dialplan: '', linetext: '', registrar: null, r_port: null, proxy: null, p_port: null, authid: null } };
+
 /** The answers every engine gives (written from SQLite with HERMES_WRITE_CASE_ANSWERS=FILE, checked on all three). */
 const NODE_ANSWERS: Record<string, unknown> = {
-  "user/get {\"user\":\"alice@corp.example\"}": {
-    "response": "ok",
-    "user": {
-      "username": "Alice",
-      "domain": "corp.example",
-      "address": "Alice@corp.example",
-      "kind": "local",
-      "displayname": "Alice A",
-      "email": "",
-      "dialplan": "",
-      "linetext": "",
-      "registrar": null,
-      "r_port": null,
-      "proxy": null,
-      "p_port": null,
-      "authid": null
-    }
-  },
-  "user/get {\"user\":\"ALICE@Corp.Example\"}": {
-    "response": "ok",
-    "user": {
-      "username": "Alice",
-      "domain": "corp.example",
-      "address": "Alice@corp.example",
-      "kind": "local",
-      "displayname": "Alice A",
-      "email": "",
-      "dialplan": "",
-      "linetext": "",
-      "registrar": null,
-      "r_port": null,
-      "proxy": null,
-      "p_port": null,
-      "authid": null
-    }
-  },
+  "user/get {\"user\":\"alice@corp.example\"}": ALICE_FOUND,
+  "user/get {\"user\":\"ALICE@Corp.Example\"}": ALICE_FOUND,
   "user/get {\"username\":\"carol\",\"domain\":\"corp.example\"}": {
     "response": "ok",
     "user": {
