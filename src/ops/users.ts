@@ -80,7 +80,8 @@ export interface UserRows {
  * the whole user (never its subscriber without its fields).
  */
 export async function userRows(db: Dbs, addresses: readonly Address[]): Promise<UserRows> {
-  const [hermes, subscribers] = [await hermesRows(db, addresses), await subscriberRows(db, addresses)];
+  // both sent at once: one round trip (a transaction's connection runs them one after the other)
+  const [hermes, subscribers] = await Promise.all([hermesRows(db, addresses), subscriberRows(db, addresses)]);
   return {
     hermes: (a: Address) => hermes.get(a),
     subscriber: (a: Address) => subscribers.get(a),
