@@ -4,9 +4,11 @@
  * process; autocannon fetches random phones' credential files over HTTPS with the
  * provisioning credentials (HTTP Basic) and a phone User-Agent, 64 connections.
  * Target: >= 2,000 fetches/s, p99 <= 20 ms, every answer 200 (each one rendered from the
- * database at request time and recorded in the inventory). Two runs: as fast as the server
- * answers (the throughput), then at 2,000 fetches/s offered (the latency at the target rate:
- * at saturation 64 waiting connections make the mean latency 64 / throughput).
+ * database at request time and recorded in the inventory). First as fast as the server
+ * answers (autocannon, 64 connections: the throughput), then three runs at 2,000 fetches/s
+ * offered evenly (bench/lib/paced-load.mjs, open loop, at most 64 connections: the latency at
+ * the target rate, judged on the median of the three runs' p99; at saturation 64 waiting
+ * connections make the mean latency 64 / throughput, whatever the server).
  *
  *   npm run bench provision-serve
  *   env: HERMES_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306), BENCH_SECONDS (10),
@@ -19,7 +21,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { autocannon, benchDatabase, cpuSeconds, ensureBuilt, startServe, type LoadResult } from './lib/http-load.js';
-import { pacedLoad } from './lib/paced-load.js';
+import { pacedLoad, type PacedResult } from './lib/paced-load.js';
 import { initDatabases, openDatabases } from '../src/db/connect.js';
 import { computeHa1, computeHa1b } from '../src/ops/canonical.js';
 import { createToken } from '../src/ops/tokens.js';
@@ -35,6 +37,8 @@ const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
 const DOMAIN = 'bench.example.com';
 /** The target rate (fetches/s), also the offered rate of the latency run. */
 const RATE = 2000;
+/** Runs at the target rate; the latency target is judged on their median p99. */
+const PACED_RUNS = 3;
 const AUTH = `Basic ${Buffer.from('phones:bench-Prov-1').toString('base64')}`;
 const models = [...MODELS.values()];
 
@@ -132,13 +136,23 @@ async function main(): Promise<void> {
     // saturation (21 ms at 3,000/s): the latency target is judged at the target rate, offered
     // evenly (one fetch every 0.5 ms, open loop: bench/lib/paced-load.ts; autocannon's
     // overallRate sends each second's fetches in a burst when the second starts).
-    const pacedBefore = cpuSeconds(server.pid);
-    const paced = await pacedLoad({ url: `https://${LISTEN}`, rate: RATE, seconds: SECONDS, connections: CONNECTIONS, headers: { authorization: AUTH }, paths: names.map((n) => `/provision/${n}`) });
-    const f = (ms: number) => ms.toFixed(1);
-    log(`  at ${RATE} fetches/s offered evenly (open loop, ${CONNECTIONS} connections at most): ${paced.rate.toFixed(0)} fetches/s, latency ms from each fetch's due time p50 ${f(paced.latency.p50)}, p90 ${f(paced.latency.p90)}, p99 ${f(paced.latency.p99)}, max ${f(paced.latency.max)}; non-2xx ${paced.non2xx}, errors ${paced.errors}; CPU µs per fetch: server ${(((cpuSeconds(server.pid) - pacedBefore) * 1e6) / paced.total).toFixed(0)}, load generator ${((paced.cpuSeconds * 1e6) / paced.total).toFixed(0)} (its own event-loop stalls over 10 ms: ${paced.stalls})`);
+    // Three paced runs, judged on their median p99 (one run's tail swings with the machine:
+    // the server, MariaDB and the load generator share two cores).
+    const paced: PacedResult[] = [];
+    for (let run = 1; run <= PACED_RUNS; run++) {
+      const pacedBefore = cpuSeconds(server.pid);
+      const r = await pacedLoad({ url: `https://${LISTEN}`, rate: RATE, seconds: SECONDS, connections: CONNECTIONS, headers: { authorization: AUTH }, paths: names.map((n) => `/provision/${n}`) });
+      paced.push(r);
+      const f = (ms: number) => ms.toFixed(1);
+      log(`  run ${run} at ${RATE} fetches/s offered evenly (open loop, ${CONNECTIONS} connections at most): ${r.rate.toFixed(0)} fetches/s, latency ms from each fetch's due time p50 ${f(r.latency.p50)}, p90 ${f(r.latency.p90)}, p99 ${f(r.latency.p99)}, max ${f(r.latency.max)}; non-2xx ${r.non2xx}, errors ${r.errors}; CPU µs per fetch: server ${(((cpuSeconds(server.pid) - pacedBefore) * 1e6) / r.total).toFixed(0)}, load generator ${((r.cpuSeconds * 1e6) / r.total).toFixed(0)} (its own event-loop stalls over 10 ms: ${r.stalls}; its garbage collection ${r.gcMs.toFixed(0)} ms, ${r.gcPauses} pauses over 5 ms)`);
+    }
+    const p99 = paced.map((r) => r.latency.p99).sort((a, b) => a - b)[Math.floor(PACED_RUNS / 2)];
+    const pacedRate = paced.map((r) => r.rate).sort((a, b) => a - b)[Math.floor(PACED_RUNS / 2)];
+    log(`  paced, median of ${PACED_RUNS}: ${pacedRate.toFixed(0)} fetches/s, p99 ${p99.toFixed(1)} ms`);
     log(`  machine load average: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
-    const ok = result.requests.average >= RATE && paced.latency.p99 <= 20 && result.non2xx + paced.non2xx === 0 && result.errors + paced.errors === 0;
-    log(`  target (>= ${RATE} fetches/s at saturation, p99 <= 20 ms at ${RATE}/s, no errors): ${ok ? 'met' : 'NOT met'}`);
+    const pacedFailures = paced.reduce((n, r) => n + r.non2xx + r.errors, 0);
+    const ok = result.requests.average >= RATE && pacedRate >= RATE * 0.99 && p99 <= 20 && result.non2xx + result.errors + pacedFailures === 0;
+    log(`  target (>= ${RATE} fetches/s at saturation, median p99 <= 20 ms at ${RATE}/s offered, no errors): ${ok ? 'met' : 'NOT met'}`);
     const db = await openDatabases({ db: dbUrl, poolSize: 1 });
     try {
       const fetched = await db.provisioning.selectFrom('hermes_fetches').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -149,7 +163,7 @@ async function main(): Promise<void> {
     const code = await server.stop();
     server = undefined;
     if (code !== 0) throw new Error(`server exited with ${code} on SIGTERM`);
-    if (result.non2xx > 0 || result.errors > 0) process.exitCode = 1;
+    if (result.non2xx + result.errors + pacedFailures > 0) process.exitCode = 1;
   } finally {
     if (server) await server.stop();
     await database.drop();

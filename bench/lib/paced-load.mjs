@@ -12,8 +12,9 @@
  * its latency.
  *
  * stdin: JSON { url, rate, seconds, connections, headers, paths } (a random path each request);
- * stdout: JSON { rate, total, non2xx, errors, latency: { p50, p90, p99, max }, cpuSeconds, stalls }.
+ * stdout: JSON { rate, total, non2xx, errors, latency: { p50, p90, p99, max }, cpuSeconds, stalls, gcMs, gcPauses }.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Pool } from 'undici';
 
 const chunks = [];
@@ -47,6 +48,15 @@ let lastEnd = 0;
 /** Gaps of this process's own event loop over 10 ms (its own stalls would be charged to the server). */
 let stalls = 0;
 const cpu0 = process.cpuUsage();
+let gcPauses = 0;
+let gcMs = 0;
+const gcs = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcMs += e.duration;
+    if (e.duration > 5) gcPauses++;
+  }
+});
+gcs.observe({ entryTypes: ['gc'] });
 const start = performance.now();
 const finished = new Promise((resolve) => {
   const send = (due) =>
@@ -75,5 +85,5 @@ const cpu = process.cpuUsage(cpu0);
 await pool.close();
 const sorted = latencies.sort();
 const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-const result = { rate: done / ((lastEnd - start) / 1000), total: done, non2xx, errors, latency: { p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1] }, cpuSeconds: (cpu.user + cpu.system) / 1e6, stalls };
+const result = { rate: done / ((lastEnd - start) / 1000), total: done, non2xx, errors, latency: { p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1] }, cpuSeconds: (cpu.user + cpu.system) / 1e6, stalls, gcPauses, gcMs };
 process.stdout.write(JSON.stringify(result));

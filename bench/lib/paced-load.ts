@@ -31,6 +31,9 @@ export interface PacedResult {
   cpuSeconds: number;
   /** Gaps over 10 ms in the load generator's own event loop during the run. */
   stalls: number;
+  /** The load generator's garbage collection over the run: milliseconds in all, pauses over 5 ms. */
+  gcMs: number;
+  gcPauses: number;
 }
 
 export function pacedLoad(options: PacedOptions): Promise<PacedResult> {
