@@ -37,8 +37,6 @@ export interface ProvisioningSnapshot {
   sharedKey: string;
   /** That phone's item (hermes_provisioning phone:<mac>) as stored. */
   phoneBody?: string;
-  /** The users' rows of the lines (read with them). */
-  users?: UserRows;
 }
 
 /** A file found for a request. */
@@ -76,7 +74,6 @@ interface SharedRead {
 interface PhoneRows {
   body?: string;
   lines: { username: string; domain: string }[];
-  users?: UserRows;
 }
 
 /**
@@ -146,11 +143,12 @@ export class ProvisioningFiles {
   }
 
   /**
-   * The applied state a request for `name` needs: every shared item, and the phone's own item,
-   * lines and their users' rows. Read after the request arrived (before its credentials are
-   * checked, since the access rules are among the shared items); requests that arrive together
-   * share the reads (one query for the shared items and the phones' items, one for their lines,
-   * then the users' two).
+   * The applied state a request for `name` needs to be checked and answered: every shared item,
+   * and the phone's own item and lines. Read after the request arrived (before its credentials
+   * are checked, since the access rules are among the shared items); requests that arrive
+   * together share the reads (one query for the shared items and the phones' items, one for
+   * their lines, sent at once). The lines' users, with their passwords, are read only for a file
+   * that is to be answered (file(), after the credentials).
    */
   async snapshot(name: string): Promise<ProvisioningSnapshot> {
     const mac = macOfFileName(name);
@@ -158,12 +156,12 @@ export class ProvisioningFiles {
     // The shared items are parsed once a read; the phone's own item is added to a copy.
     const phones = mac !== undefined && phone.body !== undefined ? parseApplied(new Map([[`phone:${mac}`, phone.body]])).phones : new Map<string, never>();
     const applied: AppliedProvisioning = { ...shared.applied, phones };
-    return { provisioned: shared.items.has('settings'), access: shared.access, applied, mac, lines: phone.lines, sharedKey: shared.key, phoneBody: phone.body, users: phone.users };
+    return { provisioned: shared.items.has('settings'), access: shared.access, applied, mac, lines: phone.lines, sharedKey: shared.key, phoneBody: phone.body };
   }
 
   /**
-   * The shared items and the phones' own rows ('' for none): their items, lines and the lines'
-   * users, read once for the requests that arrive together (two queries, then the users' two).
+   * The shared items and the phones' own rows ('' for none): their items and lines, read once
+   * for the requests that arrive together (two queries, sent at once).
    */
   private readonly reads = boundedLoader<string, { shared: SharedRead; phone: PhoneRows }>(async (keys) => {
     const macs = [...new Set(keys.filter((k) => k !== ''))];
@@ -180,8 +178,13 @@ export class ProvisioningFiles {
     const bodies = new Map(items.filter((r) => r.item.startsWith('phone:')).map((r) => [r.item.slice('phone:'.length), r.body]));
     const byMac = new Map<string, { username: string; domain: string; line: number }[]>();
     for (const l of lines.sort((x, y) => x.line - y.line)) byMac.set(l.mac, [...(byMac.get(l.mac) ?? []), l]);
-    const users = lines.length === 0 ? undefined : await userRows(this.db, lines.map((l) => checkAddress(l)));
-    return keys.map((mac) => ({ shared, phone: { body: bodies.get(mac), lines: byMac.get(mac) ?? [], users } }));
+    return keys.map((mac) => ({ shared, phone: { body: bodies.get(mac), lines: byMac.get(mac) ?? [] } }));
+  }, READS_IN_FLIGHT);
+
+  /** The users' rows of phones' lines, read once for the files answered together (the users' two queries). */
+  private readonly users = boundedLoader<readonly { username: string; domain: string }[], UserRows>(async (keys) => {
+    const rows = await userRows(this.db, keys.flat().map((l) => checkAddress(l)));
+    return keys.map(() => rows);
   }, READS_IN_FLIGHT);
 
   /** The shared items parsed, with a hash of them; parsed again only when they differ from the last read's. */
@@ -224,7 +227,7 @@ export class ProvisioningFiles {
    * The file `name` of the snapshot's phone (or a generic file) as the snapshot's reads render
    * it: rendered again unless a file rendered from the same version of all of them is kept.
    */
-  file(snapshot: ProvisioningSnapshot, name: string, ctx: OpContext): FileLookup {
+  async file(snapshot: ProvisioningSnapshot, name: string, ctx: OpContext): Promise<FileLookup> {
     const lower = name.toLowerCase();
     const model = this.generic.get(lower);
     if (model) {
@@ -236,7 +239,9 @@ export class ProvisioningFiles {
     const phone = snapshot.applied.phones.get(mac);
     if (!phone || !MODELS.has(phone.model)) return { found: 'no-phone', mac };
     const secrets = { ...ctx, showSecrets: true };
-    const users = (snapshot.lines ?? []).map((l) => userOf(snapshot.users!, checkAddress(l), secrets));
+    const lines = snapshot.lines ?? [];
+    const rows = lines.length === 0 ? undefined : await this.users.load(lines);
+    const users = lines.map((l) => userOf(rows!, checkAddress(l), secrets));
     const version = `${snapshot.sharedKey}\0${snapshot.phoneBody}\0${JSON.stringify(users)}`;
     const key = `${mac}/${lower}`;
     const kept = this.rendered.get(key, version);

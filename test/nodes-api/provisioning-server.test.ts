@@ -14,6 +14,7 @@ import { authorizationHeader, parseChallenge } from '../e2e/digest.js';
 import { applyServerFixture, LINE_PASSWORDS, linesOfFile, SERVER_YAML } from './provisioning-fixture.js';
 import { parseBoot, parseCfg, parseXml } from '../provisioning/parse-files.js';
 import { openDatabases } from '../../src/db/connect.js';
+import { ProvisioningFiles } from '../../src/ops/provisioning-serve.js';
 import { request, startApp, useApi } from './helpers.js';
 
 const PROVISIONING_PASSWORD = 'prov-Secret-1';
@@ -314,5 +315,31 @@ describeEachDatabase('provisioning server: HTTP Digest when the server has the p
     expect((await fetch('Digest username="phones", garbage')).statusCode).toBe(401);
     expect((await fetch(GOOD)).statusCode).toBe(200); // Basic still works
     expect(api.t.logs.join('\n')).not.toContain(PROVISIONING_PASSWORD);
+  });
+});
+
+describeEachDatabase('provisioning server: no password is read before the credentials are checked', (suite) => {
+  it("a request's first reads (access rules, the phone's item and lines) leave the users' tables alone; only the file answered reads them", async () => {
+    await suite.clear();
+    await applyServerFixture(suite.db.connection);
+    const tables: string[] = [];
+    // every table a query names, as Kysely sends it
+    const recorder = {
+      transformQuery: ({ node }: { node: unknown }) => {
+        JSON.stringify(node, (key, value: unknown) => (key === 'table' && value && typeof value === 'object' && 'identifier' in value ? (tables.push(((value as { identifier: { name: string } }).identifier).name), value) : value));
+        return node as never;
+      },
+      transformResult: async ({ result }: { result: unknown }) => result as never,
+    };
+    const c = suite.db.connection;
+    const files = new ProvisioningFiles({ ...c, kamailio: c.kamailio.withPlugin(recorder), provisioning: c.provisioning.withPlugin(recorder) });
+    const snapshot = await files.snapshot('001565aa0001.cfg');
+    expect(snapshot.lines?.length).toBeGreaterThan(0);
+    expect([...new Set(tables)].sort()).toEqual(['hermes_phones', 'hermes_provisioning']);
+    tables.length = 0;
+    const found = await files.file(snapshot, '001565aa0001.cfg', { actor: 'test', showSecrets: true });
+    expect(found.found).toBe('file');
+    expect(found.found === 'file' && found.file.content).toContain(LINE_PASSWORDS.YEALINK1_PASSWORD);
+    expect(tables).toEqual(expect.arrayContaining(['subscriber', 'hermes_users']));
   });
 });
