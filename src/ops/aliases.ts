@@ -51,8 +51,8 @@ export async function addAliases(db: Dbs, aliases: AliasInput[], ctx: OpContext)
     const existing = new AddressIndex(await aliasRows(trx, checked), aliasAddress);
     const taken = checked.find((a) => existing.has(aliasAddress(a)));
     if (taken) throw failed('exists', `alias ${formatAddress(aliasAddress(taken))} exists already`);
-    // One bulk read for the alias addresses and the destinations together.
-    const accounts = await userRows(trx, [...checked.map(aliasAddress), ...checked]);
+    // One bulk read for the alias addresses (users of either kind) and the destinations (subscribers only: hermes_users rows of 10,000 destinations per batch were read for nothing).
+    const accounts = await userRows(trx, checked.map(aliasAddress), checked);
     const account = checked.find((a) => accounts.exists(aliasAddress(a)));
     if (account) throw failed('exists', `alias ${formatAddress(aliasAddress(account))} is the address of a user`);
     const destinations = accounts;

@@ -64,18 +64,15 @@ export async function selectByAddress<T>(addresses: readonly Address[], table: A
   const inDomain = (domain: string) => (table.folds ? table.base().where(table.domain, '=', domain) : table.base().where(sql<SqlBool>`lower(${domainRef}) = ${domain}`));
   for (const [domain, usernames] of byDomain(addresses.map((a) => ({ username: a.username, domain: foldCase(a.domain) })))) {
     const distinct = [...new Set(usernames)];
-    if (distinct.length >= WHOLE_DOMAIN_MIN) {
-      const counted = await inDomain(domain).clearSelect().select(sql<number | bigint | string>`count(*)`.as('n')).executeTakeFirst();
-      if (Number(counted?.n ?? 0) <= 2 * distinct.length) {
-        append(await inDomain(domain).execute());
-        continue;
-      }
+    if (distinct.length >= WHOLE_DOMAIN_MIN && (await domainRowsAtMost(inDomain(domain), 2 * distinct.length))) {
+      append(await inDomain(domain).execute());
+      continue;
     }
     const { listed, unlisted } = table.folds ? { listed: distinct, unlisted: [] } : variantsOf(distinct);
-    for (const part of chunks(listed)) append(await inDomain(domain).where(table.username, 'in', part).execute());
+    for (const part of chunks(listed, LOOKUP_CHUNK)) append(await inDomain(domain).where(table.username, 'in', part).execute());
     // Names with many letters: the spelling given, through the index; only those not found so spelled by lower() (a scan).
     const found = new Set<string>();
-    for (const part of chunks(unlisted)) {
+    for (const part of chunks(unlisted, LOOKUP_CHUNK)) {
       const rows = await inDomain(domain).where(table.username, 'in', part).execute();
       append(rows);
       for (const r of rows) found.add((r as Record<string, string>)[table.username]);
@@ -84,6 +81,22 @@ export async function selectByAddress<T>(addresses: readonly Address[], table: A
     for (const part of chunks(missing, LOWER_CHUNK)) append(await inDomain(domain).where(lowerIn(table.username, part)).execute());
   }
   return out;
+}
+
+/**
+ * Usernames per `username IN (…)` lookup: larger than CHUNK, since an apply's batches look up
+ * tens of thousands of names (and their case variants), each statement a round trip.
+ */
+const LOOKUP_CHUNK = 2_000;
+
+/**
+ * Whether the domain's rows (`query`: the table's rows in one domain) are at most `max`: reads
+ * at most max + 1 of them (a constant column), so that a domain much larger than the batch is
+ * not counted to its end (count(*) read the whole table, once per batch of an apply).
+ */
+async function domainRowsAtMost(query: SelectQueryBuilder<any, any, any>, max: number): Promise<boolean> {
+  const rows = await query.clearSelect().select(sql<number>`1`.as('one')).limit(max + 1).execute();
+  return rows.length <= max;
 }
 
 /** A username with at most this many ASCII letters is looked up by its case variants (2^letters of them). */
@@ -96,16 +109,28 @@ function variantsOf(usernames: readonly string[]): { listed: string[]; unlisted:
   const listed = new Set<string>();
   const unlisted: string[] = [];
   for (const name of usernames) {
-    const letters = (name.match(/[a-zA-Z]/g) ?? []).length;
-    if (letters > MAX_VARIANT_LETTERS) {
-      unlisted.push(name);
-      continue;
-    }
-    let variants = [''];
-    for (const ch of name) variants = /[a-zA-Z]/.test(ch) ? variants.flatMap((v) => [v + ch.toLowerCase(), v + ch.toUpperCase()]) : variants.map((v) => v + ch);
-    for (const v of variants) listed.add(v);
+    const letters: number[] = [];
+    for (let i = 0; i < name.length && letters.length <= MAX_VARIANT_LETTERS; i++) if (isAsciiLetter(name.charCodeAt(i))) letters.push(i);
+    if (letters.length > MAX_VARIANT_LETTERS) unlisted.push(name);
+    else for (let mask = 0; mask < 1 << letters.length; mask++) listed.add(caseVariant(name, letters, mask));
   }
   return { listed: [...listed], unlisted };
+}
+
+const isAsciiLetter = (code: number): boolean => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+
+/** `name` with its letters at `letters` in upper case where `mask` has a bit set, lower case elsewhere. */
+function caseVariant(name: string, letters: readonly number[], mask: number): string {
+  if (letters.length === 0) return name;
+  let out = '';
+  let from = 0;
+  for (let b = 0; b < letters.length; b++) {
+    const at = letters[b];
+    const ch = name[at];
+    out += name.slice(from, at) + ((mask >> b) & 1 ? ch.toUpperCase() : ch.toLowerCase());
+    from = at + 1;
+  }
+  return out + name.slice(from);
 }
 
 /** `lower(column) IN (lower(?), …)`: on every engine a superset of the ASCII case variants. */

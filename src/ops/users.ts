@@ -77,11 +77,12 @@ export interface UserRows {
 /**
  * Both kinds of rows of the addresses, and lookups by address under hermes' case rule: a
  * hermes_users row and a subscriber row of one user are found alike, so a case variant gives
- * the whole user (never its subscriber without its fields).
+ * the whole user (never its subscriber without its fields). `subscribersAlso`: addresses whose
+ * subscriber rows only are wanted (`subscriber(a)`; `hermes(a)` and `exists(a)` may miss them).
  */
-export async function userRows(db: Dbs, addresses: readonly Address[]): Promise<UserRows> {
+export async function userRows(db: Dbs, addresses: readonly Address[], subscribersAlso: readonly Address[] = []): Promise<UserRows> {
   // both sent at once: one round trip (a transaction's connection runs them one after the other)
-  const [hermes, subscribers] = await Promise.all([hermesRows(db, addresses), subscriberRows(db, addresses)]);
+  const [hermes, subscribers] = await Promise.all([hermesRows(db, addresses), subscriberRows(db, subscribersAlso.length === 0 ? addresses : [...addresses, ...subscribersAlso])]);
   return {
     hermes: (a: Address) => hermes.get(a),
     subscriber: (a: Address) => subscribers.get(a),

@@ -95,7 +95,8 @@ export const aliases: ResourceKind<AliasChange> = {
         if (isE164(want.alias_username)) ctx.usedNumbers.push(numericNumber(want.alias_username));
         if (wanted.existing.has(want)) continue;
         const key = `${want.alias_username}@${want.alias_domain}`;
-        ctx.add({ action: 'create', kind: 'alias', key, after: { destination: destinationOf(want) }, at: want.at, alias: keyOf(want), destination: { username: want.username, domain: want.domain } });
+        // `want` (an alias row) serves as both the alias and the destination: no two objects more per created alias (200,000 in a large apply).
+        ctx.add({ action: 'create', kind: 'alias', key, after: { destination: destinationOf(want) }, at: want.at, alias: want, destination: want });
       }
     }
   },
@@ -104,6 +105,10 @@ export const aliases: ResourceKind<AliasChange> = {
   },
   async execute(db, action, changes, ctx) {
     if (action === 'delete') return removeAliases(db, changes.map((c) => c.alias), ctx.ops);
-    await addAliases(db, changes.map((c) => ({ ...c.alias, ...c.destination! })), ctx.ops);
+    await addAliases(
+      db,
+      changes.map((c) => ({ alias_username: c.alias.alias_username, alias_domain: c.alias.alias_domain, username: c.destination!.username, domain: c.destination!.domain })),
+      ctx.ops,
+    );
   },
 };
