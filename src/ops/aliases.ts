@@ -10,7 +10,7 @@ import { localDomains } from './domains.js';
 import { failed } from './envelope.js';
 import { unpool } from './numbers.js';
 import type { Address, AliasInput, AliasKey, AliasRecord } from './types.js';
-import { userRows } from './users.js';
+import { subscriberRows, userRows } from './users.js';
 import { MAX_LIST_LIMIT } from './list-limit.js';
 import { checkAddress } from './validate.js';
 
@@ -51,12 +51,11 @@ export async function addAliases(db: Dbs, aliases: AliasInput[], ctx: OpContext)
     const existing = new AddressIndex(await aliasRows(trx, checked), aliasAddress);
     const taken = checked.find((a) => existing.has(aliasAddress(a)));
     if (taken) throw failed('exists', `alias ${formatAddress(aliasAddress(taken))} exists already`);
-    // One bulk read for the alias addresses (users of either kind) and the destinations (subscribers only: hermes_users rows of 10,000 destinations per batch were read for nothing).
-    const accounts = await userRows(trx, checked.map(aliasAddress), checked);
+    // The alias addresses as users of either kind; the destinations need only their subscriber rows.
+    const [accounts, destinations] = await Promise.all([userRows(trx, checked.map(aliasAddress)), subscriberRows(trx, checked)]);
     const account = checked.find((a) => accounts.exists(aliasAddress(a)));
     if (account) throw failed('exists', `alias ${formatAddress(aliasAddress(account))} is the address of a user`);
-    const destinations = accounts;
-    const missing = checked.find((a) => local.has(a.domain) && !destinations.subscriber(a));
+    const missing = checked.find((a) => local.has(a.domain) && !destinations.has(a));
     if (missing) throw failed('nonexistant', `destination ${formatAddress(missing)} is in a local domain but no such subscriber exists`);
     const e164 = checked.filter((a) => isE164(a.alias_username));
     if (e164.length > 0) {

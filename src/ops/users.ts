@@ -60,8 +60,8 @@ async function hermesRows(db: Dbs, addresses: readonly Address[]): Promise<Addre
   return new AddressIndex(rows, (r) => r);
 }
 
-/** subscriber rows of the addresses. */
-async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<AddressIndex<SubscriberRow>> {
+/** subscriber rows of the addresses (under hermes' case rule, as userRows finds them). */
+export async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<AddressIndex<SubscriberRow>> {
   const base = () => db.kamailio.selectFrom('subscriber').select(['id', 'username', 'domain', 'password']);
   const rows = await selectByAddress(addresses, { base, username: 'username', domain: 'domain', folds: db.caseInsensitive.subscriber });
   return new AddressIndex(rows, (r) => r);
@@ -77,12 +77,11 @@ export interface UserRows {
 /**
  * Both kinds of rows of the addresses, and lookups by address under hermes' case rule: a
  * hermes_users row and a subscriber row of one user are found alike, so a case variant gives
- * the whole user (never its subscriber without its fields). `subscribersAlso`: addresses whose
- * subscriber rows only are wanted (`subscriber(a)`; `hermes(a)` and `exists(a)` may miss them).
+ * the whole user (never its subscriber without its fields).
  */
-export async function userRows(db: Dbs, addresses: readonly Address[], subscribersAlso: readonly Address[] = []): Promise<UserRows> {
+export async function userRows(db: Dbs, addresses: readonly Address[]): Promise<UserRows> {
   // both sent at once: one round trip (a transaction's connection runs them one after the other)
-  const [hermes, subscribers] = await Promise.all([hermesRows(db, addresses), subscriberRows(db, subscribersAlso.length === 0 ? addresses : [...addresses, ...subscribersAlso])]);
+  const [hermes, subscribers] = await Promise.all([hermesRows(db, addresses), subscriberRows(db, addresses)]);
   return {
     hermes: (a: Address) => hermes.get(a),
     subscriber: (a: Address) => subscribers.get(a),
