@@ -132,22 +132,22 @@ async function main(): Promise<void> {
     log(`  CPU µs per fetch: server ${perRequest(cpuSeconds(server.pid) - before.server)}, load generator ${perRequest((self.user + self.system) / 1e6)}`);
     log(`  machine load average: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     log(`  errors: ${result.errors}, timeouts: ${result.timeouts}, non-2xx: ${result.non2xx}`);
-    // With 64 connections each waiting for its answer, the mean latency is 64 / throughput at
-    // saturation (21 ms at 3,000/s): the latency target is judged at the target rate, offered
-    // evenly (one fetch every 0.5 ms, open loop: bench/lib/paced-load.ts; autocannon's
-    // overallRate sends each second's fetches in a burst when the second starts).
-    // Three paced runs, judged on their median p99 (one run's tail swings with the machine:
-    // the server, MariaDB and the load generator share two cores).
+    // At saturation 64 waiting connections make the mean latency 64 / throughput: the latency
+    // target is judged at the target rate, offered evenly (bench/lib/paced-load.ts), on the
+    // median of three runs (one run's tail swings with the machine: the server, MariaDB and the
+    // load generator share two cores).
+    const paths = names.map((n) => `/provision/${n}`);
     const paced: PacedResult[] = [];
     for (let run = 1; run <= PACED_RUNS; run++) {
       const pacedBefore = cpuSeconds(server.pid);
-      const r = await pacedLoad({ url: `https://${LISTEN}`, rate: RATE, seconds: SECONDS, connections: CONNECTIONS, headers: { authorization: AUTH }, paths: names.map((n) => `/provision/${n}`) });
+      const r = await pacedLoad({ url: `https://${LISTEN}`, rate: RATE, seconds: SECONDS, connections: CONNECTIONS, headers: { authorization: AUTH }, paths });
       paced.push(r);
       const f = (ms: number) => ms.toFixed(1);
       log(`  run ${run} at ${RATE} fetches/s offered evenly (open loop, ${CONNECTIONS} connections at most): ${r.rate.toFixed(0)} fetches/s, latency ms from each fetch's due time p50 ${f(r.latency.p50)}, p90 ${f(r.latency.p90)}, p99 ${f(r.latency.p99)}, max ${f(r.latency.max)}; non-2xx ${r.non2xx}, errors ${r.errors}; CPU µs per fetch: server ${(((cpuSeconds(server.pid) - pacedBefore) * 1e6) / r.total).toFixed(0)}, load generator ${((r.cpuSeconds * 1e6) / r.total).toFixed(0)} (its own event-loop stalls over 10 ms: ${r.stalls}; its garbage collection ${r.gcMs.toFixed(0)} ms, ${r.gcPauses} pauses over 5 ms)`);
     }
-    const p99 = paced.map((r) => r.latency.p99).sort((a, b) => a - b)[Math.floor(PACED_RUNS / 2)];
-    const pacedRate = paced.map((r) => r.rate).sort((a, b) => a - b)[Math.floor(PACED_RUNS / 2)];
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const p99 = median(paced.map((r) => r.latency.p99));
+    const pacedRate = median(paced.map((r) => r.rate));
     log(`  paced, median of ${PACED_RUNS}: ${pacedRate.toFixed(0)} fetches/s, p99 ${p99.toFixed(1)} ms`);
     log(`  machine load average: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     const pacedFailures = paced.reduce((n, r) => n + r.non2xx + r.errors, 0);
