@@ -18,10 +18,10 @@ const aliasColumns = (db: Dbs) => () => db.kamailio.selectFrom('dbaliases').sele
  * the caller keys them with new AddressIndex(rows, aliasAddress)).
  */
 export async function aliasRowsAt(db: Dbs, addresses: readonly Address[]): Promise<StoredAlias[]> {
-  return selectByAddress(addresses, { base: aliasColumns(db), username: 'alias_username', domain: 'alias_domain', folds: db.caseInsensitive.dbaliases });
+  return selectByAddress(addresses, { db: db.kamailio, base: aliasColumns(db), username: 'alias_username', domain: 'alias_domain', folds: db.caseInsensitive.dbaliases });
 }
 
 /** The dbaliases rows whose destination is one of `addresses`, case variants included (a superset, as aliasRowsAt). */
 export async function aliasRowsTo(db: Dbs, addresses: readonly Address[]): Promise<StoredAlias[]> {
-  return selectByAddress(addresses, { base: aliasColumns(db), username: 'username', domain: 'domain', folds: db.caseInsensitive.dbaliases });
+  return selectByAddress(addresses, { db: db.kamailio, base: aliasColumns(db), username: 'username', domain: 'domain', folds: db.caseInsensitive.dbaliases });
 }

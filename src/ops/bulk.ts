@@ -34,6 +34,8 @@ export const WHOLE_DOMAIN_MIN = 2_000;
 
 /** Where a table keeps an address, and whether its columns already fold case (db.caseInsensitive). */
 export interface AddressColumns<T> {
+  /** The database the table is in. */
+  db: Kysely<any>;
   /** The query of the table's rows, its columns selected, without conditions. */
   base: () => SelectQueryBuilder<any, any, T>;
   username: string;
@@ -64,7 +66,7 @@ export async function selectByAddress<T>(addresses: readonly Address[], table: A
   const inDomain = (domain: string) => (table.folds ? table.base().where(table.domain, '=', domain) : table.base().where(sql<SqlBool>`lower(${domainRef}) = ${domain}`));
   for (const [domain, usernames] of byDomain(addresses.map((a) => ({ username: a.username, domain: foldCase(a.domain) })))) {
     const distinct = [...new Set(usernames)];
-    if (distinct.length >= WHOLE_DOMAIN_MIN && (await domainRowsAtMost(inDomain(domain), 2 * distinct.length))) {
+    if (distinct.length >= WHOLE_DOMAIN_MIN && (await domainRowsAtMost(table.db, inDomain(domain), 2 * distinct.length))) {
       append(await inDomain(domain).execute());
       continue;
     }
@@ -90,13 +92,16 @@ export async function selectByAddress<T>(addresses: readonly Address[], table: A
 const LOOKUP_CHUNK = 2_000;
 
 /**
- * Whether the domain's rows (`query`: the table's rows in one domain) are at most `max`: reads
- * at most max + 1 of them (a constant column), so that a domain much larger than the batch is
- * not counted to its end (count(*) read the whole table, once per batch of an apply).
+ * Whether the domain's rows (`query`: the table's rows in one domain) are at most `max`: the
+ * database counts at most max + 1 of them (a count over a LIMITed subquery, so that a domain
+ * much larger than the batch is not counted to its end, and one row comes back instead of the
+ * max + 1 the subquery reads: count(*) of the whole domain read the whole table, once per batch
+ * of an apply, and the LIMITed rows sent back cost the client one row each).
  */
-async function domainRowsAtMost(query: SelectQueryBuilder<any, any, any>, max: number): Promise<boolean> {
-  const rows = await query.clearSelect().select(sql<number>`1`.as('one')).limit(max + 1).execute();
-  return rows.length <= max;
+async function domainRowsAtMost(db: Kysely<any>, query: SelectQueryBuilder<any, any, any>, max: number): Promise<boolean> {
+  const probe = query.clearSelect().select(sql<number>`1`.as('one')).limit(max + 1);
+  const row = await db.selectFrom(() => probe.as('probe')).select(sql<number | string | bigint>`count(*)`.as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0) <= max;
 }
 
 /** A username with at most this many ASCII letters is looked up by its case variants (2^letters of them). */

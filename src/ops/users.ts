@@ -56,14 +56,14 @@ function toRecord(address: Address, hermes: HermesUserRow | undefined, subscribe
 
 /** hermes_users rows of the addresses (hermes' tables compare exactly on every engine). */
 async function hermesRows(db: Dbs, addresses: readonly Address[]): Promise<AddressIndex<HermesUserRow>> {
-  const rows = await selectByAddress(addresses, { base: () => db.provisioning.selectFrom('hermes_users').selectAll(), username: 'username', domain: 'domain', folds: false });
+  const rows = await selectByAddress(addresses, { db: db.provisioning, base: () => db.provisioning.selectFrom('hermes_users').selectAll(), username: 'username', domain: 'domain', folds: false });
   return new AddressIndex(rows, (r) => r);
 }
 
 /** subscriber rows of the addresses (under hermes' case rule, as userRows finds them). */
 export async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<AddressIndex<SubscriberRow>> {
   const base = () => db.kamailio.selectFrom('subscriber').select(['id', 'username', 'domain', 'password']);
-  const rows = await selectByAddress(addresses, { base, username: 'username', domain: 'domain', folds: db.caseInsensitive.subscriber });
+  const rows = await selectByAddress(addresses, { db: db.kamailio, base, username: 'username', domain: 'domain', folds: db.caseInsensitive.subscriber });
   return new AddressIndex(rows, (r) => r);
 }
 
