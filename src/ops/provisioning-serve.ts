@@ -4,6 +4,7 @@
  * One ProvisioningFiles per server holds its caches (compiled renderers, verified credentials,
  * rendered files by the version of their inputs as read for each request), never module state.
  */
+import { sql } from 'kysely';
 import type { Dbs } from '../db/types.js';
 import * as provisioning from '../provisioning/index.js';
 import { createRenderer, macOfFileName, MODELS, parseApplied, stableJson, verifySecret, type AppliedProvisioning, type PhoneModel, type RenderedFile, type Renderer } from '../provisioning/index.js';
@@ -58,6 +59,12 @@ const CREDENTIAL_CACHE = 1024;
  * trips wait for the next one together (fewer queries per fetch under load).
  */
 const READS_IN_FLIGHT = 1;
+/**
+ * A batch of reads starts at least this long after the one before: at a steady rate the
+ * requests of 2 ms share their queries (at 2,000 fetches/s about four per batch instead of one
+ * or two), which costs the server and the database less per fetch than the wait costs in latency.
+ */
+const READS_INTERVAL_MS = 2;
 /** Rendered files kept (characters of content) before the oldest are dropped. */
 const FILE_CACHE_CHARS = 64 * 1024 * 1024;
 const sha256 = contentHash;
@@ -161,25 +168,35 @@ export class ProvisioningFiles {
 
   /**
    * The shared items and the phones' own rows ('' for none): their items and lines, read once
-   * for the requests that arrive together (two queries, sent at once).
+   * for the requests that arrive together, in one query (a UNION ALL: one round trip, and one
+   * statement for the database to parse, per batch).
    */
   private readonly reads = boundedLoader<string, { shared: SharedRead; phone: PhoneRows }>(async (keys) => {
     const macs = [...new Set(keys.filter((k) => k !== ''))];
-    const [items, lines] = await Promise.all([
-      this.db.provisioning
-        .selectFrom('hermes_provisioning')
-        .select(['item', 'body'])
-        // Index ranges around the phone:* items (there may be 100,000 of them), and the phones asked for.
-        .where((eb) => eb.or([eb('item', '<', 'phone:'), eb('item', '>=', 'phone;'), ...(macs.length > 0 ? [eb('item', 'in', macs.map((m) => `phone:${m}`))] : [])]))
-        .execute(),
-      macs.length === 0 ? [] : this.db.provisioning.selectFrom('hermes_phones').select(['mac', 'username', 'domain', 'line']).where('mac', 'in', macs).execute(),
-    ]);
-    const shared = this.sharedRead(items.filter((r) => !r.item.startsWith('phone:')));
-    const bodies = new Map(items.filter((r) => r.item.startsWith('phone:')).map((r) => [r.item.slice('phone:'.length), r.body]));
+    const items = this.db.provisioning
+      .selectFrom('hermes_provisioning')
+      .select([sql<string>`'i'`.as('t'), 'item as a', 'body as b', sql<string | null>`null`.as('c'), sql<number | null>`null`.as('d')])
+      // Index ranges around the phone:* items (there may be 100,000 of them), and the phones asked for.
+      .where((eb) => eb.or([eb('item', '<', 'phone:'), eb('item', '>=', 'phone;'), ...(macs.length > 0 ? [eb('item', 'in', macs.map((m) => `phone:${m}`))] : [])]));
+    const lines = this.db.provisioning.selectFrom('hermes_phones').select([sql<string>`'l'`.as('t'), 'mac as a', 'username as b', 'domain as c', sql<number | null>`line`.as('d')]).where('mac', 'in', macs);
+    const rows = await (macs.length === 0 ? items : items.unionAll(lines)).execute();
+    const sharedRows: { item: string; body: string }[] = [];
+    const bodies = new Map<string, string>();
     const byMac = new Map<string, { username: string; domain: string; line: number }[]>();
-    for (const l of lines.sort((x, y) => x.line - y.line)) byMac.set(l.mac, [...(byMac.get(l.mac) ?? []), l]);
+    for (const r of rows) {
+      if (r.t === 'l') {
+        const line = { username: r.b, domain: r.c!, line: Number(r.d) };
+        const known = byMac.get(r.a);
+        if (known) known.push(line);
+        else byMac.set(r.a, [line]);
+      }
+      else if (r.a.startsWith('phone:')) bodies.set(r.a.slice('phone:'.length), r.b);
+      else sharedRows.push({ item: r.a, body: r.b });
+    }
+    for (const phoneLines of byMac.values()) phoneLines.sort((x, y) => x.line - y.line);
+    const shared = this.sharedRead(sharedRows);
     return keys.map((mac) => ({ shared, phone: { body: bodies.get(mac), lines: byMac.get(mac) ?? [] } }));
-  }, READS_IN_FLIGHT);
+  }, READS_IN_FLIGHT, READS_INTERVAL_MS);
 
   /** The users' rows of phones' lines, read once for the files answered together (the users' two queries). */
   private readonly users = boundedLoader<readonly { username: string; domain: string }[], UserRows>(async (keys) => {

@@ -13,14 +13,29 @@ const loaders = new Map<Function, WeakMap<object, { db: Dbs; loader: DataLoader<
 
 /**
  * A DataLoader (no cache: every read sees the database as it is) whose batches are dispatched
- * at the end of the event-loop turn (setImmediate), and only while fewer than MAX_IN_FLIGHT of
- * its reads are running: a batch that has to wait for a slot stays open and keeps collecting
- * calls (up to MAX_BATCH), so batches grow with load instead of the number of queries.
- * maxInFlight: reads at once (default MAX_IN_FLIGHT).
+ * at the end of the event-loop turn (setImmediate), and only while fewer than maxInFlight
+ * (default MAX_IN_FLIGHT) of its reads are running and at least minIntervalMs (default 0) after
+ * the last dispatch: a batch that has to wait stays open and keeps collecting calls (up to
+ * MAX_BATCH), so batches grow with load instead of the number of queries.
  */
-export function boundedLoader<K, V>(load: (keys: readonly K[]) => Promise<V[]>, maxInFlight = MAX_IN_FLIGHT): DataLoader<K, V> {
+export function boundedLoader<K, V>(load: (keys: readonly K[]) => Promise<V[]>, maxInFlight = MAX_IN_FLIGHT, minIntervalMs = 0): DataLoader<K, V> {
   let inFlight = 0;
+  let lastDispatch = -Infinity;
+  let timer: NodeJS.Timeout | undefined;
   const waiting: (() => void)[] = [];
+  const next = (): void => {
+    if (waiting.length === 0 || inFlight >= maxInFlight || timer !== undefined) return;
+    const wait = lastDispatch + minIntervalMs - performance.now();
+    if (wait > 0) {
+      timer = setTimeout(() => {
+        timer = undefined;
+        next();
+      }, wait);
+      return;
+    }
+    lastDispatch = performance.now();
+    waiting.shift()!(); // DataLoader calls the batch function at once: inFlight counts it before next() runs again
+  };
   return new DataLoader<K, V>(
     async (keys) => {
       inFlight++;
@@ -28,13 +43,17 @@ export function boundedLoader<K, V>(load: (keys: readonly K[]) => Promise<V[]>, 
         return await load(keys);
       } finally {
         inFlight--;
-        waiting.shift()?.();
+        next();
       }
     },
     {
       cache: false,
       maxBatchSize: MAX_BATCH,
-      batchScheduleFn: (dispatch) => setImmediate(() => (inFlight < maxInFlight ? dispatch() : waiting.push(dispatch))),
+      batchScheduleFn: (dispatch) =>
+        setImmediate(() => {
+          waiting.push(dispatch);
+          next();
+        }),
     },
   );
 }
