@@ -49,7 +49,7 @@ export async function recordFetches(db: Dbs, fetches: readonly FetchRecord[]): P
   }
   if (rows.size === 0) return;
   await inTransaction(db, async (trx) => {
-    for (const part of chunks([...rows.values()], 200)) {
+    for (const part of chunks([...rows.values()])) {
       await trx.provisioning.deleteFrom('hermes_fetches').where((eb) => ownFileNames(part) ? eb.and([eb('mac', 'in', part.map((r) => r.mac)), eb('file', 'in', part.map((r) => r.file))]) : eb.or(part.map((r) => eb.and([eb('mac', '=', r.mac), eb('file', '=', r.file)])))).execute();
       await insertRows(trx.provisioning, 'hermes_fetches', FETCH_COLUMNS, part.map((r) => FETCH_COLUMNS.map((c) => r[c])));
     }
@@ -63,10 +63,17 @@ export async function recordFetch(db: Dbs, fetch: FetchRecord): Promise<void> {
 
 /**
  * The provisioning server's inventory writer: fetches are buffered and written together every
- * `delayMs` (or at 500), so a busy server writes one transaction a second instead of one
+ * `delayMs` (or at FLUSH_AT), so a busy server writes one transaction a second instead of one
  * statement per fetch; flush() writes what is buffered (on close). delayMs 0 writes each
  * fetch before the answer. A failed write goes to onError; the fetches are not retried.
  */
+/**
+ * Fetches buffered before they are written without waiting for the delay: at 2,000 fetches a
+ * second still one transaction a second (each commit is a log flush on the database, and the
+ * rows are written in statements of CHUNK).
+ */
+const FLUSH_AT = 2_000;
+
 export class FetchRecorder {
   private buffer: FetchRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -82,7 +89,7 @@ export class FetchRecorder {
     this.buffer.push({ ...fetch, at: fetch.at ?? new Date() });
     if (this.delayMs === 0) return this.flush();
     // A full buffer is written now, without making this fetch wait for it.
-    if (this.buffer.length >= 500) void this.flush();
+    if (this.buffer.length >= FLUSH_AT) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.delayMs);
   }
 
