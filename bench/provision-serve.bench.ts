@@ -18,6 +18,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { autocannon, benchDatabase, cpuSeconds, ensureBuilt, startServe, type LoadResult } from './lib/http-load.js';
@@ -44,6 +45,27 @@ const models = [...MODELS.values()];
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const macOf = (i: number) => (0x0004f2000000 + i).toString(16).padStart(12, '0');
+
+/** A token of scope metrics (seed() makes it): the bench reads the server's event-loop lag from GET /metrics. */
+let metricsToken = '';
+
+/**
+ * The server's event-loop delay (ms) since the last call: its p99 and max, from GET /metrics
+ * (prom-client's monitorEventLoopDelay at 10 ms resolution, reset at each collection).
+ */
+function serverLoopLag(): Promise<{ p99: number; max: number }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(`https://${LISTEN}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` }, rejectUnauthorized: false }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+        resolve({ p99: value('hermes_nodejs_eventloop_lag_p99_seconds'), max: value('hermes_nodejs_eventloop_lag_max_seconds') });
+      });
+    });
+    req.on('error', reject);
+  });
+}
 
 /** Users, phones and provisioning items as apply would store them, in bulk. */
 async function seed(): Promise<void> {
@@ -76,7 +98,7 @@ async function seed(): Promise<void> {
       await db.provisioning.insertInto('hermes_phones').values(phones).execute();
       await db.provisioning.insertInto('hermes_provisioning').values(items).execute();
     }
-    await createToken(db, { name: 'bench', scope: 'read' }, { actor: 'bench' });
+    metricsToken = (await createToken(db, { name: 'bench', scope: 'metrics' }, { actor: 'bench' })).token;
     log(`seeded ${PHONES} provisioned phones in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     await db.close();
@@ -139,11 +161,13 @@ async function main(): Promise<void> {
     const paths = names.map((n) => `/provision/${n}`);
     const paced: PacedResult[] = [];
     for (let run = 1; run <= PACED_RUNS; run++) {
+      await serverLoopLag();
       const pacedBefore = cpuSeconds(server.pid);
       const r = await pacedLoad({ url: `https://${LISTEN}`, rate: RATE, seconds: SECONDS, connections: CONNECTIONS, headers: { authorization: AUTH }, paths });
       paced.push(r);
+      const lag = await serverLoopLag();
       const f = (ms: number) => ms.toFixed(1);
-      log(`  run ${run} at ${RATE} fetches/s offered evenly (open loop, ${CONNECTIONS} connections at most): ${r.rate.toFixed(0)} fetches/s, latency ms from each fetch's due time p50 ${f(r.latency.p50)}, p90 ${f(r.latency.p90)}, p99 ${f(r.latency.p99)}, max ${f(r.latency.max)}; non-2xx ${r.non2xx}, errors ${r.errors}; CPU µs per fetch: server ${(((cpuSeconds(server.pid) - pacedBefore) * 1e6) / r.total).toFixed(0)}, load generator ${((r.cpuSeconds * 1e6) / r.total).toFixed(0)} (its own event-loop stalls over 10 ms: ${r.stalls}; its garbage collection ${r.gcMs.toFixed(0)} ms, ${r.gcPauses} pauses over 5 ms)`);
+      log(`  run ${run} at ${RATE} fetches/s offered evenly (open loop, ${CONNECTIONS} connections at most): ${r.rate.toFixed(0)} fetches/s, latency ms from each fetch's due time p50 ${f(r.latency.p50)}, p90 ${f(r.latency.p90)}, p99 ${f(r.latency.p99)}, max ${f(r.latency.max)}; non-2xx ${r.non2xx}, errors ${r.errors}; CPU µs per fetch: server ${(((cpuSeconds(server.pid) - pacedBefore) * 1e6) / r.total).toFixed(0)}, load generator ${((r.cpuSeconds * 1e6) / r.total).toFixed(0)} (its own event-loop stalls over 10 ms: ${r.stalls}; its garbage collection ${r.gcMs.toFixed(0)} ms, ${r.gcPauses} pauses over 5 ms); the server's event-loop delay p99 ${f(lag.p99)} ms, max ${f(lag.max)} ms`);
     }
     const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const p99 = median(paced.map((r) => r.latency.p99));
