@@ -222,7 +222,8 @@ export function rowsPerStatement(columns: number, maxBindParameters: number): nu
 
 /**
  * Multi-row INSERTs in large chunks (see rowsPerStatement): `insert [ignore] into table (columns)
- * values (?, …), …` with every value bound, as the engine's adapter spells it. The table and
+ * values (?, …), …` with every value bound, as the engine's adapter spells it; with `replaceOn`
+ * (a unique key's columns) a row whose key exists replaces the stored row's other columns. The table and
  * column names are constants of the caller (never input); the adapter quotes them. Builds the placeholders directly
  * instead of through Kysely's query builder, whose per-value nodes dominate the cost of
  * inserting 100,000 rows. Returns the number of rows the database reports as inserted.
@@ -232,19 +233,19 @@ export async function insertRows(
   table: string,
   columns: readonly string[],
   rows: readonly (readonly unknown[])[],
-  options: { ignore?: boolean } = {},
+  options: { ignore?: boolean; replaceOn?: readonly string[] } = {},
 ): Promise<number> {
   if (rows.length === 0) return 0;
   const adapter = adapterOf(db);
-  const ignore = options.ignore ?? false;
+  const insert = { ignore: options.ignore ?? false, replaceOn: options.replaceOn };
   const per = rowsPerStatement(columns.length, adapter.maxBindParameters);
-  const full = adapter.multiRowInsert(table, columns, Math.min(per, rows.length), { ignore });
+  const full = adapter.multiRowInsert(table, columns, Math.min(per, rows.length), insert);
   let inserted = 0;
   for (let i = 0; i < rows.length; i += per) {
     const part = rows.slice(i, i + per);
     const params: unknown[] = [];
     for (const row of part) for (const v of row) params.push(v);
-    const text = part.length === per || i === 0 ? full : adapter.multiRowInsert(table, columns, part.length, { ignore });
+    const text = part.length === per || i === 0 ? full : adapter.multiRowInsert(table, columns, part.length, insert);
     const result = await db.executeQuery(CompiledQuery.raw(text, params));
     inserted += Number(result.numAffectedRows ?? 0n);
   }

@@ -10,8 +10,7 @@ import type { OpContext } from './context.js';
 import { failed } from './envelope.js';
 import { describeStoredPhone, readProvisioningItems } from './provisioning.js';
 import { checkMac } from './validate.js';
-import { chunks, insertRows } from './bulk.js';
-import { inTransaction } from '../db/transaction.js';
+import { insertRows } from './bulk.js';
 
 /** sha256 (base64url) of a file's content: what the inventory stores (derived from secrets: never shown). */
 export function contentHash(content: string): string {
@@ -31,29 +30,19 @@ export interface FetchRecord {
 const FETCH_COLUMNS = ['mac', 'file', 'fetched_at', 'client', 'user_agent', 'hash'] as const;
 
 /**
- * Whether each file's name holds its own MAC (every per-phone file's does): then no row has
- * the MAC of one fetch and the file of another, and `mac IN (...) AND file IN (...)` is exactly
- * the fetches' rows (a much shorter statement than one (mac, file) pair each).
+ * Records successful fetches: each (phone, file) row inserted, or its fetch replaced when it
+ * has one (an upsert on the table's (mac, file) key); of several fetches of one file the last wins.
  */
-function ownFileNames(rows: readonly { mac: string; file: string }[]): boolean {
-  return rows.every((r) => r.file.toLowerCase().includes(r.mac));
-}
-
-/** Records successful fetches in one transaction: each (phone, file) row replaced; of several fetches of one file the last wins. */
 export async function recordFetches(db: Dbs, fetches: readonly FetchRecord[]): Promise<void> {
-  const rows = new Map<string, { mac: string; file: string; fetched_at: string; client: string; user_agent: string; hash: string }>();
+  const rows = new Map<string, unknown[]>();
   for (const f of fetches) {
     const mac = checkMac(f.mac);
     const file = f.file.slice(0, 128);
-    rows.set(`${mac}/${file}`, { mac, file, fetched_at: (f.at ?? new Date()).toISOString(), client: f.client.slice(0, 64), user_agent: f.userAgent.slice(0, 255), hash: f.hash });
+    // FETCH_COLUMNS' order
+    rows.set(`${mac}/${file}`, [mac, file, (f.at ?? new Date()).toISOString(), f.client.slice(0, 64), f.userAgent.slice(0, 255), f.hash]);
   }
   if (rows.size === 0) return;
-  await inTransaction(db, async (trx) => {
-    for (const part of chunks([...rows.values()])) {
-      await trx.provisioning.deleteFrom('hermes_fetches').where((eb) => ownFileNames(part) ? eb.and([eb('mac', 'in', part.map((r) => r.mac)), eb('file', 'in', part.map((r) => r.file))]) : eb.or(part.map((r) => eb.and([eb('mac', '=', r.mac), eb('file', '=', r.file)])))).execute();
-      await insertRows(trx.provisioning, 'hermes_fetches', FETCH_COLUMNS, part.map((r) => FETCH_COLUMNS.map((c) => r[c])));
-    }
-  });
+  await insertRows(db.provisioning, 'hermes_fetches', FETCH_COLUMNS, [...rows.values()], { replaceOn: ['mac', 'file'] });
 }
 
 /** Records one successful fetch. */

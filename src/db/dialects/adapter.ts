@@ -34,10 +34,13 @@
  * - `concat(parts)`   SQL string concatenation of expressions (`a || b`, `concat(a, b)`).
  * - `randomOrder()`   an ORDER BY expression for random order (`random()`, `rand()`).
  * - `byteOrder(e)`    an ORDER BY key comparing e's bytes, not by the column's collation.
- * - `multiRowInsert(table, columns, rows, {ignore})` the SQL text of one INSERT of `rows`
- *                     rows, every value a placeholder in the driver's style (`?` or `$1`),
- *                     bound row by row; `ignore` skips rows whose key exists already
- *                     (`insert or ignore`, `insert ignore`, `on conflict do nothing`).
+ * - `multiRowInsert(table, columns, rows, {ignore, replaceOn})` the SQL text of one INSERT of
+ *                     `rows` rows, every value a placeholder in the driver's style (`?` or
+ *                     `$1`), bound row by row; `ignore` skips rows whose key exists already
+ *                     (`insert or ignore`, `insert ignore`, `on conflict do nothing`);
+ *                     `replaceOn` (the columns of a unique key) makes a row whose key exists
+ *                     replace the stored row's other columns (`on conflict (key) do update`,
+ *                     MySQL's `on duplicate key update`).
  *                     Identifiers are hermes' constants; quote them for the engine.
  * - `maxBindParameters` bound values per statement at most (bulk writes are chunked by it).
  * - `createTable(db, name)` a CREATE TABLE builder for hermes' own tables, with the engine's
@@ -78,6 +81,18 @@
 import type { CreateTableBuilder, DialectAdapter as KyselyDialectAdapter, Expression, Kysely, RawBuilder } from 'kysely';
 import type { HermesError } from '../../errors.js';
 import type { KamailioTableName } from '../kamailio-schema.js';
+
+/** How multiRowInsert treats a row whose key exists: see DialectAdapter. */
+export interface InsertOptions {
+  ignore: boolean;
+  replaceOn?: readonly string[];
+}
+
+/** ` on conflict (key) do update set c = excluded.c, …`: the non-key columns replaced (PostgreSQL, SQLite). */
+export function onConflictReplace(columns: readonly string[], key: readonly string[], quote: (name: string) => string): string {
+  const rest = columns.filter((c) => !key.includes(c));
+  return ` on conflict (${key.map(quote).join(', ')}) do update set ${rest.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`;
+}
 
 /** What every engine's parsed URL has; each engine adds its own fields. */
 /**
@@ -124,7 +139,7 @@ export interface DialectAdapter<T extends TargetBase = any> extends KyselyDialec
   randomOrder(): RawBuilder<unknown>;
   /** An ORDER BY key comparing the text's bytes, whatever the column's collation (SQLite: as is; MySQL: cast as binary; PostgreSQL: collate "C"). */
   byteOrder(expression: Expression<string>): RawBuilder<string>;
-  multiRowInsert(table: string, columns: readonly string[], rows: number, options: { ignore: boolean }): string;
+  multiRowInsert(table: string, columns: readonly string[], rows: number, options: InsertOptions): string;
   readonly maxBindParameters: number;
 
   createTable(db: Kysely<any>, name: string): CreateTableBuilder<string, never>;

@@ -4,7 +4,7 @@ import { Kysely, PostgresAdapter, PostgresDialect, PostgresQueryCompiler, sql, t
 import type { Pool } from 'pg';
 import { HermesError } from '../../errors.js';
 import type { KamailioTableName } from '../kamailio-schema.js';
-import { DATABASE_WAIT_MS, type DialectAdapter, type KyselyOptions } from './adapter.js';
+import { DATABASE_WAIT_MS, onConflictReplace, type DialectAdapter, type InsertOptions, type KyselyOptions } from './adapter.js';
 import * as server from './server.js';
 import { sqlite } from './sqlite.js';
 
@@ -168,7 +168,7 @@ class PostgresHermesAdapter extends server.serverAdapter(PostgresAdapter, URL_SP
     return sql`random()`;
   }
 
-  multiRowInsert(table: string, columns: readonly string[], rows: number, options: { ignore: boolean }): string {
+  multiRowInsert(table: string, columns: readonly string[], rows: number, options: InsertOptions): string {
     const tuples: string[] = [];
     for (let r = 0, n = 1; r < rows; r++) {
       const tuple: string[] = [];
@@ -176,6 +176,7 @@ class PostgresHermesAdapter extends server.serverAdapter(PostgresAdapter, URL_SP
       tuples.push(`(${tuple.join(', ')})`);
     }
     const head = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values ${tuples.join(', ')}`;
+    if (options.replaceOn) return head + onConflictReplace(columns, options.replaceOn, quote);
     return options.ignore ? `${head} on conflict do nothing` : head;
   }
 

@@ -16,7 +16,7 @@ import {
 } from 'kysely';
 import { HermesError } from '../../errors.js';
 import type { KamailioTableName } from '../kamailio-schema.js';
-import { DATABASE_WAIT_MS, questionMarkTuples, type DialectAdapter, type KyselyOptions } from './adapter.js';
+import { DATABASE_WAIT_MS, onConflictReplace, questionMarkTuples, type DialectAdapter, type InsertOptions, type KyselyOptions } from './adapter.js';
 
 export interface SqliteTarget {
   dialect: 'sqlite';
@@ -136,9 +136,10 @@ class SqliteHermesAdapter extends SqliteAdapter implements DialectAdapter<Sqlite
     return sql`random()`;
   }
 
-  multiRowInsert(table: string, columns: readonly string[], rows: number, options: { ignore: boolean }): string {
+  multiRowInsert(table: string, columns: readonly string[], rows: number, options: InsertOptions): string {
     const verb = options.ignore ? 'insert or ignore into' : 'insert into';
-    return `${verb} ${quote(table)} (${columns.map(quote).join(', ')}) values ${questionMarkTuples(columns.length, rows)}`;
+    const head = `${verb} ${quote(table)} (${columns.map(quote).join(', ')}) values ${questionMarkTuples(columns.length, rows)}`;
+    return options.replaceOn ? head + onConflictReplace(columns, options.replaceOn, quote) : head;
   }
 
   createTable(db: Kysely<any>, name: string) {
