@@ -62,7 +62,9 @@ class Connection {
     this.open();
   }
 
+  /** Connects (again: the server closed it, an idle time-out or an error); a request waits for it. */
   open() {
+    this.closed = false;
     // the bench's certificate is self-signed: the load generator does not verify it
     this.ready = new Promise((resolve, reject) => {
       this.socket = connect({ host: target.hostname, port: Number(target.port || 443), rejectUnauthorized: false }, resolve);
@@ -71,9 +73,10 @@ class Connection {
     this.ready.catch(() => undefined);
     this.socket.on('data', (data) => this.read(data));
     this.socket.on('close', () => {
-      this.finish(0);
+      this.closed = true;
       this.socket.removeAllListeners();
-      this.open(); // the server closed it (idle time-out, an error): the next request gets a new one
+      this.socket.on('error', () => undefined);
+      this.finish(0);
     });
     this.socket.on('error', () => undefined);
   }
@@ -95,6 +98,7 @@ class Connection {
 
   async get(path, onAnswer) {
     this.onAnswer = onAnswer;
+    if (this.closed) this.open(); // the next request on a closed connection opens a new one
     try {
       await this.ready;
       this.socket.write(`GET ${path} HTTP/1.1\r\n${headerLines}\r\n`);
@@ -172,6 +176,7 @@ await new Promise((resolve) => {
 const cpu = process.cpuUsage(cpu0);
 for (const c of connections) {
   c.socket.removeAllListeners('close');
+  c.socket.on('error', () => undefined);
   c.socket.destroy();
 }
 const sorted = latencies.sort();
