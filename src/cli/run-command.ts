@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { onDatabases, openDatabases, type Connection } from '../db/connect.js';
+import type { Connection } from '../db/connect.js';
 import { isHermesError } from '../errors.js';
 import { databaseOptions, globalOptions } from './global-options.js';
 
@@ -47,6 +47,8 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
 
 /** Opens the databases named by the global options (read-only: creating and changing nothing), runs fn, and closes them. */
 export async function withDatabases<T>(command: Command, fn: (connection: Connection) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+  // loaded here, not at the top: commands without a database (validate) then never load Kysely and the drivers
+  const { onDatabases, openDatabases } = await import('../db/connect.js');
   const connection = await openDatabases({ ...databaseOptions(command), readOnly: options.readOnly });
   try {
     return await onDatabases(connection, fn);
