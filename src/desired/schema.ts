@@ -1,35 +1,25 @@
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostics.js';
+import { validate as generatedValidate } from './schema-validator.generated.js';
 import { formatPath, locate, type Segment, type SourceFile } from './source-file.js';
 
 /** schema/hermes.schema.json, the one source of the YAML's shape (shipped with the package). */
 export const SCHEMA_URL = new URL('../../schema/hermes.schema.json', import.meta.url);
 
-let compiled: { schema: Record<string, unknown>; validate: ValidateFunction } | undefined;
-
-export function desiredStateSchema(): Record<string, unknown> {
-  return compiledSchema().schema;
-}
-
-function compiledSchema(): { schema: Record<string, unknown>; validate: ValidateFunction } {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Record<string, unknown>;
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
-    compiled = { schema, validate: ajv.compile(withoutPatterns(schema) as Record<string, unknown>) };
-  }
-  return compiled;
-}
-
 /**
- * The schema without its `pattern` keywords. Pattern errors are not reported from the schema
- * (the semantic checks test the same values and report them with specific codes), and ajv
- * gathers errors by concatenating arrays for each item: 100,000 bad addresses took minutes.
+ * The schema compiled by ajv (allErrors, verbose, strict), its `pattern` keywords left out:
+ * generated from SCHEMA_URL at development time (npm run schema:validator), since compiling it
+ * at every start cost the CLI about 0.2 s; a test keeps the two in step. Pattern errors are not
+ * reported from the schema (the semantic checks test the same values and report them with
+ * specific codes), and ajv gathers errors by concatenating arrays for each item: 100,000 bad
+ * addresses took minutes.
  */
-function withoutPatterns(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(withoutPatterns);
-  if (schema === null || typeof schema !== 'object') return schema;
-  return Object.fromEntries(Object.entries(schema).filter(([k, v]) => !(k === 'pattern' && typeof v === 'string')).map(([k, v]) => [k, withoutPatterns(v)]));
+const validate = generatedValidate as unknown as ValidateFunction;
+
+/** The schema document (read when asked for: the validator does not need it). */
+export function desiredStateSchema(): Record<string, unknown> {
+  return JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Record<string, unknown>;
 }
 
 /** JSON pointer (/users/3/number) to path segments. */
@@ -126,11 +116,10 @@ export interface SchemaResult {
 }
 
 /**
- * Validates one file's data against the schema. Patterns are left out (withoutPatterns): the
+ * Validates one file's data against the schema. Patterns are left out (see validate): the
  * semantic checks test the same values with src/ops/canonical.ts and report them with specific codes.
  */
 export function validateSchema(source: SourceFile): SchemaResult {
-  const { validate } = compiledSchema();
   if (validate(source.data)) return { valid: true, diagnostics: [], invalidPointers: [] };
   let errors = validate.errors ?? [];
   // A oneOf error stands for its branches: keep one message per alternative set.
