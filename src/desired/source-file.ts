@@ -9,15 +9,29 @@ export type Segment = string | number;
 
 /** A growable array of 32-bit integers (offsets in a text of at most 2^31 characters). */
 class IntList {
-  data = new Int32Array(1024);
+  data: Int32Array;
   length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(Math.max(capacity, 16));
+  }
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    if (this.length === this.data.length) this.grow();
     this.data[this.length++] = v;
+  }
+  /** Three values at once (one capacity check: a mapping's pair, millions in a large file). */
+  push3(a: number, b: number, c: number): void {
+    if (this.length + 3 > this.data.length) this.grow();
+    const data = this.data;
+    const i = this.length;
+    data[i] = a;
+    data[i + 1] = b;
+    data[i + 2] = c;
+    this.length = i + 3;
+  }
+  private grow(): void {
+    const grown = new Int32Array(this.data.length * 2);
+    grown.set(this.data);
+    this.data = grown;
   }
 }
 
@@ -32,14 +46,24 @@ class IntList {
  */
 export class PositionIndex {
   /** Per record: where its offsets start in `offsets`, how many children, its key shape (-1: a sequence). */
-  private readonly records = new IntList();
+  private readonly records: IntList;
   /** Sequences: two an item (offset, record); mappings: three a pair (key, value, the value's record). */
-  private readonly offsets = new IntList();
+  private readonly offsets: IntList;
   /** The key names of each shape of mapping (mappings with the same keys in the same order share one). */
   private readonly shapes: string[][] = [];
   private readonly shapeIds = new Map<string, number>();
   /** The shape of the last mapping recorded (items of a list usually share theirs). */
   private lastShape = -1;
+
+  /**
+   * Sized from the text's length (a pair takes at least a few characters): growing by doubling
+   * from small copied and zeroed the lists of a large file a dozen times. Memory reserved past
+   * what a file uses is never touched (its pages are not mapped in).
+   */
+  constructor(textLength = 0) {
+    this.records = new IntList(textLength >> 5);
+    this.offsets = new IntList(textLength >> 3);
+  }
 
   /** offsets[i] where item i starts, records[i] its own record (-1: a scalar). Returns the node's record. */
   addSequence(offsets: ArrayLike<number>, records: ArrayLike<number>, count: number): number {
@@ -58,9 +82,7 @@ export class PositionIndex {
 
   /** The next pair of the mapping being recorded: where its key and value start, the value's record (-1: a scalar). */
   addPair(key: number, value: number, record: number): void {
-    this.offsets.push(key);
-    this.offsets.push(value);
-    this.offsets.push(record);
+    this.offsets.push3(key, value, record);
   }
 
   /** Ends the mapping's record: its pairs' count and its shape (shapeOf, or lastShapeId when its keys are the last shape's). */
@@ -71,9 +93,7 @@ export class PositionIndex {
 
   private add(count: number, shape: number): number {
     const record = this.records.length / 3;
-    this.records.push(this.offsets.length);
-    this.records.push(count);
-    this.records.push(shape);
+    this.records.push3(this.offsets.length, count, shape);
     return record;
   }
 
@@ -219,7 +239,7 @@ type Push = (severity: Severity, code: DiagnosticCode, offset: number, message: 
 
 /** Positions recorded by js-yaml's listener, one frame per open node. */
 class Recorder {
-  readonly children = new PositionIndex();
+  readonly children: PositionIndex;
   /** Where each document's root starts. */
   readonly documents: number[] = [];
   /** Each document's root's record (-1: a scalar). */
@@ -238,7 +258,9 @@ class Recorder {
   constructor(
     private readonly text: string,
     private readonly push: Push,
-  ) {}
+  ) {
+    this.children = new PositionIndex(text.length);
+  }
 
   readonly listener = (event: 'open' | 'close', state: State): void => {
     if (event === 'open') {
@@ -284,10 +306,10 @@ class Recorder {
     let record = wrapper ? frame.records[0] : -1;
     if (result === null && state.position <= frame.at) at = skipBlanks(this.text, frame.raw); // empty: where its line goes on
     else if (!wrapper && result !== null && typeof result === 'object') {
-      frame.offsets.length = frame.results.length = frame.records.length = frame.count;
+      // (the frame's lists are reused and may be longer: only their first `count` entries are this node's)
       if (Array.isArray(result)) {
         const { offsets, records } = this.items(frame, result);
-        record = this.children.addSequence(offsets, records, offsets.length);
+        record = this.children.addSequence(offsets, records, result.length);
       } else record = this.pairs(frame, result as Record<string, unknown>);
     }
     if (this.depth === 1) this.documentRecords.push(record);
@@ -305,14 +327,14 @@ class Recorder {
    * after its dash (the next dash in the sequence's column).
    */
   private items(frame: Frame, result: unknown[]): { offsets: number[]; records: number[] } {
-    if (frame.results.length === result.length) return frame;
+    if (frame.count === result.length) return frame;
     const column = frame.at - this.lineStart(frame.at);
     const offsets: number[] = [];
     const records: number[] = [];
     let dash = frame.at;
     for (let i = 0, j = 0; i < result.length; i++, dash = this.nextDash(dash + 1, column)) {
       const next = this.nextDash(dash + 1, column);
-      if (j < frame.results.length && Object.is(frame.results[j], result[i]) && frame.offsets[j] < next) {
+      if (j < frame.count && Object.is(frame.results[j], result[i]) && frame.offsets[j] < next) {
         records.push(frame.records[j]);
         offsets.push(frame.offsets[j++]);
       } else {
@@ -350,7 +372,8 @@ class Recorder {
     let keys: string[] | undefined;
     let n = 0;
     const { results } = frame;
-    for (let i = 0; i < results.length; i++) {
+    const count = frame.count;
+    for (let i = 0; i < count; i++) {
       const key = results[i];
       const at = frame.offsets[i];
       this.checkKey(key, at);
@@ -361,7 +384,7 @@ class Recorder {
         keys.push(this.keyName(name));
         n++;
       }
-      if (i + 1 < results.length && Object.is(result[name], results[i + 1])) {
+      if (i + 1 < count && Object.is(result[name], results[i + 1])) {
         index.addPair(at, frame.offsets[i + 1], frame.records[i + 1]);
         i++;
       } else index.addPair(at, at, -1);
