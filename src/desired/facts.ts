@@ -47,8 +47,9 @@ export class CheckFacts {
   /** The unmanaged glob of a listed domain that the name matches. */
   unmanagedGlob(username: string, domain: string): string | undefined {
     const d = this.listed.get(domain);
-    const i = d?.unmanaged.findIndex((re) => re.test(username)) ?? -1;
-    return i >= 0 ? d!.globs[i] : undefined;
+    if (d === undefined) return undefined;
+    for (let i = 0; i < d.unmanaged.length; i++) if (d.unmanaged[i].test(username)) return d.globs[i];
+    return undefined;
   }
 
   /** Whether username@domain (canonical) is a declared user. */

@@ -76,7 +76,9 @@ export interface KeyedAddress extends Address {
  * so that 100,000 addresses keep no copy of their text or their domain each.
  */
 export function parseKeyedAddress(input: string, domainOk: (domain: string) => boolean = isDomain, share: (domain: string) => string = (d) => d): KeyedAddress | null {
-  const s = input.trim().replace(/^sips?:/i, '');
+  const trimmed = input.trim();
+  // the prefix's expression is tried only on a text that starts with s or S
+  const s = (trimmed.charCodeAt(0) | 0x20) === 0x73 ? trimmed.replace(/^sips?:/i, '') : trimmed;
   const at = s.lastIndexOf('@');
   if (at <= 0 || at === s.length - 1) return null;
   const username = s.slice(0, at);
