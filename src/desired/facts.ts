@@ -31,8 +31,8 @@ export class CheckFacts {
   readonly mixedCase = new Map<string, string>();
   /** Addresses of user items the schema refused (they still count as declared). */
   readonly looselyDeclared = new Set<string>();
-  /** The alias each user's number makes (number@domain, case-folded). */
-  readonly numberAliases = new Map<string, SourceLocation>();
+  /** The alias each user's number makes (number@domain), by domain then number (no number@domain string kept per user). */
+  private readonly numberAliases = new Map<string, Map<string, SourceLocation>>();
   /** Users whose password is to be resolved. */
   readonly passwords: { user: DesiredUser; item: Item<RawUser> }[] = [];
   /** The phones checked so far with their items (the provisioning kind checks their provisioning fields). */
@@ -47,14 +47,27 @@ export class CheckFacts {
   /** The unmanaged glob of a listed domain that the name matches. */
   unmanagedGlob(username: string, domain: string): string | undefined {
     const d = this.listed.get(domain);
-    const i = d?.unmanaged.findIndex((re) => re.test(username)) ?? -1;
-    return i >= 0 ? d!.globs[i] : undefined;
+    if (d === undefined) return undefined;
+    for (let i = 0; i < d.unmanaged.length; i++) if (d.unmanaged[i].test(username)) return d.globs[i];
+    return undefined;
   }
 
   /** Whether username@domain (canonical) is a declared user. */
   isDeclared(key: string): boolean {
     const folded = key.toLowerCase();
     return (this.declaredFolded.has(folded) && (this.mixedCase.get(folded) ?? folded) === key) || (this.looselyDeclared.size > 0 && this.looselyDeclared.has(key));
+  }
+
+  /** Records the alias number@domain (domain lowercase) that a user's number makes. */
+  addNumberAlias(number: string, domain: string, at: SourceLocation): void {
+    let numbers = this.numberAliases.get(domain);
+    if (numbers === undefined) this.numberAliases.set(domain, (numbers = new Map()));
+    numbers.set(number, at);
+  }
+
+  /** Where the user whose number makes the alias number@domain (domain lowercase) is, if any. */
+  numberAliasAt(number: string, domain: string): SourceLocation | undefined {
+    return this.numberAliases.get(domain)?.get(number);
   }
 
   /** Checks an E.164 number used by a user or an alias: in the pool, used once. */

@@ -9,41 +9,65 @@ export type Segment = string | number;
 
 /** A growable array of 32-bit integers (offsets in a text of at most 2^31 characters). */
 class IntList {
-  data = new Int32Array(1024);
+  data: Int32Array;
   length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(Math.max(capacity, 16));
+  }
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    if (this.length === this.data.length) this.grow();
     this.data[this.length++] = v;
+  }
+  /** Three values at once (one capacity check: a mapping's pair, millions in a large file). */
+  push3(a: number, b: number, c: number): void {
+    if (this.length + 3 > this.data.length) this.grow();
+    const data = this.data;
+    const i = this.length;
+    data[i] = a;
+    data[i + 1] = b;
+    data[i + 2] = c;
+    this.length = i + 3;
+  }
+  private grow(): void {
+    const grown = new Int32Array(this.data.length * 2);
+    grown.set(this.data);
+    this.data = grown;
   }
 }
 
 /**
- * Where the children of every mapping and sequence start (offsets in the text), by node. A
- * sequence: item i at offset(node, i). A mapping: its i-th key's name, where that key starts and
- * where its value starts. Kept compact (a few bytes a child in shared typed arrays, one shared
- * list of key names per shape of mapping), because a large file has hundreds of thousands of
- * mappings and a record of its own for each would outweigh the data itself.
+ * Where the children of every mapping and sequence start (offsets in the text), by record: a
+ * number given to each mapping and sequence when it is read, and kept with its parent's entry
+ * for it, so that a path is followed from the root's record without a lookup by node. A
+ * sequence: item i's offset and record. A mapping: its i-th key's name, where that key starts,
+ * where its value starts and its value's record. Kept compact (a few integers a child in shared
+ * typed arrays, one shared list of key names per shape of mapping), because a large file has
+ * hundreds of thousands of mappings and a record of its own for each would outweigh the data.
  */
 export class PositionIndex {
-  /** Each node's record number. */
-  private readonly nodes = new Map<object, number>();
   /** Per record: where its offsets start in `offsets`, how many children, its key shape (-1: a sequence). */
-  private readonly records = new IntList();
-  /** Sequences: one offset an item; mappings: two a pair (key, value). */
-  private readonly offsets = new IntList();
+  private readonly records: IntList;
+  /** Sequences: two an item (offset, record); mappings: three a pair (key, value, the value's record). */
+  private readonly offsets: IntList;
   /** The key names of each shape of mapping (mappings with the same keys in the same order share one). */
   private readonly shapes: string[][] = [];
   private readonly shapeIds = new Map<string, number>();
   /** The shape of the last mapping recorded (items of a list usually share theirs). */
   private lastShape = -1;
 
+  /**
+   * Sized from the text's length (a pair takes at least a few characters): growing by doubling
+   * from small copied and zeroed the lists of a large file a dozen times. Memory reserved past
+   * what a file uses is never touched (its pages are not mapped in).
+   */
+  constructor(textLength = 0) {
+    this.records = new IntList(textLength >> 5);
+    this.offsets = new IntList(textLength >> 3);
+  }
+
   /** offsets[i] where item i starts, records[i] its own record (-1: a scalar). Returns the node's record. */
-  addSequence(node: object, offsets: ArrayLike<number>, records: ArrayLike<number>, count: number): number {
-    const record = this.add(node, count, -1);
+  addSequence(offsets: ArrayLike<number>, records: ArrayLike<number>, count: number): number {
+    const record = this.add(count, -1);
     for (let i = 0; i < count; i++) {
       this.offsets.push(offsets[i]);
       this.offsets.push(records[i]);
@@ -51,24 +75,39 @@ export class PositionIndex {
     return record;
   }
 
-  /** keys[i] is the i-th key; offsets[2i] and offsets[2i + 1] where it and its value start. */
-  addMapping(node: object, keys: string[], offsets: ArrayLike<number>): number {
-    const record = this.add(node, keys.length, this.shapeOf(keys));
-    for (let i = 0; i < 2 * keys.length; i++) this.offsets.push(offsets[i]);
-    return record;
+  /** Starts a mapping's record: its pairs follow (addPair), then endMapping. */
+  beginMapping(): number {
+    return this.add(0, -1);
   }
 
-  private add(node: object, count: number, shape: number): number {
+  /** The next pair of the mapping being recorded: where its key and value start, the value's record (-1: a scalar). */
+  addPair(key: number, value: number, record: number): void {
+    this.offsets.push3(key, value, record);
+  }
+
+  /** Ends the mapping's record: its pairs' count and its shape (shapeOf, or lastShapeId when its keys are the last shape's). */
+  endMapping(record: number, count: number, shape: number): void {
+    this.records.data[3 * record + 1] = count;
+    this.records.data[3 * record + 2] = shape;
+  }
+
+  private add(count: number, shape: number): number {
     const record = this.records.length / 3;
-    this.nodes.set(node, record);
-    this.records.push(this.offsets.length);
-    this.records.push(count);
-    this.records.push(shape);
+    this.records.push3(this.offsets.length, count, shape);
     return record;
   }
 
-  private shapeOf(keys: string[]): number {
-    const last = this.lastShape >= 0 ? this.shapes[this.lastShape] : undefined;
+  /** The key names of the last shape recorded (a mapping with the same keys is given it without a new list). */
+  lastKeys(): readonly string[] | undefined {
+    return this.lastShape >= 0 ? this.shapes[this.lastShape] : undefined;
+  }
+
+  lastShapeId(): number {
+    return this.lastShape;
+  }
+
+  shapeOf(keys: string[]): number {
+    const last = this.lastKeys();
     if (last && last.length === keys.length && last.every((k, i) => k === keys[i])) return this.lastShape;
     const name = keys.join('\u0000');
     let id = this.shapeIds.get(name);
@@ -78,11 +117,6 @@ export class PositionIndex {
       this.shapeIds.set(name, id);
     }
     return (this.lastShape = id);
-  }
-
-  /** The node's record, or -1 when it is not a recorded mapping or sequence. */
-  recordOf(node: unknown): number {
-    return node !== null && typeof node === 'object' ? (this.nodes.get(node) ?? -1) : -1;
   }
 
   isMapping(record: number): boolean {
@@ -100,7 +134,12 @@ export class PositionIndex {
 
   /** A mapping's i-th key's offset (onKey) or its value's. */
   pairOffset(record: number, i: number, onKey: boolean): number {
-    return this.offsets.data[this.records.data[3 * record] + 2 * i + (onKey ? 0 : 1)];
+    return this.offsets.data[this.records.data[3 * record] + 3 * i + (onKey ? 0 : 1)];
+  }
+
+  /** A mapping's i-th value's own record (-1: a scalar). */
+  pairRecord(record: number, i: number): number {
+    return this.offsets.data[this.records.data[3 * record] + 3 * i + 2];
   }
 
   /** A sequence's i-th item's offset. */
@@ -108,7 +147,7 @@ export class PositionIndex {
     return this.offsets.data[this.records.data[3 * record] + 2 * i];
   }
 
-  /** A sequence's i-th item's own record (-1: a scalar), without a lookup by node. */
+  /** A sequence's i-th item's own record (-1: a scalar). */
   itemRecord(record: number, i: number): number {
     return this.offsets.data[this.records.data[3 * record] + 2 * i + 1];
   }
@@ -124,7 +163,9 @@ export interface SourceFile {
   diagnostics: Diagnostic[];
   /** Where the document's root node starts. */
   root: number;
-  /** The children's positions of every mapping and sequence in data (by identity). */
+  /** The root's record in `children` (-1: a scalar or no document). */
+  rootRecord: number;
+  /** The children's positions of every mapping and sequence in data, by record. */
   children: PositionIndex;
   /** The offset of the start of each line. */
   lineStarts: number[];
@@ -198,9 +239,11 @@ type Push = (severity: Severity, code: DiagnosticCode, offset: number, message: 
 
 /** Positions recorded by js-yaml's listener, one frame per open node. */
 class Recorder {
-  readonly children = new PositionIndex();
+  readonly children: PositionIndex;
   /** Where each document's root starts. */
   readonly documents: number[] = [];
+  /** Each document's root's record (-1: a scalar). */
+  readonly documentRecords: number[] = [];
   /** The open node at each depth (frames are reused: millions of nodes, few depths). */
   private readonly frames: Frame[] = [];
   private depth = 0;
@@ -215,7 +258,9 @@ class Recorder {
   constructor(
     private readonly text: string,
     private readonly push: Push,
-  ) {}
+  ) {
+    this.children = new PositionIndex(text.length);
+  }
 
   readonly listener = (event: 'open' | 'close', state: State): void => {
     if (event === 'open') {
@@ -261,15 +306,13 @@ class Recorder {
     let record = wrapper ? frame.records[0] : -1;
     if (result === null && state.position <= frame.at) at = skipBlanks(this.text, frame.raw); // empty: where its line goes on
     else if (!wrapper && result !== null && typeof result === 'object') {
-      frame.offsets.length = frame.results.length = frame.records.length = frame.count;
+      // (the frame's lists are reused and may be longer: only their first `count` entries are this node's)
       if (Array.isArray(result)) {
         const { offsets, records } = this.items(frame, result);
-        record = this.children.addSequence(result, offsets, records, offsets.length);
-      } else {
-        const { keys, offsets } = this.pairs(frame, result as Record<string, unknown>);
-        record = this.children.addMapping(result, keys, offsets);
-      }
+        record = this.children.addSequence(offsets, records, result.length);
+      } else record = this.pairs(frame, result as Record<string, unknown>);
     }
+    if (this.depth === 1) this.documentRecords.push(record);
     const parent = this.depth > 1 ? this.frames[this.depth - 1] : undefined;
     if (parent) {
       parent.offsets[parent.count] = at;
@@ -284,14 +327,14 @@ class Recorder {
    * after its dash (the next dash in the sequence's column).
    */
   private items(frame: Frame, result: unknown[]): { offsets: number[]; records: number[] } {
-    if (frame.results.length === result.length) return frame;
+    if (frame.count === result.length) return frame;
     const column = frame.at - this.lineStart(frame.at);
     const offsets: number[] = [];
     const records: number[] = [];
     let dash = frame.at;
     for (let i = 0, j = 0; i < result.length; i++, dash = this.nextDash(dash + 1, column)) {
       const next = this.nextDash(dash + 1, column);
-      if (j < frame.results.length && Object.is(frame.results[j], result[i]) && frame.offsets[j] < next) {
+      if (j < frame.count && Object.is(frame.results[j], result[i]) && frame.offsets[j] < next) {
         records.push(frame.records[j]);
         offsets.push(frame.offsets[j++]);
       } else {
@@ -316,28 +359,51 @@ class Recorder {
   }
 
   /**
-   * A mapping's keys and offsets; a key that is a list or a mapping, an explicit `?` key or a
-   * merge key is refused. A key without a value in a flow mapping (`{ a, b: 1 }`) has no value
-   * node: its value is placed at its key.
+   * Records a mapping's keys and offsets, and returns its record; a key that is a list or a
+   * mapping, an explicit `?` key or a merge key is refused. A key without a value in a flow
+   * mapping (`{ a, b: 1 }`) has no value node: its value is placed at its key.
    */
-  private pairs(frame: Frame, result: Record<string, unknown>): { keys: string[]; offsets: number[] } {
-    const keys: string[] = [];
-    const offsets: number[] = [];
+  private pairs(frame: Frame, result: Record<string, unknown>): number {
+    const index = this.children;
+    const record = index.beginMapping();
+    // Most mappings have the keys of the one before (the items of a list): they are compared
+    // with its shape as they come, and a list of key names is built only when they differ.
+    const last = index.lastKeys();
+    let keys: string[] | undefined;
+    let n = 0;
     const { results } = frame;
-    for (let i = 0; i < results.length; i++) {
+    const count = frame.count;
+    for (let i = 0; i < count; i++) {
       const key = results[i];
       const at = frame.offsets[i];
-      if (key !== null && typeof key === 'object') this.push('error', 'HERMES_YAML_COMPLEX_KEY', at, `a key that is ${Array.isArray(key) ? 'a list' : 'a mapping'}: hermes' format uses only plain keys (names such as user: or domain:)`);
-      else if (key === '<<' && this.text.charCodeAt(at) === 0x3c /* < */) this.push('error', 'HERMES_YAML_ANCHOR', at, "a merge key (<<): hermes' format does not use anchors, aliases or merge keys; write the values out");
-      else if (this.explicitKey(at)) this.push('error', 'HERMES_YAML_COMPLEX_KEY', at, "an explicit key ('? '): hermes' format uses only plain keys (name: value)");
+      this.checkKey(key, at);
       const name = String(key);
-      let shared = this.keyNames.get(name);
-      if (shared === undefined) this.keyNames.set(name, (shared = name));
-      keys.push(shared);
-      const hasValue = i + 1 < results.length && Object.is(result[String(key)], results[i + 1]);
-      offsets.push(at, hasValue ? frame.offsets[++i] : at);
+      if (keys === undefined && last !== undefined && n < last.length && last[n] === name) n++;
+      else {
+        keys ??= last === undefined ? [] : last.slice(0, n);
+        keys.push(this.keyName(name));
+        n++;
+      }
+      if (i + 1 < count && Object.is(result[name], results[i + 1])) {
+        index.addPair(at, frame.offsets[i + 1], frame.records[i + 1]);
+        i++;
+      } else index.addPair(at, at, -1);
     }
-    return { keys, offsets };
+    const sameAsLast = keys === undefined && last !== undefined && n === last.length;
+    index.endMapping(record, n, sameAsLast ? index.lastShapeId() : index.shapeOf(keys ?? (last === undefined ? [] : last.slice(0, n))));
+    return record;
+  }
+
+  private checkKey(key: unknown, at: number): void {
+    if (key !== null && typeof key === 'object') this.push('error', 'HERMES_YAML_COMPLEX_KEY', at, `a key that is ${Array.isArray(key) ? 'a list' : 'a mapping'}: hermes' format uses only plain keys (names such as user: or domain:)`);
+    else if (key === '<<' && this.text.charCodeAt(at) === 0x3c /* < */) this.push('error', 'HERMES_YAML_ANCHOR', at, "a merge key (<<): hermes' format does not use anchors, aliases or merge keys; write the values out");
+    else if (this.explicitKey(at)) this.push('error', 'HERMES_YAML_COMPLEX_KEY', at, "an explicit key ('? '): hermes' format uses only plain keys (name: value)");
+  }
+
+  private keyName(name: string): string {
+    let shared = this.keyNames.get(name);
+    if (shared === undefined) this.keyNames.set(name, (shared = name));
+    return shared;
   }
 
   private explicitKey(at: number): boolean {
@@ -370,7 +436,7 @@ export function parseSourceFile(file: string, text: string): SourceFile {
     let offset = Math.min(e.mark?.position ?? 0, text.length);
     if (reason.startsWith('bad indentation')) offset = lineStarts[positionAt(lineStarts, offset).line - 1]; // the indentation is what is wrong
     push('error', reason.startsWith('unidentified alias') ? 'HERMES_YAML_ANCHOR' : 'HERMES_YAML_SYNTAX', offset, yamlErrorMessage(reason));
-    return { file, text, data: undefined, diagnostics, root: 0, children: new PositionIndex(), lineStarts };
+    return { file, text, data: undefined, diagnostics, root: 0, rootRecord: -1, children: new PositionIndex(), lineStarts };
   }
   diagnostics.push(...warnings);
   if (documents.length > 1) {
@@ -382,12 +448,14 @@ export function parseSourceFile(file: string, text: string): SourceFile {
   const failed = diagnostics.some((d) => d.severity === 'error');
   const data = failed ? undefined : (documents[0] ?? null);
   const root = documents.length === 0 ? 0 : recorder.documents[0];
-  return { file, text, data, diagnostics, root: data === null ? skipBlanks(text, 0) : skipSpace(text, root), children: recorder.children, lineStarts };
+  const rootRecord = data === undefined || data === null ? -1 : (recorder.documentRecords[0] ?? -1);
+  return { file, text, data, diagnostics, root: data === null ? skipBlanks(text, 0) : skipSpace(text, root), rootRecord, children: recorder.children, lineStarts };
 }
 
 /** Where a node is, while walking a path. */
 interface Cursor {
-  node: unknown;
+  /** The node's record (-1: a scalar, or not found). */
+  record: number;
   /** The offset of the node. */
   value: number;
   /** The offset of its key, when the last step was a map key. */
@@ -396,26 +464,29 @@ interface Cursor {
   complete: boolean;
 }
 
+function rootCursor(source: SourceFile): Cursor {
+  return { record: source.rootRecord, value: source.root, key: undefined, complete: true };
+}
+
 /** Walks path from the cursor: to the value at path, or to the deepest ancestor that exists. */
 function walk(source: SourceFile, cursor: Cursor, path: readonly Segment[]): Cursor {
+  const index = source.children;
   for (const seg of path) {
-    const node = cursor.node;
-    const index = source.children;
-    const record = index.recordOf(node);
+    const record = cursor.record;
     let i = -1;
     if (record >= 0 && index.isMapping(record)) {
       i = index.keyIndex(record, String(seg));
       if (i !== -1) {
         cursor.key = index.pairOffset(record, i, true);
         cursor.value = index.pairOffset(record, i, false);
-        cursor.node = (node as Record<string, unknown>)[String(seg)];
+        cursor.record = index.pairRecord(record, i);
       }
     } else if (record >= 0) {
       i = typeof seg === 'number' ? seg : Number(seg);
       if (i >= 0 && i < index.count(record)) {
         cursor.key = undefined;
         cursor.value = index.itemOffset(record, i);
-        cursor.node = (node as unknown[])[i];
+        cursor.record = index.itemRecord(record, i);
       } else i = -1;
     }
     if (i === -1) {
@@ -434,7 +505,7 @@ function locationOf(source: SourceFile, cursor: Cursor, path: string, onKey: boo
 
 /** Where the value at path is (or, with onKey, its key: for unknown properties). */
 export function locate(source: SourceFile, path: readonly Segment[], onKey = false): SourceLocation {
-  const cursor = walk(source, { node: source.data, value: source.root, key: undefined, complete: true }, path);
+  const cursor = walk(source, rootCursor(source), path);
   return locationOf(source, cursor, formatPath(path), onKey);
 }
 
@@ -459,46 +530,48 @@ export interface Locator {
   items(list: readonly unknown[], listPath: readonly Segment[]): { at: SourceLocation[]; records: number[] };
 }
 
-/** A location whose line and column are worked out from its offset when first read. */
+/**
+ * A field's location. Its line is found from its item's (a field starts on its item's line or
+ * a few lines below), and its path is built only when read: hundreds of thousands of these are
+ * kept in case of a conflict and never shown, so each holds five fields and no string of its own.
+ */
 class FieldLocation implements SourceLocation {
   readonly file: string;
-  #line = 0;
-  #column = 0;
+  readonly line: number;
+  readonly column: number;
   constructor(
-    private readonly lineStarts: readonly number[],
+    lineStarts: readonly number[],
     file: string,
-    private readonly offset: number,
-    private readonly parentPath: string,
+    offset: number,
+    private readonly parent: SourceLocation,
     private readonly name: string,
   ) {
+    let line = parent.line - 1;
+    if (line < 0 || line >= lineStarts.length || lineStarts[line] > offset || (line + 8 < lineStarts.length && lineStarts[line + 8] <= offset)) line = positionAt(lineStarts, offset).line - 1;
+    else while (line + 1 < lineStarts.length && lineStarts[line + 1] <= offset) line++;
     this.file = file;
-  }
-  #resolve(): void {
-    if (this.#line !== 0) return;
-    const { line, column } = positionAt(this.lineStarts, this.offset);
-    this.#line = line;
-    this.#column = column;
-  }
-  get line(): number {
-    this.#resolve();
-    return this.#line;
-  }
-  get column(): number {
-    this.#resolve();
-    return this.#column;
+    this.line = line + 1;
+    this.column = offset - lineStarts[line] + 1;
   }
   get path(): string {
-    return this.parentPath === '' ? this.name : `${this.parentPath}.${this.name}`;
+    const parentPath = this.parent.path;
+    return parentPath === '' ? this.name : `${parentPath}.${this.name}`;
   }
   toJSON(): SourceLocation {
     return { file: this.file, line: this.line, column: this.column, path: this.path };
   }
 }
 
+/** The record of the mapping or sequence at path, or -1. */
+function recordAt(source: SourceFile, path: readonly Segment[]): number {
+  const cursor = walk(source, rootCursor(source), path);
+  return cursor.complete ? cursor.record : -1;
+}
+
 /** Exact positions, from the positions recorded when the file was read. */
 export function positionedLocator(source: SourceFile): Locator {
   const child = (parent: SourceLocation, parentPath: readonly Segment[], rest: readonly Segment[], onKey = false): SourceLocation => {
-    const cursor = walk(source, walk(source, { node: source.data, value: source.root, key: undefined, complete: true }, parentPath), rest);
+    const cursor = walk(source, walk(source, rootCursor(source), parentPath), rest);
     let path = parent.path;
     for (const s of rest) path += typeof s === 'number' ? `[${s}]` : path === '' ? s : `.${s}`;
     return locationOf(source, cursor, path, onKey);
@@ -509,14 +582,14 @@ export function positionedLocator(source: SourceFile): Locator {
     child,
     field: (node, parent, parentPath, name, onKey = false, hint = -1) => {
       const index = source.children;
-      const record = hint >= 0 ? hint : index.recordOf(node);
+      const record = hint >= 0 ? hint : recordAt(source, parentPath);
       const i = record >= 0 && index.isMapping(record) ? index.keyIndex(record, name) : -1;
       if (i === -1) return child(parent, parentPath, [name], onKey);
-      return new FieldLocation(source.lineStarts, source.file, index.pairOffset(record, i, onKey), parent.path, name);
+      return new FieldLocation(source.lineStarts, source.file, index.pairOffset(record, i, onKey), parent, name);
     },
     items: (list, listPath) => {
       const index = source.children;
-      const record = index.recordOf(list);
+      const record = recordAt(source, listPath);
       if (record < 0 || index.isMapping(record) || index.count(record) !== list.length) return { at: list.map((_, i) => locate(source, [...listPath, i])), records: list.map(() => -1) };
       const base = formatPath(listPath);
       const out: SourceLocation[] = new Array(list.length);

@@ -56,9 +56,12 @@ export function userFieldNames(kind: 'local' | 'remote'): readonly UserFieldName
   return kind === 'remote' ? REMOTE_USER_FIELD_NAMES : LOCAL_USER_FIELD_NAMES;
 }
 
+/** Each user field's spec by name (frozen: looked up for every field of every user checked). */
+const USER_FIELD_BY_NAME: Readonly<Record<UserFieldName, FieldSpec<UserFieldName>>> = Object.freeze(Object.fromEntries(USER_FIELDS.map((f) => [f.name, f])) as Record<UserFieldName, FieldSpec<UserFieldName>>);
+
 /** The spec of one user field. */
 export function userField(name: UserFieldName): FieldSpec<UserFieldName> {
-  return USER_FIELDS.find((f) => f.name === name)!;
+  return USER_FIELD_BY_NAME[name];
 }
 
 /** The maximum length of a user text field (its column's size). */

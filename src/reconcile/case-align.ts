@@ -38,14 +38,16 @@ export function alignCase(desired: DesiredState, actual: ActualState): ActualSta
   const declared = declaredSpellings(desired);
   // Two spellings differ in case only if one of them has an upper-case letter.
   const upperDeclared = hasUpperDeclared(desired);
-  const spelling = (address: string) => (upperDeclared || /[A-Z]/.test(address) ? declared(address) : undefined);
+  // Whether a text may be spelled otherwise: if not, no address made with it is looked up (nor built, for destinations and lines).
+  const mayDiffer = (text: string) => upperDeclared || /[A-Z]/.test(text);
+  const spelling = (address: string) => (mayDiffer(address) ? declared(address) : undefined);
   const respell = (address: string, taken: (a: string) => boolean): string | undefined => {
     const d = spelling(address);
     return d !== undefined && d !== address && !taken(d) ? d : undefined;
   };
   const users = alignUsers(actual.users, respell);
-  const aliases = alignAliases(actual.aliases, respell, spelling);
-  const phones = alignPhones(actual.phones, spelling);
+  const aliases = alignAliases(actual.aliases, respell, spelling, mayDiffer);
+  const phones = alignPhones(actual.phones, spelling, mayDiffer);
   if (users === actual.users && aliases === actual.aliases && phones === actual.phones) return actual;
   return { ...actual, users, aliases, phones };
 }
@@ -59,8 +61,9 @@ type Respell = (address: string, taken: (a: string) => boolean) => string | unde
 
 function alignUsers(users: Map<string, ActualUser>, respell: Respell): Map<string, ActualUser> {
   let out: Map<string, ActualUser> | undefined;
+  const taken = (a: string) => users.has(a);
   for (const [key, u] of users) {
-    const declared = respell(key, (a) => users.has(a));
+    const declared = respell(key, taken);
     if (declared === undefined) continue;
     out ??= new Map(users);
     out.delete(key);
@@ -69,10 +72,12 @@ function alignUsers(users: Map<string, ActualUser>, respell: Respell): Map<strin
   return out ?? users;
 }
 
-function alignAliases(aliases: Map<string, ActualAlias>, respell: Respell, spelling: (a: string) => string | undefined): Map<string, ActualAlias> {
+function alignAliases(aliases: Map<string, ActualAlias>, respell: Respell, spelling: (a: string) => string | undefined, mayDiffer: (text: string) => boolean): Map<string, ActualAlias> {
   let out: Map<string, ActualAlias> | undefined;
+  const taken = (x: string) => aliases.has(x);
   for (const [key, a] of aliases) {
-    const declared = respell(key, (x) => aliases.has(x)) ?? key;
+    const declared = respell(key, taken) ?? key;
+    if (declared === key && !mayDiffer(a.username) && !mayDiffer(a.domain)) continue; // (the destination as read)
     const destination = `${a.username}@${a.domain}`;
     const declaredDestination = spelling(destination) ?? destination;
     if (declared === key && declaredDestination === destination) continue;
@@ -85,9 +90,10 @@ function alignAliases(aliases: Map<string, ActualAlias>, respell: Respell, spell
   return out ?? aliases;
 }
 
-function alignPhones(phones: Map<string, string[]>, spelling: (a: string) => string | undefined): Map<string, string[]> {
+function alignPhones(phones: Map<string, string[]>, spelling: (a: string) => string | undefined, mayDiffer: (text: string) => boolean): Map<string, string[]> {
   let out: Map<string, string[]> | undefined;
   for (const [mac, lines] of phones) {
+    if (!lines.some(mayDiffer)) continue; // every line as read
     const aligned = lines.map((l) => spelling(l) ?? l);
     if (aligned.every((l, i) => l === lines[i])) continue;
     out ??= new Map(phones);

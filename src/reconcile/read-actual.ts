@@ -45,10 +45,15 @@ class Fingerprint {
 /** One lowercase string per distinct domain, shared by every row (fewer strings kept alive). */
 function lowerer(): (d: string) => string {
   const lowered = new Map<string, string>();
+  // rows come a domain at a time: the last domain is compared before the map is asked
+  let lastIn: string | undefined;
+  let lastOut = '';
   return (d) => {
+    if (d === lastIn) return lastOut;
     let l = lowered.get(d);
     if (l === undefined) lowered.set(d, (l = d.toLowerCase()));
-    return l;
+    lastIn = d;
+    return (lastOut = l);
   };
 }
 
@@ -72,19 +77,17 @@ async function readRows(dbs: Dbs) {
 type AllRows = Awaited<ReturnType<typeof readRows>>;
 type UserRow = AllRows[3][number];
 
-/** A hermes_users row's fields as the model's UserFields. */
-function rowFields(r: UserRow): UserFields {
-  return {
-    displayname: r.displayname ?? '',
-    email: r.email ?? '',
-    dialplan: r.dialplan ?? '',
-    linetext: r.linetext ?? '',
-    registrar: r.registrar ?? null,
-    r_port: r.r_port === null || r.r_port === undefined ? null : Number(r.r_port),
-    proxy: r.proxy ?? null,
-    p_port: r.p_port === null || r.p_port === undefined ? null : Number(r.p_port),
-    authid: r.authid ?? null,
-  };
+/** Sets a hermes_users row's fields on a user, as the model's UserFields (directly: no object per row). */
+function setRowFields(u: ActualUser, r: UserRow): void {
+  u.displayname = r.displayname ?? '';
+  u.email = r.email ?? '';
+  u.dialplan = r.dialplan ?? '';
+  u.linetext = r.linetext ?? '';
+  u.registrar = r.registrar ?? null;
+  u.r_port = r.r_port === null || r.r_port === undefined ? null : Number(r.r_port);
+  u.proxy = r.proxy ?? null;
+  u.p_port = r.p_port === null || r.p_port === undefined ? null : Number(r.p_port);
+  u.authid = r.authid ?? null;
 }
 
 /** The fingerprint line of a hermes_users row: every field of the model's table, in order. */
@@ -123,19 +126,26 @@ function readUsers(subscriberRows: AllRows[1], userRows: AllRows[3], lower: (d: 
   for (const r of userRows) {
     const domain = lower(r.domain);
     const address = `${r.username}@${domain}`;
-    const fields = rowFields(r);
-    if (fp.enabled) userLines.push(userLine(address, r, fields));
     const kind = r.kind === 'remote' ? 'remote' : 'local';
     // A subscriber spelled in another case is the same user (hermes' case rule, as ops/users.ts reads it).
     const existing = users.get(address) ?? variants(address);
+    let user: ActualUser;
     if (existing) {
-      Object.assign(existing, fields);
-      existing.hasProvisioning = true;
-      existing.kind = kind;
-      if (kind === 'remote') existing.password = r.password ?? '';
+      user = existing;
+      setRowFields(user, r);
+      user.hasProvisioning = true;
+      user.kind = kind;
+      if (kind === 'remote') user.password = r.password ?? '';
     } else {
-      users.set(address, { username: r.username, domain, address, kind, hasSubscriber: false, hasProvisioning: true, ...fields, password: r.password ?? '', ha1: '' });
+      // subscriberUser's properties are in the order of a user read from both tables
+      user = subscriberUser(r.username, domain, address, r.password ?? '', '');
+      user.kind = kind;
+      user.hasSubscriber = false;
+      user.hasProvisioning = true;
+      setRowFields(user, r);
+      users.set(address, user);
     }
+    if (fp.enabled) userLines.push(userLine(address, r, user));
   }
   fp.feed('hermes_users', userLines);
   return users;
@@ -145,7 +155,10 @@ function readAliases(aliasRows: AllRows[2], lower: (d: string) => string, fp: Fi
   const aliases = new Map<string, ActualAlias>();
   const aliasLines: string[] = [];
   for (const r of aliasRows) {
-    const alias = { alias_username: r.alias_username, alias_domain: lower(r.alias_domain), username: r.username, domain: lower(r.domain) };
+    // The row itself (its four columns) becomes the alias, its domains lowercased: no copy of 100,000 rows.
+    const alias: ActualAlias = r;
+    alias.alias_domain = lower(r.alias_domain);
+    alias.domain = lower(r.domain);
     const key = `${alias.alias_username}@${alias.alias_domain}`;
     if (fp.enabled) aliasLines.push(`${key}\u0000${alias.username}@${alias.domain}`);
     if (aliases.get(key) === undefined) aliases.set(key, alias);

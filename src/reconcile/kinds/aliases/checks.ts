@@ -37,12 +37,12 @@ function checkAlias(c: SemanticChecker, item: Item<RawAlias>, seen: Map<string, 
   const alias = c.address(item.value.alias, aliasAt, 'alias');
   const dest = c.address(item.value.destination, destAt, 'destination');
   if (!alias || !dest) return null;
-  const aliasKey = `${alias.username}@${alias.domain}`;
-  const destKey = `${dest.username}@${dest.domain}`;
+  const aliasKey = alias.key;
+  const destKey = dest.key;
   const e164 = isE164(alias.username);
   let ok = aliasAddressOk(c, alias, aliasKey, aliasAt);
   const aliasFolded = aliasKey.toLowerCase();
-  const numberAt = e164 ? facts.numberAliases.get(aliasFolded) : undefined; // only an E.164 alias can be a user's number
+  const numberAt = e164 ? facts.numberAliasAt(alias.username, alias.domain) : undefined; // only an E.164 alias can be a user's number
   if (numberAt) {
     c.report('HERMES_NUMBER_IN_USE', aliasAt, `alias ${aliasKey} is already the number of the user at ${formatLocation(numberAt)}; a number belongs to one user`);
     return null;

@@ -16,7 +16,7 @@ function lines(c: SemanticChecker, item: Item<RawPhone>, mac: string): string[] 
     const lineAt = item.part.locator.child(item.at, item.path, ['users', i]);
     const address = c.address(line, lineAt, `line ${i + 1}`);
     if (!address) return;
-    const key = `${address.username}@${address.domain}`;
+    const key = address.key;
     const previous = seen.get(key);
     if (previous !== undefined) {
       c.report('HERMES_PHONE_DUPLICATE_LINE', lineAt, `${key} is on phone ${mac} twice (lines ${previous + 1} and ${i + 1}); a user is on a phone once`);

@@ -59,7 +59,7 @@ function checkNumber(c: SemanticChecker, item: Item<RawUser>, user: DesiredUser,
   user.number = number;
   if (!listed) c.report('HERMES_ALIAS_DOMAIN_NOT_LISTED', numberAt, `number ${number} would be the alias ${number}@${user.domain}, but ${user.domain} is not listed under domains; numbers are for users in listed domains`);
   c.facts.useNumber(c, number, numberAt, folded);
-  c.facts.numberAliases.set(`${number}@${user.domain}`, numberAt);
+  c.facts.addNumberAlias(number, user.domain, numberAt);
 }
 
 /** One user item: the user, or null after reporting why it is not one. */
@@ -68,7 +68,7 @@ function checkUser(c: SemanticChecker, item: Item<RawUser>): DesiredUser | null 
   const userAt = c.at(item, 'user');
   const address = c.address(item.value.user, userAt, 'user');
   if (!address) return null;
-  const key = `${address.username}@${address.domain}`;
+  const key = address.key;
   const folded = key.toLowerCase();
   const other = facts.declaredFolded.get(folded);
   if (other) {
