@@ -406,10 +406,21 @@ class Recorder {
     return shared;
   }
 
+  /**
+   * Whether the key at `at` follows the explicit key indicator: a `?` before it (blanks and line
+   * breaks between) that opens its line (after indentation and sequence dashes) or follows `{`,
+   * `[` or `,`. A `?` that ends the value before it (`displayname: ( ?`) is that value's text.
+   */
   private explicitKey(at: number): boolean {
+    const text = this.text;
     let i = at - 1;
-    while (i >= 0 && isBlank(this.text.charCodeAt(i))) i--;
-    return this.text.charCodeAt(i) === 0x3f /* ? */ && (i === 0 || isBlank(this.text.charCodeAt(i - 1)) || '{,['.includes(this.text[i - 1]));
+    while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
+    if (text.charCodeAt(i) !== 0x3f /* ? */) return false;
+    if (i === 0 || '{,['.includes(text[i - 1])) return true;
+    if (!isBlank(text.charCodeAt(i - 1))) return false;
+    let j = i - 1;
+    while (j >= 0 && ' \t-'.includes(text[j])) j--;
+    return j < 0 || '\n\r{,['.includes(text[j]);
   }
 }
 
