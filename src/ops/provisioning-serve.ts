@@ -38,6 +38,8 @@ export interface ProvisioningSnapshot {
   sharedKey: string;
   /** That phone's item (hermes_provisioning phone:<mac>) as stored. */
   phoneBody?: string;
+  /** The lines' users, read beside the snapshot (see snapshot()): only when `lines` are the lines they were read for. */
+  users?: UserRows;
 }
 
 /** A file found for a request. */
@@ -54,6 +56,8 @@ export type FileLookup = { found: 'file'; file: ServedFile } | { found: 'no-phon
 const RENDERER_CACHE = 16;
 /** Verified credentials kept before the cache starts over. */
 const CREDENTIAL_CACHE = 1024;
+/** Phones whose lines are kept as known (snapshot()'s hint) before the map starts over. */
+const KNOWN_LINES = 200_000;
 /**
  * Batches of reads running at once: one, so that the requests arriving during a batch's round
  * trips wait for the next one together (fewer queries per fetch under load).
@@ -117,6 +121,14 @@ class RenderedFiles {
   }
 }
 
+/** A phone's line: its user's address as stored. */
+type Line = { username: string; domain: string };
+
+/** Whether two phones' line lists name the same users in the same order. */
+function sameLines(a: readonly Line[], b: readonly Line[]): boolean {
+  return a.length === b.length && a.every((l, i) => l.username === b[i].username && l.domain === b[i].domain);
+}
+
 function accessOf(items: ReadonlyMap<string, string>): ProvisioningAccess {
   const access: ProvisioningAccess = {};
   const auth = items.get('auth');
@@ -141,6 +153,8 @@ export class ProvisioningFiles {
   private readonly generic = new Map<string, PhoneModel>();
   /** The last read of the shared items, as stored and parsed: a read that finds them unchanged reuses the parse. */
   private lastShared: { rows: string[]; read: SharedRead } | undefined;
+  /** Each phone's lines as last read: which users a request for its files will need. */
+  private readonly knownLines = new Map<string, readonly Line[]>();
 
   constructor(private readonly db: Dbs) {
     const renderer = createRenderer();
@@ -153,33 +167,47 @@ export class ProvisioningFiles {
    * The applied state a request for `name` needs to be checked and answered: every shared item,
    * and the phone's own item and lines. Read after the request arrived (before its credentials
    * are checked, since the access rules are among the shared items); requests that arrive
-   * together share the reads (one query for the shared items and the phones' items, one for
-   * their lines, sent at once). The lines' users, with their passwords, are read only for a file
-   * that is to be answered (file(), after the credentials).
+   * together share the reads (one query for the shared items, the phones' items and their
+   * lines). The lines' users, with their passwords, are read for a file that is to be answered
+   * (file(), after the credentials), or, for a request whose Basic credentials (`basic`) this
+   * server has verified against the access rules of its last read, at once beside the snapshot's
+   * read when the phone's lines are known from an earlier read (one round trip instead of two;
+   * file() uses them when the lines read now are the same). A client without valid credentials,
+   * a MAC scanner say, never makes the server read a password.
    */
-  async snapshot(name: string): Promise<ProvisioningSnapshot> {
+  async snapshot(name: string, basic?: { user: string; password: string }): Promise<ProvisioningSnapshot> {
     const mac = macOfFileName(name);
-    const { shared, phone } = await this.reads.load(mac ?? '');
+    const hint = mac !== undefined && basic !== undefined && this.knownCredentials(basic) ? this.knownLines.get(mac) : undefined;
+    const { shared, phone, users } = await this.reads.load({ mac: mac ?? '', hint });
     // The shared items are parsed once a read; the phone's own item is added to a copy.
     const phones = mac !== undefined && phone.body !== undefined ? parseApplied(new Map([[`phone:${mac}`, phone.body]])).phones : new Map<string, never>();
     const applied: AppliedProvisioning = { ...shared.applied, phones };
-    return { provisioned: shared.items.has('settings'), access: shared.access, applied, mac, lines: phone.lines, sharedKey: shared.key, phoneBody: phone.body };
+    return { provisioned: shared.items.has('settings'), access: shared.access, applied, mac, lines: phone.lines, sharedKey: shared.key, phoneBody: phone.body, ...(users ? { users } : {}) };
+  }
+
+  /** Whether these are credentials verified (checkCredentials) against the access rules of the last read. */
+  private knownCredentials(basic: { user: string; password: string }): boolean {
+    const auth = this.lastShared?.read.access.auth;
+    return auth !== undefined && basic.user === auth.username && this.verified.has(`${auth.passwordHash}\0${basic.user}\0${basic.password}`);
   }
 
   /**
    * The shared items and the phones' own rows ('' for none): their items and lines, read once
    * for the requests that arrive together, in one query (a UNION ALL: one round trip, and one
-   * statement for the database to parse, per batch).
+   * statement for the database to parse, per batch); with the users of the lines hinted by
+   * snapshot() read at the same time, each request's given only when its lines are the hint.
    */
-  private readonly reads = boundedLoader<string, { shared: SharedRead; phone: PhoneRows }>(async (keys) => {
-    const macs = [...new Set(keys.filter((k) => k !== ''))];
+  private readonly reads = boundedLoader<{ mac: string; hint?: readonly Line[] }, { shared: SharedRead; phone: PhoneRows; users?: UserRows }>(async (keys) => {
+    const macs = [...new Set(keys.map((k) => k.mac).filter((m) => m !== ''))];
+    const hinted = keys.flatMap((k) => k.hint ?? []);
     const items = this.db.provisioning
       .selectFrom('hermes_provisioning')
       .select([sql<string>`'i'`.as('t'), 'item as a', 'body as b', sql<string | null>`null`.as('c'), sql<number | null>`null`.as('d')])
       // Index ranges around the phone:* items (there may be 100,000 of them), and the phones asked for.
       .where((eb) => eb.or([eb('item', '<', 'phone:'), eb('item', '>=', 'phone;'), ...(macs.length > 0 ? [eb('item', 'in', macs.map((m) => `phone:${m}`))] : [])]));
     const lines = this.db.provisioning.selectFrom('hermes_phones').select([sql<string>`'l'`.as('t'), 'mac as a', 'username as b', 'domain as c', sql<number | null>`line`.as('d')]).where('mac', 'in', macs);
-    const rows = await (macs.length === 0 ? items : items.unionAll(lines)).execute();
+    // the hinted lines' users (snapshot()) in the same round trip
+    const [rows, users] = await Promise.all([(macs.length === 0 ? items : items.unionAll(lines)).execute(), hinted.length > 0 ? userRows(this.db, hinted.map((l) => checkAddress(l))) : undefined]);
     const sharedRows: { item: string; body: string }[] = [];
     const bodies = new Map<string, string>();
     const byMac = new Map<string, { username: string; domain: string; line: number }[]>();
@@ -194,8 +222,13 @@ export class ProvisioningFiles {
       else sharedRows.push({ item: r.a, body: r.b });
     }
     for (const phoneLines of byMac.values()) phoneLines.sort((x, y) => x.line - y.line);
+    if (this.knownLines.size + macs.length > KNOWN_LINES) this.knownLines.clear();
+    for (const mac of macs) this.knownLines.set(mac, byMac.get(mac) ?? []);
     const shared = this.sharedRead(sharedRows);
-    return keys.map((mac) => ({ shared, phone: { body: bodies.get(mac), lines: byMac.get(mac) ?? [] } }));
+    return keys.map(({ mac, hint }) => {
+      const phone = { body: bodies.get(mac), lines: byMac.get(mac) ?? [] };
+      return { shared, phone, users: hint && users && sameLines(hint, phone.lines) ? users : undefined };
+    });
   }, READS_IN_FLIGHT, READS_INTERVAL_MS);
 
   /** The users' rows of phones' lines, read once for the files answered together (the users' two queries). */
@@ -257,7 +290,7 @@ export class ProvisioningFiles {
     if (!phone || !MODELS.has(phone.model)) return { found: 'no-phone', mac };
     const secrets = { ...ctx, showSecrets: true };
     const lines = snapshot.lines ?? [];
-    const rows = lines.length === 0 ? undefined : await this.users.load(lines);
+    const rows = lines.length === 0 ? undefined : (snapshot.users ?? (await this.users.load(lines)));
     const users = lines.map((l) => userOf(rows!, checkAddress(l), secrets));
     const version = `${snapshot.sharedKey}\0${snapshot.phoneBody}\0${JSON.stringify(users)}`;
     const key = `${mac}/${lower}`;

@@ -341,5 +341,25 @@ describeEachDatabase('provisioning server: no password is read before the creden
     expect(found.found).toBe('file');
     expect(found.found === 'file' && found.file.content).toContain(LINE_PASSWORDS.YEALINK1_PASSWORD);
     expect(tables).toEqual(expect.arrayContaining(['subscriber', 'hermes_users']));
+    // Credentials not verified by this server (wrong ones, or right ones never checked): still no password read.
+    for (const basic of [{ user: 'phones', password: 'wrong' }, { user: 'phones', password: PROVISIONING_PASSWORD }]) {
+      tables.length = 0;
+      await files.snapshot('001565aa0001.cfg', basic);
+      expect([...new Set(tables)].sort()).toEqual(['hermes_phones', 'hermes_provisioning']);
+    }
+    // Once verified, a request with them reads the known lines' users beside the snapshot; file() uses that read.
+    expect(files.checkCredentials(snapshot.access, 'phones', PROVISIONING_PASSWORD)).toBe(true);
+    tables.length = 0;
+    const early = await files.snapshot('001565aa0001.cfg', { user: 'phones', password: PROVISIONING_PASSWORD });
+    expect(tables).toEqual(expect.arrayContaining(['subscriber', 'hermes_users']));
+    expect(early.users).toBeDefined();
+    tables.length = 0;
+    const again = await files.file(early, '001565aa0001.cfg', { actor: 'test', showSecrets: true });
+    expect(again.found === 'file' && again.file.content).toContain(LINE_PASSWORDS.YEALINK1_PASSWORD);
+    expect(tables).not.toContain('subscriber');
+    // Lines changed since they were known: the early read is not used, file() reads the users of the lines now.
+    await c.provisioning.deleteFrom('hermes_phones').where('mac', '=', '001565aa0001').where('line', '>', 1).execute();
+    const changed = await files.snapshot('001565aa0001.cfg', { user: 'phones', password: PROVISIONING_PASSWORD });
+    expect(changed.users).toBeUndefined();
   });
 });

@@ -53,7 +53,7 @@ function serveFile(checks: ClientChecks, inventory: FetchRecorder) {
     const name = request.params['*'];
     const outcome: Outcome = { client: plainAddress(request.ip), file: name.slice(0, 128) };
     (request as { provisioningOutcome?: Outcome }).provisioningOutcome = outcome;
-    const snapshot = await files.snapshot(name);
+    const snapshot = await files.snapshot(name, basicCredentials(request.headers.authorization));
     if (!snapshot.provisioned) return refuse(reply, 404, 'this server provisions no phones');
     const denied = await checkClient(request, reply, snapshot, checks);
     if (denied) return denied;
