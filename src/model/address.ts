@@ -45,7 +45,9 @@ export function isUsername(input: string): boolean {
 
 /** user@domain with an optional sip:/sips: prefix, split at the last '@' (no checks). */
 export function splitAddressText(input: string): { username: string; domain: string } | null {
-  const s = input.trim().replace(/^sips?:/i, '');
+  const trimmed = input.trim();
+  // the prefix's expression is tried only on a text that starts with s or S (most addresses have none)
+  const s = (trimmed.charCodeAt(0) | 0x20) === 0x73 ? trimmed.replace(/^sips?:/i, '') : trimmed;
   const at = s.lastIndexOf('@');
   if (at <= 0 || at === s.length - 1) return null;
   return { username: s.slice(0, at), domain: s.slice(at + 1) };
@@ -76,17 +78,15 @@ export interface KeyedAddress extends Address {
  * so that 100,000 addresses keep no copy of their text or their domain each.
  */
 export function parseKeyedAddress(input: string, domainOk: (domain: string) => boolean = isDomain, share: (domain: string) => string = (d) => d): KeyedAddress | null {
-  const trimmed = input.trim();
-  // the prefix's expression is tried only on a text that starts with s or S
-  const s = (trimmed.charCodeAt(0) | 0x20) === 0x73 ? trimmed.replace(/^sips?:/i, '') : trimmed;
-  const at = s.lastIndexOf('@');
-  if (at <= 0 || at === s.length - 1) return null;
-  const username = s.slice(0, at);
-  const lowered = s.slice(at + 1).toLowerCase();
+  const parts = splitAddressText(input);
+  if (parts === null) return null;
+  const { username } = parts;
+  const lowered = parts.domain.toLowerCase();
   if (!isUsername(username) || !domainOk(lowered)) return null;
   const domain = share(lowered);
-  // s === input: nothing was trimmed or removed, so the input is username@(its domain as written)
-  return { username, domain, key: s === input && input.endsWith(domain) ? input : `${username}@${domain}` };
+  // as long as username@domain: nothing was trimmed or removed, so the input is username@(its domain as written)
+  const whole = username.length + 1 + domain.length === input.length;
+  return { username, domain, key: whole && input.endsWith(domain) ? input : `${username}@${domain}` };
 }
 
 export function formatAddress(address: Address): string {

@@ -223,10 +223,11 @@ export function rowsPerStatement(columns: number, maxBindParameters: number): nu
 /**
  * Multi-row INSERTs in large chunks (see rowsPerStatement): `insert [ignore] into table (columns)
  * values (?, …), …` with every value bound, as the engine's adapter spells it; with `replaceOn`
- * (a unique key's columns) a row whose key exists replaces the stored row's other columns. The table and
- * column names are constants of the caller (never input); the adapter quotes them. Builds the placeholders directly
- * instead of through Kysely's query builder, whose per-value nodes dominate the cost of
- * inserting 100,000 rows. Returns the number of rows the database reports as inserted.
+ * (a unique key's columns) a row whose key exists replaces the stored row's other columns. The
+ * table and column names are constants of the caller (never input); the adapter quotes them.
+ * Builds the placeholders directly instead of through Kysely's query builder, whose per-value
+ * nodes dominate the cost of inserting 100,000 rows. Returns the number of rows the database
+ * reports as inserted.
  */
 export async function insertRows(
   db: Kysely<any>,

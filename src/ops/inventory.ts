@@ -51,18 +51,18 @@ export async function recordFetch(db: Dbs, fetch: FetchRecord): Promise<void> {
 }
 
 /**
- * The provisioning server's inventory writer: fetches are buffered and written together every
- * `delayMs` (or at FLUSH_AT), so a busy server writes one transaction a second instead of one
- * statement per fetch; flush() writes what is buffered (on close). delayMs 0 writes each
- * fetch before the answer. A failed write goes to onError; the fetches are not retried.
- */
-/**
  * Fetches buffered before they are written without waiting for the delay: at 2,000 fetches a
- * second still one transaction a second (each commit is a log flush on the database, and the
- * rows are written in statements of CHUNK).
+ * second still one write a second (each statement is a commit, a log flush on the database;
+ * insertRows writes the rows in large statements).
  */
 const FLUSH_AT = 2_000;
 
+/**
+ * The provisioning server's inventory writer: fetches are buffered and written together every
+ * `delayMs` (or at FLUSH_AT), so a busy server writes once a second instead of once per
+ * fetch; flush() writes what is buffered (on close). delayMs 0 writes each fetch before the
+ * answer. A failed write goes to onError; the fetches are not retried.
+ */
 export class FetchRecorder {
   private buffer: FetchRecord[] = [];
   private timer: NodeJS.Timeout | undefined;

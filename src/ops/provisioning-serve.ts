@@ -25,6 +25,9 @@ export interface ProvisioningAccess {
   allowHttp?: string[];
 }
 
+/** A phone's line: its user's address as stored. */
+type Line = { username: string; domain: string };
+
 /** One request's view of the applied state: the shared items and the named phone's item. */
 export interface ProvisioningSnapshot {
   provisioned: boolean;
@@ -33,7 +36,7 @@ export interface ProvisioningSnapshot {
   /** The MAC the requested name is for (12 lower-case hex), undefined for a generic file name. */
   mac?: string;
   /** That phone's lines, in order. */
-  lines?: { username: string; domain: string }[];
+  lines?: Line[];
   /** A hash of the shared items (templates, settings, profiles): the key of their renderer. */
   sharedKey: string;
   /** That phone's item (hermes_provisioning phone:<mac>) as stored. */
@@ -84,7 +87,7 @@ interface SharedRead {
 /** One phone's own rows. */
 interface PhoneRows {
   body?: string;
-  lines: { username: string; domain: string }[];
+  lines: Line[];
 }
 
 /**
@@ -121,8 +124,9 @@ class RenderedFiles {
   }
 }
 
-/** A phone's line: its user's address as stored. */
-type Line = { username: string; domain: string };
+
+/** The key of verified credentials: the stored hash they were verified against, the user and the password. */
+const credentialKey = (passwordHash: string, user: string, password: string): string => `${passwordHash}\0${user}\0${password}`;
 
 /** Whether two phones' line lists name the same users in the same order. */
 function sameLines(a: readonly Line[], b: readonly Line[]): boolean {
@@ -188,7 +192,7 @@ export class ProvisioningFiles {
   /** Whether these are credentials verified (checkCredentials) against the access rules of the last read. */
   private knownCredentials(basic: { user: string; password: string }): boolean {
     const auth = this.lastShared?.read.access.auth;
-    return auth !== undefined && basic.user === auth.username && this.verified.has(`${auth.passwordHash}\0${basic.user}\0${basic.password}`);
+    return auth !== undefined && basic.user === auth.username && this.verified.has(credentialKey(auth.passwordHash, basic.user, basic.password));
   }
 
   /**
@@ -207,18 +211,17 @@ export class ProvisioningFiles {
       .where((eb) => eb.or([eb('item', '<', 'phone:'), eb('item', '>=', 'phone;'), ...(macs.length > 0 ? [eb('item', 'in', macs.map((m) => `phone:${m}`))] : [])]));
     const lines = this.db.provisioning.selectFrom('hermes_phones').select([sql<string>`'l'`.as('t'), 'mac as a', 'username as b', 'domain as c', sql<number | null>`line`.as('d')]).where('mac', 'in', macs);
     // the hinted lines' users (snapshot()) in the same round trip
-    const [rows, users] = await Promise.all([(macs.length === 0 ? items : items.unionAll(lines)).execute(), hinted.length > 0 ? userRows(this.db, hinted.map((l) => checkAddress(l))) : undefined]);
+    const [rows, users] = await Promise.all([(macs.length === 0 ? items : items.unionAll(lines)).execute(), hinted.length > 0 ? this.usersOf(hinted) : undefined]);
     const sharedRows: { item: string; body: string }[] = [];
     const bodies = new Map<string, string>();
-    const byMac = new Map<string, { username: string; domain: string; line: number }[]>();
+    const byMac = new Map<string, (Line & { line: number })[]>();
     for (const r of rows) {
       if (r.t === 'l') {
         const line = { username: r.b, domain: r.c!, line: Number(r.d) };
         const known = byMac.get(r.a);
         if (known) known.push(line);
         else byMac.set(r.a, [line]);
-      }
-      else if (r.a.startsWith('phone:')) bodies.set(r.a.slice('phone:'.length), r.b);
+      } else if (r.a.startsWith('phone:')) bodies.set(r.a.slice('phone:'.length), r.b);
       else sharedRows.push({ item: r.a, body: r.b });
     }
     for (const phoneLines of byMac.values()) phoneLines.sort((x, y) => x.line - y.line);
@@ -231,11 +234,16 @@ export class ProvisioningFiles {
     });
   }, READS_IN_FLIGHT, READS_INTERVAL_MS);
 
-  /** The users' rows of phones' lines, read once for the files answered together (the users' two queries). */
-  private readonly users = boundedLoader<readonly { username: string; domain: string }[], UserRows>(async (keys) => {
-    const rows = await userRows(this.db, keys.flat().map((l) => checkAddress(l)));
+  /** The users' rows of phones' lines, read once for the files answered together. */
+  private readonly users = boundedLoader<readonly Line[], UserRows>(async (keys) => {
+    const rows = await this.usersOf(keys.flat());
     return keys.map(() => rows);
   }, READS_IN_FLIGHT);
+
+  /** The users of lines, with their passwords (userRows: its two queries sent at once). */
+  private usersOf(lines: readonly Line[]): Promise<UserRows> {
+    return userRows(this.db, lines.map((l) => checkAddress(l)));
+  }
 
   /** The shared items parsed, with a hash of them; parsed again only when they differ from the last read's. */
   private sharedRead(rows: { item: string; body: string }[]): SharedRead {
@@ -255,7 +263,7 @@ export class ProvisioningFiles {
    */
   checkCredentials(access: ProvisioningAccess, user: string, password: string): boolean {
     if (!access.auth || user !== access.auth.username) return false;
-    const key = `${access.auth.passwordHash}\0${user}\0${password}`;
+    const key = credentialKey(access.auth.passwordHash, user, password);
     if (this.verified.has(key)) return true;
     if (!verifySecret(password, access.auth.passwordHash)) return false;
     if (this.verified.size >= CREDENTIAL_CACHE) this.verified.clear();

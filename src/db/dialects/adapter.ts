@@ -88,10 +88,14 @@ export interface InsertOptions {
   replaceOn?: readonly string[];
 }
 
+/** The columns an insert with `replaceOn: key` replaces in a stored row: all but the key's. */
+export function replacedColumns(columns: readonly string[], key: readonly string[]): string[] {
+  return columns.filter((c) => !key.includes(c));
+}
+
 /** ` on conflict (key) do update set c = excluded.c, …`: the non-key columns replaced (PostgreSQL, SQLite). */
 export function onConflictReplace(columns: readonly string[], key: readonly string[], quote: (name: string) => string): string {
-  const rest = columns.filter((c) => !key.includes(c));
-  return ` on conflict (${key.map(quote).join(', ')}) do update set ${rest.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`;
+  return ` on conflict (${key.map(quote).join(', ')}) do update set ${replacedColumns(columns, key).map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`;
 }
 
 /** What every engine's parsed URL has; each engine adds its own fields. */

@@ -4,7 +4,7 @@ import { Kysely, MysqlAdapter, MysqlDialect, sql, type Expression, type RawBuild
 import type { Pool } from 'mysql2';
 import { HermesError } from '../../errors.js';
 import type { KamailioTableName } from '../kamailio-schema.js';
-import { DATABASE_WAIT_MS, questionMarkTuples, type DialectAdapter, type InsertOptions, type KyselyOptions } from './adapter.js';
+import { DATABASE_WAIT_MS, questionMarkTuples, replacedColumns, type DialectAdapter, type InsertOptions, type KyselyOptions } from './adapter.js';
 import * as server from './server.js';
 
 export type MysqlTarget = server.ServerTarget<'mysql'>;
@@ -154,8 +154,7 @@ class MysqlHermesAdapter extends server.serverAdapter(MysqlAdapter, URL_SPEC) im
     const head = `${verb} ${quote(table)} (${columns.map(quote).join(', ')}) values ${questionMarkTuples(columns.length, rows)}`;
     if (!options.replaceOn) return head;
     // on a duplicate of any unique key: hermes' tables written so have one besides the id
-    const rest = columns.filter((c) => !options.replaceOn!.includes(c));
-    return `${head} on duplicate key update ${rest.map((c) => `${quote(c)} = values(${quote(c)})`).join(', ')}`;
+    return `${head} on duplicate key update ${replacedColumns(columns, options.replaceOn).map((c) => `${quote(c)} = values(${quote(c)})`).join(', ')}`;
   }
 
   /** hermes' tables get a binary utf8mb4 collation, so matching is exact, as on SQLite. */
