@@ -4,13 +4,13 @@
  * One ProvisioningFiles per server holds its caches (compiled renderers, verified credentials,
  * rendered files by the version of their inputs as read for each request), never module state.
  */
-import { sql } from 'kysely';
 import type { Dbs } from '../db/types.js';
 import * as provisioning from '../provisioning/index.js';
 import { createRenderer, macOfFileName, MODELS, parseApplied, stableJson, verifySecret, type AppliedProvisioning, type PhoneModel, type RenderedFile, type Renderer } from '../provisioning/index.js';
 import type { OpContext } from './context.js';
 import { contentHash } from './inventory.js';
 import { describeWithUsers } from './provisioning.js';
+import { readForRequests, type Line, type PhoneRows } from './provisioning-reads.js';
 import { userOf, userRows, type UserRows } from './users.js';
 import { checkAddress } from './validate.js';
 import { boundedLoader } from './user-batch.js';
@@ -25,9 +25,6 @@ export interface ProvisioningAccess {
   allowHttp?: string[];
 }
 
-/** A phone's line: its user's address as stored. */
-type Line = { username: string; domain: string };
-
 /** One request's view of the applied state: the shared items and the named phone's item. */
 export interface ProvisioningSnapshot {
   provisioned: boolean;
@@ -41,7 +38,7 @@ export interface ProvisioningSnapshot {
   sharedKey: string;
   /** That phone's item (hermes_provisioning phone:<mac>) as stored. */
   phoneBody?: string;
-  /** The lines' users, read beside the snapshot (see snapshot()): only when `lines` are the lines they were read for. */
+  /** The lines' users, read with the lines (see snapshot()). */
   users?: UserRows;
 }
 
@@ -59,8 +56,6 @@ export type FileLookup = { found: 'file'; file: ServedFile } | { found: 'no-phon
 const RENDERER_CACHE = 16;
 /** Verified credentials kept before the cache starts over. */
 const CREDENTIAL_CACHE = 1024;
-/** Phones whose lines are kept as known (snapshot()'s hint) before the map starts over. */
-const KNOWN_LINES = 200_000;
 /**
  * Batches of reads running at once: one, so that the requests arriving during a batch's round
  * trips wait for the next one together (fewer queries per fetch under load).
@@ -82,12 +77,6 @@ interface SharedRead {
   key: string;
   applied: AppliedProvisioning;
   access: ProvisioningAccess;
-}
-
-/** One phone's own rows. */
-interface PhoneRows {
-  body?: string;
-  lines: Line[];
 }
 
 /**
@@ -128,11 +117,6 @@ class RenderedFiles {
 /** The key of verified credentials: the stored hash they were verified against, the user and the password. */
 const credentialKey = (passwordHash: string, user: string, password: string): string => `${passwordHash}\0${user}\0${password}`;
 
-/** Whether two phones' line lists name the same users in the same order. */
-function sameLines(a: readonly Line[], b: readonly Line[]): boolean {
-  return a.length === b.length && a.every((l, i) => l.username === b[i].username && l.domain === b[i].domain);
-}
-
 function accessOf(items: ReadonlyMap<string, string>): ProvisioningAccess {
   const access: ProvisioningAccess = {};
   const auth = items.get('auth');
@@ -157,8 +141,6 @@ export class ProvisioningFiles {
   private readonly generic = new Map<string, PhoneModel>();
   /** The last read of the shared items, as stored and parsed: a read that finds them unchanged reuses the parse. */
   private lastShared: { rows: string[]; read: SharedRead } | undefined;
-  /** Each phone's lines as last read: which users a request for its files will need. */
-  private readonly knownLines = new Map<string, readonly Line[]>();
 
   constructor(private readonly db: Dbs) {
     const renderer = createRenderer();
@@ -171,22 +153,21 @@ export class ProvisioningFiles {
    * The applied state a request for `name` needs to be checked and answered: every shared item,
    * and the phone's own item and lines. Read after the request arrived (before its credentials
    * are checked, since the access rules are among the shared items); requests that arrive
-   * together share the reads (one query for the shared items, the phones' items and their
-   * lines). The lines' users, with their passwords, are read for a file that is to be answered
-   * (file(), after the credentials), or, for a request whose Basic credentials (`basic`) this
-   * server has verified against the access rules of its last read, at once beside the snapshot's
-   * read when the phone's lines are known from an earlier read (one round trip instead of two;
-   * file() uses them when the lines read now are the same). A client without valid credentials,
-   * a MAC scanner say, never makes the server read a password.
+   * together share one statement (readForRequests). The lines' users, with their passwords, are
+   * read for a file that is to be answered (file(), after the credentials), or, for a request
+   * whose Basic credentials (`basic`) this server has verified against the access rules of its
+   * last read, in the same statement as the lines when the Kamailio and provisioning tables
+   * share a database (one round trip instead of two). A client without valid credentials, a MAC
+   * scanner say, never makes the server read a password.
    */
   async snapshot(name: string, basic?: { user: string; password: string }): Promise<ProvisioningSnapshot> {
     const mac = macOfFileName(name);
-    const hint = mac !== undefined && basic !== undefined && this.knownCredentials(basic) ? this.knownLines.get(mac) : undefined;
-    const { shared, phone, users } = await this.reads.load({ mac: mac ?? '', hint });
+    const withUsers = mac !== undefined && basic !== undefined && this.db.shared && this.knownCredentials(basic);
+    const { shared, phone } = await this.reads.load({ mac: mac ?? '', withUsers });
     // The shared items are parsed once a read; the phone's own item is added to a copy.
     const phones = mac !== undefined && phone.body !== undefined ? parseApplied(new Map([[`phone:${mac}`, phone.body]])).phones : new Map<string, never>();
     const applied: AppliedProvisioning = { ...shared.applied, phones };
-    return { provisioned: shared.items.has('settings'), access: shared.access, applied, mac, lines: phone.lines, sharedKey: shared.key, phoneBody: phone.body, ...(users ? { users } : {}) };
+    return { provisioned: shared.items.has('settings'), access: shared.access, applied, mac, lines: phone.lines, sharedKey: shared.key, phoneBody: phone.body, ...(phone.users ? { users: phone.users } : {}) };
   }
 
   /** Whether these are credentials verified (checkCredentials) against the access rules of the last read. */
@@ -195,55 +176,19 @@ export class ProvisioningFiles {
     return auth !== undefined && basic.user === auth.username && this.verified.has(credentialKey(auth.passwordHash, basic.user, basic.password));
   }
 
-  /**
-   * The shared items and the phones' own rows ('' for none): their items and lines, read once
-   * for the requests that arrive together, in one query (a UNION ALL: one round trip, and one
-   * statement for the database to parse, per batch); with the users of the lines hinted by
-   * snapshot() read at the same time, each request's given only when its lines are the hint.
-   */
-  private readonly reads = boundedLoader<{ mac: string; hint?: readonly Line[] }, { shared: SharedRead; phone: PhoneRows; users?: UserRows }>(async (keys) => {
+  /** The reads of the requests that arrive together (readForRequests), the shared items parsed. */
+  private readonly reads = boundedLoader<{ mac: string; withUsers: boolean }, { shared: SharedRead; phone: PhoneRows }>(async (keys) => {
     const macs = [...new Set(keys.map((k) => k.mac).filter((m) => m !== ''))];
-    const hinted = keys.flatMap((k) => k.hint ?? []);
-    const items = this.db.provisioning
-      .selectFrom('hermes_provisioning')
-      .select([sql<string>`'i'`.as('t'), 'item as a', 'body as b', sql<string | null>`null`.as('c'), sql<number | null>`null`.as('d')])
-      // Index ranges around the phone:* items (there may be 100,000 of them), and the phones asked for.
-      .where((eb) => eb.or([eb('item', '<', 'phone:'), eb('item', '>=', 'phone;'), ...(macs.length > 0 ? [eb('item', 'in', macs.map((m) => `phone:${m}`))] : [])]));
-    const lines = this.db.provisioning.selectFrom('hermes_phones').select([sql<string>`'l'`.as('t'), 'mac as a', 'username as b', 'domain as c', sql<number | null>`line`.as('d')]).where('mac', 'in', macs);
-    // the hinted lines' users (snapshot()) in the same round trip
-    const [rows, users] = await Promise.all([(macs.length === 0 ? items : items.unionAll(lines)).execute(), hinted.length > 0 ? this.usersOf(hinted) : undefined]);
-    const sharedRows: { item: string; body: string }[] = [];
-    const bodies = new Map<string, string>();
-    const byMac = new Map<string, (Line & { line: number })[]>();
-    for (const r of rows) {
-      if (r.t === 'l') {
-        const line = { username: r.b, domain: r.c!, line: Number(r.d) };
-        const known = byMac.get(r.a);
-        if (known) known.push(line);
-        else byMac.set(r.a, [line]);
-      } else if (r.a.startsWith('phone:')) bodies.set(r.a.slice('phone:'.length), r.b);
-      else sharedRows.push({ item: r.a, body: r.b });
-    }
-    for (const phoneLines of byMac.values()) phoneLines.sort((x, y) => x.line - y.line);
-    if (this.knownLines.size + macs.length > KNOWN_LINES) this.knownLines.clear();
-    for (const mac of macs) this.knownLines.set(mac, byMac.get(mac) ?? []);
-    const shared = this.sharedRead(sharedRows);
-    return keys.map(({ mac, hint }) => {
-      const phone = { body: bodies.get(mac), lines: byMac.get(mac) ?? [] };
-      return { shared, phone, users: hint && users && sameLines(hint, phone.lines) ? users : undefined };
-    });
+    const { shared, phones } = await readForRequests(this.db, macs, new Set(keys.filter((k) => k.withUsers).map((k) => k.mac)));
+    const read = this.sharedRead(shared);
+    return keys.map(({ mac }) => ({ shared: read, phone: phones.get(mac) ?? { lines: [] } }));
   }, READS_IN_FLIGHT, READS_INTERVAL_MS);
 
-  /** The users' rows of phones' lines, read once for the files answered together. */
+  /** The users' rows of phones' lines (userRows: its two queries sent at once), read once for the files answered together. */
   private readonly users = boundedLoader<readonly Line[], UserRows>(async (keys) => {
-    const rows = await this.usersOf(keys.flat());
+    const rows = await userRows(this.db, keys.flat().map((l) => checkAddress(l)));
     return keys.map(() => rows);
   }, READS_IN_FLIGHT);
-
-  /** The users of lines, with their passwords (userRows: its two queries sent at once). */
-  private usersOf(lines: readonly Line[]): Promise<UserRows> {
-    return userRows(this.db, lines.map((l) => checkAddress(l)));
-  }
 
   /** The shared items parsed, with a hash of them; parsed again only when they differ from the last read's. */
   private sharedRead(rows: { item: string; body: string }[]): SharedRead {

@@ -15,8 +15,8 @@ import { coalescedRead } from './user-batch.js';
 import type { Address, LocalUserInput, RemoteUserInput, UpdatableUserField, UserRecord, UserUpdate } from './types.js';
 import { checkAddress, checkAuthid, checkHost, checkPassword, checkPort, checkUserText } from './validate.js';
 
-type HermesUserRow = Selectable<HermesUsersTable>;
-interface SubscriberRow {
+export type HermesUserRow = Selectable<HermesUsersTable>;
+export interface SubscriberRow {
   id: number;
   username: string;
   domain: string;
@@ -82,6 +82,11 @@ export interface UserRows {
 export async function userRows(db: Dbs, addresses: readonly Address[]): Promise<UserRows> {
   // both sent at once: one round trip (a transaction's connection runs them one after the other)
   const [hermes, subscribers] = await Promise.all([hermesRows(db, addresses), subscriberRows(db, addresses)]);
+  return indexedUserRows(hermes, subscribers);
+}
+
+/** Lookups of both kinds of rows by address (under hermes' case rule) in rows read together. */
+export function indexedUserRows(hermes: AddressIndex<HermesUserRow>, subscribers: AddressIndex<SubscriberRow>): UserRows {
   return {
     hermes: (a: Address) => hermes.get(a),
     subscriber: (a: Address) => subscribers.get(a),

@@ -347,7 +347,7 @@ describeEachDatabase('provisioning server: no password is read before the creden
       await files.snapshot('001565aa0001.cfg', basic);
       expect([...new Set(tables)].sort()).toEqual(['hermes_phones', 'hermes_provisioning']);
     }
-    // Once verified, a request with them reads the known lines' users beside the snapshot; file() uses that read.
+    // Once verified, a request with them reads its phone's lines and their users in one statement (the tables share a database); file() uses that read.
     expect(files.checkCredentials(snapshot.access, 'phones', PROVISIONING_PASSWORD)).toBe(true);
     tables.length = 0;
     const early = await files.snapshot('001565aa0001.cfg', { user: 'phones', password: PROVISIONING_PASSWORD });
@@ -356,10 +356,20 @@ describeEachDatabase('provisioning server: no password is read before the creden
     tables.length = 0;
     const again = await files.file(early, '001565aa0001.cfg', { actor: 'test', showSecrets: true });
     expect(again.found === 'file' && again.file.content).toContain(LINE_PASSWORDS.YEALINK1_PASSWORD);
+    expect(again.found === 'file' && again.file.content).toContain('remote-auth');
     expect(tables).not.toContain('subscriber');
-    // Lines changed since they were known: the early read is not used, file() reads the users of the lines now.
+    // The lines as they are now, with their users: a line removed is gone from the file.
     await c.provisioning.deleteFrom('hermes_phones').where('mac', '=', '001565aa0001').where('line', '>', 1).execute();
     const changed = await files.snapshot('001565aa0001.cfg', { user: 'phones', password: PROVISIONING_PASSWORD });
-    expect(changed.users).toBeUndefined();
+    expect(changed.lines).toEqual([{ username: 'yealink1', domain: 'example.com' }]);
+    const one = await files.file(changed, '001565aa0001.cfg', { actor: 'test', showSecrets: true });
+    expect(one.found === 'file' && one.file.content).toContain(LINE_PASSWORDS.YEALINK1_PASSWORD);
+    expect(one.found === 'file' && one.file.content).not.toContain('remote-auth');
+    // A subscriber row spelled in another case than the line (written by another tool): found by hermes' case rule after all.
+    await c.kamailio.updateTable('subscriber').set({ username: 'YeaLink1' }).where('username', '=', 'yealink1').execute();
+    const variant = await files.snapshot('001565aa0001.cfg', { user: 'phones', password: PROVISIONING_PASSWORD });
+    expect(variant.users).toBeUndefined();
+    const found2 = await files.file(variant, '001565aa0001.cfg', { actor: 'test', showSecrets: true });
+    expect(found2.found === 'file' && found2.file.content).toContain(LINE_PASSWORDS.YEALINK1_PASSWORD);
   });
 });
