@@ -10,7 +10,7 @@ export { writeAuditRecords, type AuditRecord } from './audit.js';
 export { getUser, listUsers, addLocalUsers, addRemoteUsers, updateUsers, removeUsers } from './users.js';
 export { generatePassword } from './password.js';
 export { phoneConfig, phoneFileNames, putProvisioningItems, readProvisioningItems, removeProvisioningItems, type PhoneConfigFile } from './provisioning.js';
-export { contentHash, FetchRecorder, phoneFileHashes, phoneInfo, provisionStatus, recordFetch, recordFetches, type FetchRecord, type FileFetch, type ProvisionStatus } from './inventory.js';
+export { contentHash, FetchRecorder, INVENTORY_DELAY_MS, phoneFileHashes, phoneInfo, provisionStatus, recordFetch, recordFetches, type FetchRecord, type FileFetch, type ProvisionStatus } from './inventory.js';
 export { addPhones, removePhones, listPhones, phonesOfMac, phonesOfUser } from './phones.js';
 export { addNumbers, removeNumbers, addNumberRange, listNumbers, numberInPool, MAX_RANGE_SIZE } from './numbers.js';
 export { addAliases, removeAliases, listAliases, aliasesOfUser } from './aliases.js';

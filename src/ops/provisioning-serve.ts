@@ -54,6 +54,8 @@ export type FileLookup = { found: 'file'; file: ServedFile } | { found: 'no-phon
 
 /** Renderers kept (by template set and global settings) before the cache starts over. */
 const RENDERER_CACHE = 16;
+/** Phones' parsed items kept before the cache starts over. */
+const PHONE_ITEMS = 200_000;
 /** Verified credentials kept before the cache starts over. */
 const CREDENTIAL_CACHE = 1024;
 /**
@@ -86,18 +88,19 @@ interface SharedRead {
  * (the oldest go first). Holds secrets in memory only, like the rendered files themselves.
  */
 class RenderedFiles {
-  private readonly entries = new Map<string, { version: string; file: ServedFile }>();
+  private readonly entries = new Map<string, { version: readonly string[]; file: ServedFile }>();
   private chars = 0;
 
-  get(key: string, version: string): ServedFile | undefined {
+  /** The file kept under `key` when it was rendered from the same version (compared part by part: no text joined per request). */
+  get(key: string, version: readonly string[]): ServedFile | undefined {
     const entry = this.entries.get(key);
-    return entry?.version === version ? entry.file : undefined;
+    return entry && entry.version.length === version.length && entry.version.every((part, i) => part === version[i]) ? entry.file : undefined;
   }
 
-  set(key: string, version: string, file: ServedFile): ServedFile {
+  set(key: string, version: readonly string[], file: ServedFile): ServedFile {
     this.drop(key);
     this.entries.set(key, { version, file });
-    this.chars += file.content.length + version.length;
+    this.chars += file.content.length + versionLength(version);
     for (const oldest of this.entries.keys()) {
       if (this.chars <= FILE_CACHE_CHARS) break;
       this.drop(oldest);
@@ -108,10 +111,12 @@ class RenderedFiles {
   private drop(key: string): void {
     const entry = this.entries.get(key);
     if (!entry) return;
-    this.chars -= entry.file.content.length + entry.version.length;
+    this.chars -= entry.file.content.length + versionLength(entry.version);
     this.entries.delete(key);
   }
 }
+
+const versionLength = (version: readonly string[]): number => version.reduce((n, part) => n + part.length, 0);
 
 
 /** The key of verified credentials: the stored hash they were verified against, the user and the password. */
@@ -141,6 +146,8 @@ export class ProvisioningFiles {
   private readonly generic = new Map<string, PhoneModel>();
   /** The last read of the shared items, as stored and parsed: a read that finds them unchanged reuses the parse. */
   private lastShared: { rows: string[]; read: SharedRead } | undefined;
+  /** Phones' items as last read, parsed (parsedPhone). */
+  private readonly phoneItems = new Map<string, { body: string; phones: AppliedProvisioning['phones'] }>();
 
   constructor(private readonly db: Dbs) {
     const renderer = createRenderer();
@@ -165,9 +172,19 @@ export class ProvisioningFiles {
     const withUsers = mac !== undefined && basic !== undefined && this.db.shared && this.knownCredentials(basic);
     const { shared, phone } = await this.reads.load({ mac: mac ?? '', withUsers });
     // The shared items are parsed once a read; the phone's own item is added to a copy.
-    const phones = mac !== undefined && phone.body !== undefined ? parseApplied(new Map([[`phone:${mac}`, phone.body]])).phones : new Map<string, never>();
+    const phones = mac !== undefined && phone.body !== undefined ? this.parsedPhone(mac, phone.body) : new Map<string, never>();
     const applied: AppliedProvisioning = { ...shared.applied, phones };
     return { provisioned: shared.items.has('settings'), access: shared.access, applied, mac, lines: phone.lines, sharedKey: shared.key, phoneBody: phone.body, ...(phone.users ? { users: phone.users } : {}) };
+  }
+
+  /** A phone's item parsed (as the phones of an applied state), parsed again only when its body differs from the last one read. */
+  private parsedPhone(mac: string, body: string): AppliedProvisioning['phones'] {
+    const kept = this.phoneItems.get(mac);
+    if (kept?.body === body) return kept.phones;
+    const phones = parseApplied(new Map([[`phone:${mac}`, body]])).phones;
+    if (this.phoneItems.size >= PHONE_ITEMS) this.phoneItems.clear();
+    this.phoneItems.set(mac, { body, phones });
+    return phones;
   }
 
   /** Whether these are credentials verified (checkCredentials) against the access rules of the last read. */
@@ -234,7 +251,8 @@ export class ProvisioningFiles {
     const lower = name.toLowerCase();
     const model = this.generic.get(lower);
     if (model) {
-      const file = this.rendered.get(lower, snapshot.sharedKey) ?? this.rendered.set(lower, snapshot.sharedKey, this.renderNow(snapshot, model, name)!);
+      const version = [snapshot.sharedKey];
+      const file = this.rendered.get(lower, version) ?? this.rendered.set(lower, version, this.renderNow(snapshot, model, name)!);
       return { found: 'file', file };
     }
     const mac = snapshot.mac;
@@ -245,7 +263,7 @@ export class ProvisioningFiles {
     const lines = snapshot.lines ?? [];
     const rows = lines.length === 0 ? undefined : (snapshot.users ?? (await this.users.load(lines)));
     const users = lines.map((l) => userOf(rows!, checkAddress(l), secrets));
-    const version = `${snapshot.sharedKey}\0${snapshot.phoneBody}\0${JSON.stringify(users)}`;
+    const version = [snapshot.sharedKey, snapshot.phoneBody ?? '', JSON.stringify(users)];
     const key = `${mac}/${lower}`;
     const kept = this.rendered.get(key, version);
     if (kept) return { found: 'file', file: kept };

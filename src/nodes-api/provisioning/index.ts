@@ -12,7 +12,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dbs } from '../../db/types.js';
-import { FetchRecorder } from '../../ops/index.js';
+import { FetchRecorder, INVENTORY_DELAY_MS } from '../../ops/index.js';
 import { ProvisioningFiles, type ProvisioningAccess, type ProvisioningSnapshot } from '../../ops/provisioning-serve.js';
 import { DigestAuth, digestParams } from './digest.js';
 import { AddressRules, basicCredentials, macOfUserAgent, plainAddress, PROVISIONING_ROUTE } from './access.js';
@@ -23,7 +23,7 @@ export interface ProvisioningServerOptions {
   dbs: Dbs;
   /** Failed authentications and unknown files per client address before 429 (defaults: FailureLimiter's). */
   failures?: Partial<FailureLimits>;
-  /** The inventory's writes are batched this long (ms; default 1000); 0: each fetch is written before its answer. */
+  /** The inventory's writes are batched this long (ms; default INVENTORY_DELAY_MS); 0: each fetch is written before its answer. */
   inventoryDelayMs?: number;
   /**
    * The provisioning password in plain text (HERMES_PROVISIONING_PASSWORD): then HTTP Digest is
@@ -131,7 +131,7 @@ export async function provisioningServer(app: FastifyInstance, options: Provisio
   await app.register(rateLimit, { global: false });
   const failures = new FailureLimiter(app, options.failures);
   // A failure to record a fetch is logged; the phone still gets its file.
-  const inventory = new FetchRecorder(options.dbs, options.inventoryDelayMs ?? 1000, (error) => app.log.error({ err: error }, 'provisioning: fetches could not be recorded'));
+  const inventory = new FetchRecorder(options.dbs, options.inventoryDelayMs ?? INVENTORY_DELAY_MS, (error) => app.log.error({ err: error }, 'provisioning: fetches could not be recorded'));
   app.addHook('onClose', () => inventory.flush());
   app.addHook('onResponse', logLine);
   const checks: ClientChecks = { files, rules, failures, ...(options.digestPassword ? { digest: { auth: new DigestAuth(REALM), password: options.digestPassword } } : {}) };
