@@ -5,6 +5,8 @@ import { applyDesiredState } from '../../src/reconcile/apply.js';
 import { runHermes } from '../helpers/cli.js';
 import { createScratchDatabase, describeEachDatabase, type ScratchDatabase } from '../helpers/databases.js';
 import { ENV, load, snapshot, writePlatform } from '../reconcile/fixtures.js';
+import { applyServerFixture, LINE_PASSWORDS } from '../nodes-api/provisioning-fixture.js';
+import { ProvisioningFiles } from '../../src/ops/provisioning-serve.js';
 
 const yes = async () => true;
 
@@ -102,6 +104,29 @@ describeEachDatabase('apply across two databases (--provisioning-db)', (suite) =
       expect(r.stderr).toMatch(/run the same command again \(hermes apply with the same desired state\).*\[DB_PARTIAL_COMMIT\]/);
     } finally {
       await prov.drop();
+    }
+  });
+});
+
+describeEachDatabase('the provisioning server across two databases (--provisioning-db)', (suite) => {
+  it("serves a phone's file with its lines' passwords, read by hermes' case rule after the credentials (no join across databases)", async () => {
+    const kam = await suite.scratch();
+    const prov = await suite.scratch();
+    const c = await pair(kam, prov);
+    try {
+      expect(c.shared).toBe(false);
+      await applyServerFixture(c);
+      const files = new ProvisioningFiles(c);
+      const first = await files.snapshot('001565aa0001.cfg');
+      expect(files.checkCredentials(first.access, 'phones', 'prov-Secret-1')).toBe(true);
+      // verified credentials: still no users in the snapshot, since the tables are in two databases
+      const verified = await files.snapshot('001565aa0001.cfg', { user: 'phones', password: 'prov-Secret-1' });
+      expect(verified.users).toBeUndefined();
+      const found = await files.file(verified, '001565aa0001.cfg', { actor: 'test', showSecrets: true });
+      expect(found.found === 'file' && found.file.content).toContain(LINE_PASSWORDS.YEALINK1_PASSWORD);
+      expect(found.found === 'file' && found.file.content).toContain('remote-auth');
+    } finally {
+      await c.close();
     }
   });
 });
