@@ -8,7 +8,7 @@
  * credentials are checked (userRows), so a client without valid credentials never makes the
  * server read a password.
  */
-import { sql, type AliasedRawBuilder } from 'kysely';
+import { CompiledQuery, sql, type AliasedRawBuilder } from 'kysely';
 import type { Dbs, SubscriberTable } from '../db/types.js';
 import { AddressIndex } from './bulk.js';
 import { indexedUserRows, type HermesUserRow, type SubscriberRow, type UserRows } from './users.js';
@@ -45,8 +45,7 @@ const nullUserColumns = (): Column[] => USER_COLUMNS.map((c) => sql<unknown>`nul
 const joinedUserColumns = (): Column[] => [...HERMES_USER_COLUMNS.map((c) => sql<unknown>`${sql.ref(`h.${c}`)}`.as(`h_${c}`)), ...SUBSCRIBER_COLUMNS.map((c) => sql<unknown>`${sql.ref(`s.${c}`)}`.as(`s_${c}`))];
 
 /** The statement's parts: the shared items and the phones' items; the plain lines; the lines with their users. */
-function readStatement(db: Dbs, macs: readonly string[], userMacs: ReadonlySet<string>) {
-  const plain = macs.filter((m) => !userMacs.has(m));
+function readStatement(db: Dbs, macs: readonly string[], plain: readonly string[], userMacs: ReadonlySet<string>) {
   const items = db.provisioning
     .selectFrom('hermes_provisioning')
     .select([sql<string>`'i'`.as('t'), 'item as a', 'body as b', sql<string | null>`null`.as('c'), sql<number | null>`null`.as('d'), ...nullUserColumns()])
@@ -55,7 +54,7 @@ function readStatement(db: Dbs, macs: readonly string[], userMacs: ReadonlySet<s
   const lines = db.provisioning
     .selectFrom('hermes_phones')
     .select([sql<string>`'l'`.as('t'), 'mac as a', 'username as b', 'domain as c', sql<number | null>`line`.as('d'), ...nullUserColumns()])
-    .where('mac', 'in', plain);
+    .where('mac', 'in', [...plain]);
   const withUsers = db.provisioning
     .withTables<{ subscriber: SubscriberTable }>()
     .selectFrom('hermes_phones as p')
@@ -67,6 +66,35 @@ function readStatement(db: Dbs, macs: readonly string[], userMacs: ReadonlySet<s
   if (plain.length > 0) statement = statement.unionAll(lines as never);
   if (userMacs.size > 0) statement = statement.unionAll(withUsers as never);
   return statement;
+}
+
+/** The statement's values, in the order its text binds them: the item ranges and the phones' items, the plain lines' MACs, the user lines' MACs. */
+const statementValues = (macs: readonly string[], plain: readonly string[], userMacs: ReadonlySet<string>): string[] => ['phone:', 'phone;', ...macs.map((m) => `phone:${m}`), ...plain, ...userMacs];
+
+/** Statements kept (by shape) before the cache starts over. */
+const STATEMENTS_KEPT = 256;
+
+/**
+ * The statement's text by its shape (how many MACs of each kind): built and compiled by Kysely
+ * once per shape, then sent with each batch's values. A text is kept only when the values
+ * Kysely bound are the ones statementValues gives, in the same order.
+ */
+export class ReadStatements {
+  private readonly texts = new Map<string, string | null>();
+
+  compiled(db: Dbs, macs: readonly string[], plain: readonly string[], userMacs: ReadonlySet<string>): CompiledQuery {
+    const values = statementValues(macs, plain, userMacs);
+    const shape = `${macs.length}/${plain.length}/${userMacs.size}`;
+    const text = this.texts.get(shape);
+    if (typeof text === 'string') return CompiledQuery.raw(text, values);
+    const query = readStatement(db, macs, plain, userMacs).compile();
+    if (text === undefined) {
+      if (this.texts.size >= STATEMENTS_KEPT) this.texts.clear();
+      const same = query.parameters.length === values.length && query.parameters.every((v, i) => v === values[i]);
+      this.texts.set(shape, same ? query.sql : null);
+    }
+    return query;
+  }
 }
 
 /** A 'u' row's users: its hermes_users row (found by the exact join) and subscriber row, undefined when absent. */
@@ -93,8 +121,9 @@ interface PhoneBuild {
  * exact join does not find (a row spelled in another case, a local user without its subscriber
  * row) leaves its phone without `users`: file() reads them by hermes' case rule (userRows).
  */
-export async function readForRequests(db: Dbs, macs: readonly string[], userMacs: ReadonlySet<string>): Promise<RequestReads> {
-  const rows = (await readStatement(db, macs, userMacs).execute()) as unknown as ReadRow[];
+export async function readForRequests(db: Dbs, statements: ReadStatements, macs: readonly string[], userMacs: ReadonlySet<string>): Promise<RequestReads> {
+  const plain = macs.filter((m) => !userMacs.has(m));
+  const rows = (await db.provisioning.executeQuery(statements.compiled(db, macs, plain, userMacs))).rows as ReadRow[];
   const shared: { item: string; body: string }[] = [];
   const bodies = new Map<string, string>();
   const built = new Map<string, PhoneBuild>();

@@ -10,7 +10,7 @@ import { createRenderer, macOfFileName, MODELS, parseApplied, stableJson, verify
 import type { OpContext } from './context.js';
 import { contentHash } from './inventory.js';
 import { describeWithUsers } from './provisioning.js';
-import { readForRequests, type Line, type PhoneRows } from './provisioning-reads.js';
+import { readForRequests, ReadStatements, type Line, type PhoneRows } from './provisioning-reads.js';
 import { userOf, userRows, type UserRows } from './users.js';
 import { checkAddress } from './validate.js';
 import { boundedLoader } from './user-batch.js';
@@ -146,6 +146,8 @@ export class ProvisioningFiles {
   private readonly generic = new Map<string, PhoneModel>();
   /** The last read of the shared items, as stored and parsed: a read that finds them unchanged reuses the parse. */
   private lastShared: { rows: string[]; read: SharedRead } | undefined;
+  /** The reads' statement texts by shape. */
+  private readonly statements = new ReadStatements();
   /** Phones' items as last read, parsed (parsedPhone). */
   private readonly phoneItems = new Map<string, { body: string; phones: AppliedProvisioning['phones'] }>();
 
@@ -196,7 +198,7 @@ export class ProvisioningFiles {
   /** The reads of the requests that arrive together (readForRequests), the shared items parsed. */
   private readonly reads = boundedLoader<{ mac: string; withUsers: boolean }, { shared: SharedRead; phone: PhoneRows }>(async (keys) => {
     const macs = [...new Set(keys.map((k) => k.mac).filter((m) => m !== ''))];
-    const { shared, phones } = await readForRequests(this.db, macs, new Set(keys.filter((k) => k.withUsers).map((k) => k.mac)));
+    const { shared, phones } = await readForRequests(this.db, this.statements, macs, new Set(keys.filter((k) => k.withUsers).map((k) => k.mac)));
     const read = this.sharedRead(shared);
     return keys.map(({ mac }) => ({ shared: read, phone: phones.get(mac) ?? { lines: [] } }));
   }, READS_IN_FLIGHT, READS_INTERVAL_MS);
