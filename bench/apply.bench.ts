@@ -73,6 +73,15 @@ function cli(label: string, args: string[], expect: RegExp, workDir: string): nu
   return seconds;
 }
 
+/** Wall clock of a node process that reads `file` and parses it with js-yaml, nothing else. */
+function parserAlone(file: string): number {
+  const script = `const { load } = await import(${JSON.stringify(join(ROOT, 'node_modules/js-yaml/dist/js-yaml.mjs'))}); const doc = load((await import('node:fs')).readFileSync(process.argv[1], 'utf8')); if (!doc.users) process.exit(1);`;
+  const start = performance.now();
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (run.status !== 0) throw new Error(`js-yaml alone failed: ${run.stderr}`);
+  return (performance.now() - start) / 1000;
+}
+
 /** The tables an apply from empty writes (the `version` and lock rows are not its work). */
 const APPLIED_TABLES = ['domain', 'subscriber', 'dbaliases', 'hermes_users', 'hermes_phones', 'hermes_numbers', 'hermes_audit'];
 
@@ -143,6 +152,12 @@ async function main(): Promise<void> {
     for (let i = 0; i < CLI_RUNS; i++) loads.push(cli('validate', ['validate', yamlFile], /\bvalid\b/, workDir));
     results.loadCli = median(loads);
     console.log(`${`load the YAML: hermes validate CLI (median of ${CLI_RUNS})`.padEnd(48)} ${results.loadCli.toFixed(2)} s  (runs: ${loads.map((r) => r.toFixed(2)).join(', ')} s)`);
+    // The floor under any YAML load built on js-yaml: a node process that only reads the file and
+    // parses it with js-yaml (no positions, no schema, no checks, no desired state).
+    const parses: number[] = [];
+    for (let i = 0; i < CLI_RUNS; i++) parses.push(parserAlone(yamlFile));
+    results.parserAlone = median(parses);
+    console.log(`${`  reference: js-yaml alone in a node process`.padEnd(48)} ${results.parserAlone.toFixed(2)} s  (runs: ${parses.map((r) => r.toFixed(2)).join(', ')} s)`);
     const runs: number[] = [];
     for (let i = 0; i < CLI_RUNS; i++) runs.push(cli('plan', ['plan', yamlFile, '--db', url, '--detailed-exitcode'], /No changes\./, workDir));
     results.planCli = median(runs);

@@ -17,6 +17,10 @@
  *
  * stdin: JSON { url, rate, seconds, connections, headers, paths } (a random path each request);
  * stdout: JSON { rate, total, non2xx, errors, latency: { p50, p90, p99, max }, cpuSeconds, stalls, gcMs, gcPauses }.
+ * env PACED_DUMP=FILE: appends each request's due time (ms from the start) and latency, one line
+ * each, then this process's garbage collections (`GC start:duration ...`), the start as epoch ms
+ * (`EPOCH ms`, to line the run up with other processes' logs) and `---`: where in the run the
+ * slow requests fall.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { connect } from 'node:tls';
@@ -134,6 +138,7 @@ await Promise.all(connections.map(() => new Promise((resolve) => get(resolve))))
 
 const total = Math.round(options.rate * options.seconds);
 const latencies = new Float64Array(total);
+const dues = new Float64Array(total);
 let done = 0;
 let non2xx = 0;
 let errors = 0;
@@ -142,10 +147,12 @@ let lastEnd = 0;
 let stalls = 0;
 const cpu0 = process.cpuUsage();
 let gcPauses = 0;
+const gcTimes = [];
 let gcMs = 0;
 const gcs = new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
     gcMs += e.duration;
+    gcTimes.push(`${(e.startTime - start).toFixed(0)}:${e.duration.toFixed(1)}`);
     if (e.duration > 5) gcPauses++;
   }
 });
@@ -157,6 +164,7 @@ await new Promise((resolve) => {
       lastEnd = performance.now();
       if (status === 0) errors++;
       else if (status < 200 || status > 299) non2xx++;
+      dues[done] = due - start;
       latencies[done++] = lastEnd - due;
       if (done === total) resolve();
     });
@@ -179,7 +187,8 @@ for (const c of connections) {
   c.socket.on('error', () => undefined);
   c.socket.destroy();
 }
-const sorted = latencies.sort();
+if (process.env.PACED_DUMP) (await import('node:fs')).appendFileSync(process.env.PACED_DUMP, Array.from(dues, (d, i) => `${d.toFixed(2)} ${latencies[i].toFixed(2)}`).join('\n') + '\nGC ' + gcTimes.join(' ') + '\nEPOCH ' + (performance.timeOrigin + start).toFixed(0) + '\n---\n');
+const sorted = latencies.slice().sort();
 const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const result = { rate: done / ((lastEnd - start) / 1000), total: done, non2xx, errors, latency: { p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1] }, cpuSeconds: (cpu.user + cpu.system) / 1e6, stalls, gcPauses, gcMs };
 process.stdout.write(JSON.stringify(result));
