@@ -77,22 +77,24 @@ async function openTarget(target: DbTarget, options: { mustExist: boolean; poolS
   return { db, target, adapter };
 }
 
-/** Whether the Kamailio tables' address columns fold case, from their collations. */
-async function readKeyCase(kamailio: Opened): Promise<KeyCase> {
-  return {
+/** What the Kamailio tables' schema says: whether their address columns fold case (their collations), and whether subscriber joins hermes' tables through its index. */
+async function readSchemaFacts(kamailio: Opened, shared: boolean): Promise<{ caseInsensitive: KeyCase; subscriberJoins: boolean }> {
+  const caseInsensitive = {
     domain: await kamailio.adapter.caseInsensitive(kamailio.db, 'domain', ['domain']),
     subscriber: await kamailio.adapter.caseInsensitive(kamailio.db, 'subscriber', ['username', 'domain']),
     dbaliases: await kamailio.adapter.caseInsensitive(kamailio.db, 'dbaliases', ['alias_username', 'alias_domain', 'username', 'domain']),
   };
+  return { caseInsensitive, subscriberJoins: shared && (await kamailio.adapter.joinsByIndex(kamailio.db, 'subscriber', ['username', 'domain'])) };
 }
 
-function toConnection(kamailio: Opened, provisioning: Opened, shared: boolean, caseInsensitive: KeyCase): Connection {
+function toConnection(kamailio: Opened, provisioning: Opened, shared: boolean, { caseInsensitive, subscriberJoins }: { caseInsensitive: KeyCase; subscriberJoins: boolean }): Connection {
   return {
     kamailio: kamailio.db as Kysely<KamailioTables>,
     provisioning: provisioning.db as Kysely<ProvisioningTables>,
     adapters: { kamailio: kamailio.adapter, provisioning: provisioning.adapter },
     caseInsensitive,
     shared,
+    subscriberJoins,
     writers: new WriterQueue(),
     names: { kamailio: describeTarget(kamailio.target), provisioning: describeTarget(provisioning.target) },
     async close() {
@@ -143,7 +145,7 @@ async function openEmptyDefault(): Promise<Connection> {
   const memory = await openTarget({ dialect: 'sqlite', path: ':memory:' }, { mustExist: false });
   await createMissingKamailioTables(memory.db);
   await migrateProvisioning(memory.db);
-  const connection = toConnection(memory, memory, true, await readKeyCase(memory));
+  const connection = toConnection(memory, memory, true, await readSchemaFacts(memory, true));
   return { ...connection, ephemeral: true, names: { kamailio: 'sqlite:hermes.db (not created yet)', provisioning: 'sqlite:hermes.db (not created yet)' } };
 }
 
@@ -172,7 +174,7 @@ export async function openDatabases(options: OpenOptions = {}): Promise<Connecti
     try {
       await checkKamailioSchema(pair.kamailio.db, names.kamailio);
       await checkProvisioningSchema(pair.provisioning.db, names.provisioning);
-      return toConnection(pair.kamailio, pair.provisioning, pair.shared, await readKeyCase(pair.kamailio));
+      return toConnection(pair.kamailio, pair.provisioning, pair.shared, await readSchemaFacts(pair.kamailio, pair.shared));
     } catch (error) {
       throw translateDatabaseError(error, where) ?? error;
     }

@@ -219,6 +219,12 @@ export interface Dbs {
   adapters: { kamailio: DialectAdapter; provisioning: DialectAdapter };
   caseInsensitive: KeyCase;
   shared: boolean;
+  /**
+   * hermes' tables can be joined to subscriber's username and domain in one statement, through
+   * subscriber's index: the databases are shared and the columns in a character set the engine
+   * compares without converting them (adapter joinsByIndex). Read at connect time.
+   */
+  subscriberJoins: boolean;
   /** This process's writers, queued before they take the writers' lock (inTransaction); absent: none queued. */
   writers?: WriterQueue;
 }

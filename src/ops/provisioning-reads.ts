@@ -2,11 +2,11 @@
  * The provisioning server's reads for the requests that arrive together, in one statement (a
  * UNION ALL: one round trip and one statement for the database to parse per batch): the shared
  * items (access rules, templates, settings, profiles), and each phone's own item and lines; for
- * the phones of requests whose credentials are already verified, and when the Kamailio and
- * provisioning tables share a database, their lines' users too (hermes_users and subscriber,
- * joined to the lines), passwords included. Any other request's users are read after its
- * credentials are checked (userRows), so a client without valid credentials never makes the
- * server read a password.
+ * the phones of requests whose credentials are already verified, when subscriber can be joined
+ * to hermes' tables (db.subscriberJoins: one database, subscriber's index usable), their lines'
+ * users too (hermes_users and subscriber joined to the lines), passwords included. Any other
+ * request's users are read after its credentials are checked (userRows), so a client without
+ * valid credentials never makes the server read a password.
  */
 import { CompiledQuery, sql, type AliasedRawBuilder } from 'kysely';
 import type { Dbs, SubscriberTable } from '../db/types.js';
@@ -117,9 +117,10 @@ interface PhoneBuild {
 
 /**
  * The reads for the requests of one batch: `macs` the phones asked for, `userMacs` those whose
- * lines' users are read too (only when db.shared; the caller's to check). A line whose users the
- * exact join does not find (a row spelled in another case, a local user without its subscriber
- * row) leaves its phone without `users`: file() reads them by hermes' case rule (userRows).
+ * lines' users are read too (only when db.subscriberJoins; the caller's to check). A line whose
+ * users the join does not find as userRows would (a row spelled in another case, two rows, a
+ * local user without its subscriber row) leaves its phone without `users`: file() reads them by
+ * hermes' case rule (userRows).
  */
 export async function readForRequests(db: Dbs, statements: ReadStatements, macs: readonly string[], userMacs: ReadonlySet<string>): Promise<RequestReads> {
   const plain = macs.filter((m) => !userMacs.has(m));

@@ -171,7 +171,7 @@ export class ProvisioningFiles {
    */
   async snapshot(name: string, basic?: { user: string; password: string }): Promise<ProvisioningSnapshot> {
     const mac = macOfFileName(name);
-    const withUsers = mac !== undefined && basic !== undefined && this.db.shared && this.knownCredentials(basic);
+    const withUsers = mac !== undefined && basic !== undefined && this.db.subscriberJoins && this.knownCredentials(basic);
     const { shared, phone } = await this.reads.load({ mac: mac ?? '', withUsers });
     // The shared items are parsed once a read; the phone's own item is added to a copy.
     const phones = mac !== undefined && phone.body !== undefined ? this.parsedPhone(mac, phone.body) : new Map<string, never>();

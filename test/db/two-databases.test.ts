@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { initDatabases, openDatabases, openUnchecked, type Connection } from '../../src/db/connect.js';
 import { applyDesiredState } from '../../src/reconcile/apply.js';
 import { runHermes } from '../helpers/cli.js';
-import { createScratchDatabase, describeEachDatabase, type ScratchDatabase } from '../helpers/databases.js';
+import { createScratchDatabase, describeEachDatabase, dialectEnabled, type ScratchDatabase } from '../helpers/databases.js';
 import { ENV, load, snapshot, writePlatform } from '../reconcile/fixtures.js';
 import { applyServerFixture, LINE_PASSWORDS } from '../nodes-api/provisioning-fixture.js';
 import { ProvisioningFiles } from '../../src/ops/provisioning-serve.js';
@@ -127,6 +127,34 @@ describeEachDatabase('the provisioning server across two databases (--provisioni
       expect(found.found === 'file' && found.file.content).toContain('remote-auth');
     } finally {
       await c.close();
+    }
+  });
+});
+
+(dialectEnabled('mysql') ? describe : describe.skip)(`the provisioning server on Kamailio tables in latin1 [mysql${dialectEnabled('mysql') ? '' : ': skipped, HERMES_TEST_MYSQL_URL not set'}]`, () => {
+  it("reads a phone's users after the snapshot instead of joining subscriber (which would scan it), and serves the passwords", async () => {
+    const scratch = await createScratchDatabase('mysql');
+    try {
+      await initDatabases({ db: scratch.url, kamailioSchema: true });
+      const utf8 = await openDatabases({ db: scratch.url });
+      expect(utf8.subscriberJoins).toBe(true);
+      await utf8.close();
+      await run(scratch.url, ['ALTER TABLE subscriber CONVERT TO CHARACTER SET latin1']);
+      const c = await openDatabases({ db: scratch.url });
+      try {
+        expect(c.subscriberJoins).toBe(false);
+        await applyServerFixture(c);
+        const files = new ProvisioningFiles(c);
+        expect(files.checkCredentials((await files.snapshot('001565aa0001.cfg')).access, 'phones', 'prov-Secret-1')).toBe(true);
+        const verified = await files.snapshot('001565aa0001.cfg', { user: 'phones', password: 'prov-Secret-1' });
+        expect(verified.users).toBeUndefined();
+        const found = await files.file(verified, '001565aa0001.cfg', { actor: 'test', showSecrets: true });
+        expect(found.found === 'file' && found.file.content).toContain(LINE_PASSWORDS.YEALINK1_PASSWORD);
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await scratch.drop();
     }
   });
 });

@@ -51,6 +51,11 @@
  *                     comparing these columns folds case (MySQL: the columns' COLLATION in
  *                     information_schema ends in _ci; SQLite: COLLATE NOCASE; PostgreSQL:
  *                     a nondeterministic or citext column). Never assumed from the engine.
+ * - `joinsByIndex(db, table, columns)` read from the schema at connect time: whether an
+ *                     equality join from hermes' tables' text columns to these columns can
+ *                     look them up through their index (MySQL: the columns are in hermes'
+ *                     character set, utf8mb4, else the engine converts them and scans;
+ *                     PostgreSQL, SQLite: always).
  * - `sessionLock`     present when the engine has a lock that the server releases when the
  *                     session (connection) that holds it ends, e.g. because its process was
  *                     killed: MySQL GET_LOCK, PostgreSQL pg_try_advisory_lock. Both calls
@@ -149,6 +154,7 @@ export interface DialectAdapter<T extends TargetBase = any> extends KyselyDialec
   createTable(db: Kysely<any>, name: string): CreateTableBuilder<string, never>;
   kamailioDdl(table: KamailioTableName): readonly string[];
   caseInsensitive(db: Kysely<any>, table: string, columns: readonly string[]): Promise<boolean>;
+  joinsByIndex(db: Kysely<any>, table: string, columns: readonly string[]): Promise<boolean>;
 
   readonly sessionLock?: SessionLock;
   writeLock(trx: Kysely<any>): Promise<void>;

@@ -174,6 +174,17 @@ class MysqlHermesAdapter extends server.serverAdapter(MysqlAdapter, URL_SPEC) im
   }
 
   /**
+   * Columns in another character set than hermes' tables' (utf8mb4: Kamailio's tables made with
+   * latin1 or utf8mb3, say) are converted for a join, which then reads every row instead of
+   * their index.
+   */
+  async joinsByIndex(db: Kysely<any>, table: string, columns: readonly string[]): Promise<boolean> {
+    const rows = await sql<{ charset: string | null }>`select character_set_name as charset from information_schema.columns
+      where table_schema = database() and table_name = ${table} and column_name in (${sql.join([...columns])})`.execute(db);
+    return rows.rows.length === columns.length && rows.rows.every((r) => r.charset?.toLowerCase() === 'utf8mb4');
+  }
+
+  /**
    * An exclusive lock on hermes_writers' row, held by InnoDB until the transaction ends. The
    * upsert locks the row whether or not it is there (one was deleted by hand: it is made
    * again), and it reads nothing, so the transaction's snapshot is taken after the lock.

@@ -199,6 +199,11 @@ class PostgresHermesAdapter extends server.serverAdapter(PostgresAdapter, URL_SP
     return rows.rows.some((r) => r.folds);
   }
 
+  /** hermes' tables take the database's default collation, as Kamailio's do: a join compares in it, through the index. */
+  async joinsByIndex(): Promise<boolean> {
+    return true;
+  }
+
   /** Advisory locks: the server releases them when the session ends, e.g. when its process dies. */
   readonly sessionLock = {
     async tryAcquire(conn: Kysely<any>, key: string): Promise<boolean> {

@@ -158,6 +158,11 @@ class SqliteHermesAdapter extends SqliteAdapter implements DialectAdapter<Sqlite
     return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
   }
 
+  /** A join compares in the looked-up column's collation when it is on the left (as hermes writes them): through its index. */
+  async joinsByIndex(): Promise<boolean> {
+    return true;
+  }
+
   async caseInsensitive(db: Kysely<any>, table: string, columns: readonly string[]): Promise<boolean> {
     const row = await sql<{ sql: string | null }>`select sql from sqlite_master where type = 'table' and name = ${table}`.execute(db);
     const createSql = row.rows[0]?.sql ?? '';
