@@ -112,40 +112,42 @@ export async function resolveFiles(paths: string[]): Promise<{ files: string[]; 
   return { files: unique, diagnostics };
 }
 
-interface Source {
-  file: string;
-  text: string;
+/** A file's text; an unreadable file becomes a diagnostic. */
+async function readText(file: string, diagnostics: Diagnostic[]): Promise<string | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    diagnostics.push(wholeFile(file, 'HERMES_FILE_NOT_FOUND', `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`));
+    return undefined;
+  }
+  return decodeUtf8(file, bytes, diagnostics);
 }
 
-/** Reads every file; an unreadable one becomes a diagnostic. */
-async function readSources(files: string[], diagnostics: Diagnostic[]): Promise<Source[]> {
-  const sources: Source[] = [];
-  for (const file of files) {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (error) {
-      diagnostics.push(wholeFile(file, 'HERMES_FILE_NOT_FOUND', `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`));
-      continue;
-    }
-    const text = decodeUtf8(file, bytes, diagnostics);
-    if (text !== undefined) sources.push({ file, text });
-  }
-  return sources;
+/**
+ * Reads and parses one file with positions, and checks it against the schema: its part, or
+ * undefined. The text is garbage once this returns (the part's locator keeps positions only),
+ * so files are not kept as text while the state is checked.
+ */
+async function readPart(file: string, diagnostics: Diagnostic[]): Promise<ValidatedPart | undefined> {
+  const text = await readText(file, diagnostics);
+  if (text === undefined) return undefined;
+  const source = parseSourceFile(file, text);
+  diagnostics.push(...source.diagnostics);
+  if (source.diagnostics.some((d) => d.severity === 'error')) return undefined;
+  const schema = validateSchema(source);
+  diagnostics.push(...schema.diagnostics);
+  const data = source.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  return { file, locator: positionedLocator(source), data: data as ValidatedPart['data'], invalidPointers: schema.invalidPointers };
 }
 
 /** Reads each file with positions, then the schema and the semantic checks over all of them. */
-async function check(sources: Source[], diagnostics: Diagnostic[], options: LoadOptions): Promise<DesiredState> {
+async function check(files: string[], diagnostics: Diagnostic[], options: LoadOptions): Promise<DesiredState> {
   const parts: ValidatedPart[] = [];
-  for (const { file, text } of sources) {
-    const source = parseSourceFile(file, text);
-    diagnostics.push(...source.diagnostics);
-    if (source.diagnostics.some((d) => d.severity === 'error')) continue;
-    const schema = validateSchema(source);
-    diagnostics.push(...schema.diagnostics);
-    const data = source.data;
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) continue;
-    parts.push({ file, locator: positionedLocator(source), data: data as ValidatedPart['data'], invalidPointers: schema.invalidPointers });
+  for (const file of files) {
+    const part = await readPart(file, diagnostics);
+    if (part) parts.push(part);
   }
   const checker = new SemanticChecker(parts, options.secrets, options.env ?? process.env);
   const state = await checker.check();
@@ -163,8 +165,7 @@ async function check(sources: Source[], diagnostics: Diagnostic[], options: Load
  */
 export async function loadDesiredState(paths: string[], options: LoadOptions): Promise<LoadResult> {
   const { files, diagnostics } = await resolveFiles(paths);
-  const sources = await readSources(files, diagnostics);
-  const state = await check(sources, diagnostics, options);
+  const state = await check(files, diagnostics, options);
   const sorted = sortDiagnostics(diagnostics, [...paths, ...files]);
   const failed = sorted.some((d) => d.severity === 'error') || files.length === 0;
   const shown = { files, ...firstDiagnostics(sorted) };

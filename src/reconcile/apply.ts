@@ -13,7 +13,7 @@ import { ApplyFailure, executePlan, type ExecuteResult } from './execute-plan.js
 import { comparableChanges, type PlanDocument } from './plan-document.js';
 import { computePlan } from './plan.js';
 import { assertPlannable } from './plan-desired.js';
-import { savedChange, type Plan } from './plan-types.js';
+import { savedChange, type Plan, type PlanSummary } from './plan-types.js';
 import { readActualState } from './read-actual.js';
 import { brakeMessage, checkSafety } from './safety-brake.js';
 import { checkPinnedSecrets, readPinKey } from './secret-pins.js';
@@ -33,7 +33,8 @@ export interface ApplyRequest {
 }
 
 export interface ApplyOutcome {
-  plan: Plan;
+  /** The plan's summary (its changes are not kept: executePlan lets each batch go once written). */
+  summary: PlanSummary;
   applied: boolean;
   result?: ExecuteResult;
 }
@@ -64,7 +65,8 @@ export async function applyDesiredState(db: Dbs, request: ApplyRequest): Promise
   const lock = await acquireApplyLock(db.provisioning, request.actor, { timeoutSeconds: request.lockTimeoutSeconds });
   try {
     const plan = await planAgainstDatabase(db, request);
-    if (plan.changes.length === 0) return { plan, applied: false };
+    const summary = plan.summary;
+    if (plan.changes.length === 0) return { summary, applied: false };
     if (!request.force) {
       const reasons = checkSafety(plan, { maxChangePercent: request.maxChangePercent });
       if (reasons.length > 0) {
@@ -77,7 +79,7 @@ export async function applyDesiredState(db: Dbs, request: ApplyRequest): Promise
     const ctx: OpContext = { actor: request.actor, via: 'apply', now: request.now };
     try {
       const result = await inTransaction(db, (trx) => executePlan(trx, plan, request.desired, ctx, { onProgress: request.onProgress }));
-      return { plan, applied: true, result };
+      return { summary, applied: true, result };
     } catch (error) {
       // Committed in the Kamailio database only: its message says what to re-run.
       if (error instanceof HermesError && error.code === 'DB_PARTIAL_COMMIT') throw error;

@@ -2,8 +2,11 @@
  * Applies a plan's changes through src/ops, in plan order: consecutive changes of the same kind
  * and action are written together, WRITE_BATCH at a time, by their kind's executor (kinds/).
  * Each batch's inputs, rows and SQL text are built when it is written and are garbage after,
- * so memory holds one batch, never the whole apply. The caller runs this inside inTransaction
- * (one transaction per database), so a failure leaves nothing half-applied.
+ * so memory holds one batch, never the whole apply. The plan is handed over: its changes are
+ * taken out of it (plan.changes is left empty), and each batch is garbage once written, so the
+ * heap shrinks as the apply goes (at 100,000 users the changes are about 90 MB). The caller
+ * runs this inside inTransaction (one transaction per database), so a failure leaves nothing
+ * half-applied.
  *
  * The audit log gets one row per change, with the plan's action, kind and key (the ops write
  * none: ctx.auditedByCaller), written with the change's batch.
@@ -63,6 +66,13 @@ function* batches(changes: Change[]): Generator<Change[]> {
   if (batch.length > 0) yield batch;
 }
 
+/** The plan's changes as batches, taken out of the plan (which is left without changes). */
+function takeBatches(plan: Plan): Change[][] {
+  const out = [...batches(plan.changes)];
+  plan.changes = [];
+  return out;
+}
+
 async function guarded(batch: Change[], write: () => Promise<unknown>): Promise<void> {
   try {
     await write();
@@ -101,8 +111,10 @@ export async function executePlan(db: Dbs, plan: Plan, desired: DesiredState, ca
     if (updates.length > 0) await guarded(updates, () => kindOf(kind.kind).beforeDeletes!(db, updates, ctx));
   }
   const total = plan.changes.length;
+  const pending = takeBatches(plan);
   let done = 0;
-  for (const batch of batches(plan.changes)) {
+  // Each batch is dropped from `pending` before it is written: once written it is garbage.
+  for (let batch = pending.shift(); batch !== undefined; batch = pending.shift()) {
     const { kind, action } = batch[0];
     await guarded(batch, async () => {
       await kindOf(kind).execute(db, action, batch, ctx);

@@ -96,7 +96,7 @@ async function report(outcome: ApplyOutcome, kamailioRpc: string | undefined): P
     process.stdout.write('No changes. The platform matches the desired state.\n');
     return 0;
   }
-  const s = outcome.plan.summary;
+  const s = outcome.summary;
   process.stdout.write(`\nApply complete: ${s.add} added, ${s.change} changed, ${s.remove} removed.\n`);
   const generated = outcome.result?.generatedPasswords ?? [];
   if (generated.length > 0) {
