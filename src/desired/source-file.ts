@@ -182,9 +182,13 @@ export type SourcePositions = Pick<SourceFile, 'file' | 'root' | 'rootRecord' | 
  */
 const SLICED_LENGTH = 13;
 
-/** The same text as a string of its own (JSON's round trip is exact for every string). */
+/**
+ * The same text as a string of its own: V8 joins an array's parts into a new flat string, a
+ * copy (exact for every string: the parts are its UTF-16 code units, split anywhere). About a
+ * third of the cost of a JSON round trip, with the same result in memory.
+ */
 function ownString(text: string): string {
-  return JSON.parse(JSON.stringify(text)) as string;
+  return [text.slice(0, 1), text.slice(1)].join('');
 }
 
 /** users[3].number */
