@@ -118,7 +118,6 @@ class RenderedFiles {
 
 const versionLength = (version: readonly string[]): number => version.reduce((n, part) => n + part.length, 0);
 
-
 /** The key of verified credentials: the stored hash they were verified against, the user and the password. */
 const credentialKey = (passwordHash: string, user: string, password: string): string => `${passwordHash}\0${user}\0${password}`;
 
@@ -165,9 +164,9 @@ export class ProvisioningFiles {
    * together share one statement (readForRequests). The lines' users, with their passwords, are
    * read for a file that is to be answered (file(), after the credentials), or, for a request
    * whose Basic credentials (`basic`) this server has verified against the access rules of its
-   * last read, in the same statement as the lines when the Kamailio and provisioning tables
-   * share a database (one round trip instead of two). A client without valid credentials, a MAC
-   * scanner say, never makes the server read a password.
+   * last read, in the same statement as the lines when subscriber can be joined to them
+   * (db.subscriberJoins: one database, subscriber's index usable; one round trip instead of two).
+   * A client without valid credentials, a MAC scanner say, never makes the server read a password.
    */
   async snapshot(name: string, basic?: { user: string; password: string }): Promise<ProvisioningSnapshot> {
     const mac = macOfFileName(name);
