@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Command } from 'commander';
 import type { Connection } from '../db/connect.js';
 import { isHermesError } from '../errors.js';
@@ -60,4 +61,17 @@ export async function withDatabases<T>(command: Command, fn: (connection: Connec
 /** Colour only on a terminal, and not with NO_COLOR. */
 export function useColor(stream: NodeJS.WriteStream): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
+}
+
+/**
+ * Writes `chunks` to `stream` one at a time, waiting for 'drain' whenever the stream's buffer
+ * is full. A pipe on POSIX is written asynchronously: without waiting, a plan of a million
+ * changes piped to a slower reader (a CI log, `less`, a parent process) would be queued whole
+ * in memory (tens of MB of text) while the apply goes on. Rejects on a stream error (e.g.
+ * EPIPE when the reader has gone).
+ */
+export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (!stream.write(chunk)) await once(stream, 'drain');
+  }
 }

@@ -107,18 +107,26 @@ function* textLines(plan: Plan, options: TextOptions): Generator<string> {
 /**
  * The text plan in pieces of about `size` characters, each ending with a line break: a plan
  * of a million changes is written piece by piece instead of being built as one string (at
- * 100,000 users the whole text and its lines are a few hundred MB at once).
+ * 100,000 users the whole text and its lines are a few hundred MB at once). Each piece is one
+ * flat string (joined, not concatenated line by line into a rope of small strings).
  */
 export function* renderTextChunks(plan: Plan, options: TextOptions, size = 1 << 16): Generator<string> {
-  let chunk = '';
+  let lines: string[] = [];
+  let length = 0;
   for (const line of textLines(plan, options)) {
-    chunk += line + '\n';
-    if (chunk.length >= size) {
-      yield chunk;
-      chunk = '';
+    lines.push(line);
+    length += line.length + 1;
+    if (length >= size) {
+      lines.push('');
+      yield lines.join('\n');
+      lines = [];
+      length = 0;
     }
   }
-  if (chunk !== '') yield chunk;
+  if (lines.length > 0) {
+    lines.push('');
+    yield lines.join('\n');
+  }
 }
 
 export function renderText(plan: Plan, options: TextOptions): string {

@@ -14,7 +14,7 @@ import { DEFAULT_MAX_CHANGE_PERCENT } from '../../reconcile/safety-brake.js';
 import { renderTextChunks } from '../../reconcile/render-text.js';
 import { resolveActor } from '../actor.js';
 import { DEFAULT_STATE_PATH, loadDesired } from '../desired-input.js';
-import { action, useColor, withDatabases } from '../run-command.js';
+import { action, useColor, withDatabases, writeChunks } from '../run-command.js';
 
 interface ApplyOptions {
   plan?: string;
@@ -77,7 +77,7 @@ function interaction(options: ApplyOptions, saved: boolean): Pick<ApplyRequest, 
   let lastProgress = 0;
   return {
     async confirm(plan) {
-      for (const chunk of renderTextChunks(plan, { color })) process.stdout.write(chunk);
+      await writeChunks(process.stdout, renderTextChunks(plan, { color }));
       return saved || options.autoApprove ? true : askYes();
     },
     onProgress(done, total) {

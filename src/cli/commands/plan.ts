@@ -9,7 +9,7 @@ import { renderTextChunks } from '../../reconcile/render-text.js';
 import { DEFAULT_STATE_PATH, loadDesired } from '../desired-input.js';
 import { databaseOptions } from '../global-options.js';
 import { packageVersion } from '../package-version.js';
-import { action, useColor } from '../run-command.js';
+import { action, useColor, writeChunks } from '../run-command.js';
 
 interface PlanOptions {
   format: 'text' | 'json' | 'markdown';
@@ -45,7 +45,7 @@ export function registerPlan(program: Command): void {
         if (options.format === 'json') process.stdout.write(JSON.stringify(document(), null, 2) + '\n');
         else if (options.format === 'markdown') process.stdout.write(renderMarkdown(plan, { fullPlan: options.fullPlan ?? (options.out && `saved as ${options.out} (hermes plan --out)`) }));
         else {
-          for (const chunk of renderTextChunks(plan, { color: useColor(process.stdout) })) process.stdout.write(chunk);
+          await writeChunks(process.stdout, renderTextChunks(plan, { color: useColor(process.stdout) }));
           if (options.out) process.stdout.write(`\nSaved the plan to ${options.out}: apply it with \`hermes apply --plan ${options.out}\`.\n`);
         }
         return options.detailedExitcode && plan.changes.length > 0 ? 2 : 0;
