@@ -96,6 +96,7 @@ function toConnection(kamailio: Opened, provisioning: Opened, shared: boolean, {
     shared,
     subscriberJoins,
     writers: new WriterQueue(),
+    readers: new Map(),
     names: { kamailio: describeTarget(kamailio.target), provisioning: describeTarget(provisioning.target) },
     async close() {
       await kamailio.db.destroy();

@@ -227,4 +227,9 @@ export interface Dbs {
   subscriberJoins: boolean;
   /** This process's writers, queued before they take the writers' lock (inTransaction); absent: none queued. */
   writers?: WriterQueue;
+  /**
+   * This connection's coalesced readers (src/ops/user-batch.ts), by read function: state that
+   * lives and dies with the connection, not the module. Absent: reads are not coalesced.
+   */
+  readers?: Map<unknown, unknown>;
 }

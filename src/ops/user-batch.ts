@@ -9,8 +9,6 @@ const MAX_BATCH = 500;
 
 type Read<R> = (db: Dbs, addresses: readonly Address[]) => Promise<R>;
 
-const loaders = new Map<Function, WeakMap<object, { db: Dbs; loader: DataLoader<Address, unknown> }>>();
-
 /**
  * A DataLoader (no cache: every read sees the database as it is) whose batches are dispatched
  * at the end of the event-loop turn (setImmediate), and only while fewer than maxInFlight
@@ -70,14 +68,14 @@ function createLoader<R>(db: Dbs, read: Read<R>): DataLoader<Address, R> {
  * requests at once; each alone would cost a round trip (or two) to the database. Reads that
  * arrive on the same (non-transaction) handles are read together with `read` (`domain = ? AND
  * username IN (…)`), which answers for all of them; each caller picks its own user from the
- * result. Inside a transaction nothing is coalesced.
+ * result. The loaders live on the connection (db.readers): none without it, and nothing is
+ * coalesced inside a transaction or on handles other than those the loader was made for.
  */
 export function coalescedRead<R>(db: Dbs, address: Address, read: Read<R>): Promise<R> {
-  if (db.kamailio.isTransaction || db.provisioning.isTransaction) return read(db, [address]);
-  let byDb = loaders.get(read);
-  if (!byDb) loaders.set(read, (byDb = new WeakMap()));
-  let entry = byDb.get(db.kamailio);
-  if (!entry) byDb.set(db.kamailio, (entry = { db, loader: createLoader(db, read) }));
-  if (entry.db.provisioning !== db.provisioning) return read(db, [address]);
+  const readers = db.readers as Map<Read<unknown>, { db: Dbs; loader: DataLoader<Address, unknown> }> | undefined;
+  if (readers === undefined || db.kamailio.isTransaction || db.provisioning.isTransaction) return read(db, [address]);
+  let entry = readers.get(read);
+  if (!entry) readers.set(read, (entry = { db, loader: createLoader(db, read) }));
+  if (entry.db.kamailio !== db.kamailio || entry.db.provisioning !== db.provisioning) return read(db, [address]);
   return (entry.loader as DataLoader<Address, R>).load(address);
 }
