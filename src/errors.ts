@@ -105,6 +105,11 @@ export const errorCatalogue = {
     exitCode: 1,
     httpStatus: 500,
   },
+  OUTPUT_FAILED: {
+    summary: 'Standard output failed before the plan was written in full (e.g. its reader went away); apply changed nothing.',
+    exitCode: 1,
+    httpStatus: 500,
+  },
   // --- plan and apply ------------------------------------------------------------------------
   PLAN_INVALID: {
     summary: 'The desired state cannot be planned (e.g. a new remote user without a password).',

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { Connection } from '../db/connect.js';
-import { isHermesError } from '../errors.js';
+import { HermesError, isHermesError } from '../errors.js';
 import { databaseOptions, globalOptions } from './global-options.js';
 
 /** Thrown by commands to end with an exit code after printing what they had to say. */
@@ -65,13 +66,38 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
 
 /**
  * Writes `chunks` to `stream` one at a time, waiting for 'drain' whenever the stream's buffer
- * is full. A pipe on POSIX is written asynchronously: without waiting, a plan of a million
- * changes piped to a slower reader (a CI log, `less`, a parent process) would be queued whole
- * in memory (tens of MB of text) while the apply goes on. Rejects on a stream error (e.g.
- * EPIPE when the reader has gone).
+ * is full, then until the last piece is written. A pipe on POSIX is written asynchronously:
+ * without waiting, a plan of a million changes piped to a slower reader (a CI log, `less`, a
+ * parent process) would be queued whole in memory (tens of MB of text) while the apply goes
+ * on. A write that fails (EPIPE when the reader has gone, as with `| head`) ends the command
+ * with OUTPUT_FAILED before anything else is done, instead of an unhandled 'error' event.
  */
-export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
-  for (const chunk of chunks) {
-    if (!stream.write(chunk)) await once(stream, 'drain');
+export async function writeChunks(stream: Writable, chunks: Iterable<string>): Promise<void> {
+  let failure: unknown;
+  const onError = (error: unknown) => (failure ??= error);
+  stream.on('error', onError);
+  try {
+    for (const chunk of chunks) {
+      if (failure !== undefined || stream.destroyed) break;
+      if (!stream.write(chunk) && failure === undefined && !stream.destroyed) await once(stream, 'drain');
+    }
+    // The last pieces written out (or failed): an empty write's callback comes after theirs.
+    if (failure === undefined && !stream.destroyed) {
+      await new Promise<void>((resolve) =>
+        stream.write('', (error) => {
+          if (error) failure ??= error;
+          resolve();
+        }),
+      );
+    }
+  } catch (error) {
+    failure ??= error;
+  } finally {
+    stream.off('error', onError);
+  }
+  if (failure === undefined && stream.destroyed) failure = new Error('the stream was closed');
+  if (failure !== undefined) {
+    const code = (failure as NodeJS.ErrnoException).code;
+    throw new HermesError('OUTPUT_FAILED', `cannot write the plan to standard output (${code === 'EPIPE' ? 'its reader went away' : (code ?? String(failure))}); stopped there, nothing was applied`);
   }
 }

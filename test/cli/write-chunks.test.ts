@@ -15,8 +15,8 @@ function slowSink(delayMs: number) {
     },
   });
   const write = stream.write.bind(stream);
-  stream.write = ((chunk: string) => {
-    const ok = write(chunk);
+  stream.write = ((...args: Parameters<typeof write>) => {
+    const ok = write(...args);
     maxBuffered = Math.max(maxBuffered, stream.writableLength);
     return ok;
   }) as typeof stream.write;
@@ -24,6 +24,16 @@ function slowSink(delayMs: number) {
 }
 
 describe('writeChunks', () => {
+  it('fails when a piece that fitted the buffer fails after the last write (the wait for the last piece)', async () => {
+    const stream = new Writable({
+      highWaterMark: 1 << 20,
+      write(_chunk, _encoding, done) {
+        setTimeout(() => done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })), 1);
+      },
+    });
+    await expect(writeChunks(stream, ['only piece\n'])).rejects.toMatchObject({ code: 'OUTPUT_FAILED' });
+  });
+
   it('waits for a slow reader instead of queueing every chunk in memory', async () => {
     const sink = slowSink(2);
     const chunks = Array.from({ length: 200 }, (_, i) => `${String(i).padStart(5, '0')}${'x'.repeat(495)}\n`);
@@ -34,14 +44,13 @@ describe('writeChunks', () => {
     expect(sink.maxBuffered()).toBeLessThanOrEqual(1024 + 501);
   });
 
-  it('rejects when the stream fails (a reader gone)', async () => {
+  it('rejects with OUTPUT_FAILED when the stream fails (a reader gone), and no error is left unhandled', async () => {
     const stream = new Writable({
       highWaterMark: 16,
       write(_chunk, _encoding, done) {
         setTimeout(() => done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })), 1);
       },
     });
-    stream.on('error', () => undefined);
-    await expect(writeChunks(stream, ['a'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)])).rejects.toThrow(/EPIPE/);
+    await expect(writeChunks(stream, ['a'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)])).rejects.toMatchObject({ code: 'OUTPUT_FAILED', message: expect.stringContaining('its reader went away') });
   });
 });
