@@ -70,9 +70,10 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
  * without waiting, a plan of a million changes piped to a slower reader (a CI log, `less`, a
  * parent process) would be queued whole in memory (tens of MB of text) while the apply goes
  * on. A write that fails (EPIPE when the reader has gone, as with `| head`) ends the command
- * with OUTPUT_FAILED before anything else is done, instead of an unhandled 'error' event.
+ * with OUTPUT_FAILED (naming `what` and the `consequence`) before anything else is done,
+ * instead of an unhandled 'error' event.
  */
-export async function writeChunks(stream: Writable, chunks: Iterable<string>): Promise<void> {
+export async function writeChunks(stream: Writable, chunks: Iterable<string>, what = 'the plan', consequence = 'stopped there'): Promise<void> {
   let failure: unknown;
   const onError = (error: unknown) => (failure ??= error);
   stream.on('error', onError);
@@ -98,6 +99,6 @@ export async function writeChunks(stream: Writable, chunks: Iterable<string>): P
   if (failure === undefined && stream.destroyed) failure = new Error('the stream was closed');
   if (failure !== undefined) {
     const code = (failure as NodeJS.ErrnoException).code;
-    throw new HermesError('OUTPUT_FAILED', `cannot write the plan to standard output (${code === 'EPIPE' ? 'its reader went away' : (code ?? String(failure))}); stopped there, nothing was applied`);
+    throw new HermesError('OUTPUT_FAILED', `cannot write ${what} to standard output (${code === 'EPIPE' ? 'its reader went away' : (code ?? String(failure))}); ${consequence}`);
   }
 }

@@ -77,7 +77,7 @@ function interaction(options: ApplyOptions, saved: boolean): Pick<ApplyRequest, 
   let lastProgress = 0;
   return {
     async confirm(plan) {
-      await writeChunks(process.stdout, renderTextChunks(plan, { color }));
+      await writeChunks(process.stdout, renderTextChunks(plan, { color }), 'the plan', 'stopped there, nothing was applied');
       return saved || options.autoApprove ? true : askYes();
     },
     onProgress(done, total) {

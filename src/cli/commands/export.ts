@@ -8,7 +8,7 @@ import { EXPORT_TEMPLATES_DIR, templateDiffs, writeExportTemplates } from '../..
 import { readActualState } from '../../reconcile/read-actual.js';
 import { renderStateYaml, schemaPathFrom } from '../../reconcile/render-yaml.js';
 import { SCHEMA_URL } from '../../desired/index.js';
-import { action, withDatabases } from '../run-command.js';
+import { action, withDatabases, writeChunks } from '../run-command.js';
 import { DEFAULT_STATE_PATH, loadDesired } from '../desired-input.js';
 
 interface ExportOptions {
@@ -56,7 +56,7 @@ export function registerExport(program: Command): void {
           } catch (error) {
             throw new HermesError('FILE_UNWRITABLE', `cannot write the export to ${options.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
           }
-        } else process.stdout.write(text);
+        } else await writeChunks(process.stdout, [text], 'the export');
         return 0;
       }),
     );

@@ -42,8 +42,8 @@ export function registerPlan(program: Command): void {
         const { desired, plan, secrets } = await planDesiredState({ databases: databaseOptions(command), load: () => loadDesired(paths), fingerprint, pins: options.format === 'json' || options.out !== undefined });
         const document = () => toPlanDocument(plan, hashFiles(desired.files), { hermesVersion: packageVersion(), createdAt: new Date().toISOString() }, secrets);
         if (options.out) writePlanFile(options.out, JSON.stringify(document(), null, 2) + '\n');
-        if (options.format === 'json') process.stdout.write(JSON.stringify(document(), null, 2) + '\n');
-        else if (options.format === 'markdown') process.stdout.write(renderMarkdown(plan, { fullPlan: options.fullPlan ?? (options.out && `saved as ${options.out} (hermes plan --out)`) }));
+        if (options.format === 'json') await writeChunks(process.stdout, [JSON.stringify(document(), null, 2) + '\n']);
+        else if (options.format === 'markdown') await writeChunks(process.stdout, [renderMarkdown(plan, { fullPlan: options.fullPlan ?? (options.out && `saved as ${options.out} (hermes plan --out)`) })]);
         else {
           await writeChunks(process.stdout, renderTextChunks(plan, { color: useColor(process.stdout) }));
           if (options.out) process.stdout.write(`\nSaved the plan to ${options.out}: apply it with \`hermes apply --plan ${options.out}\`.\n`);
