@@ -106,7 +106,7 @@ export const errorCatalogue = {
     httpStatus: 500,
   },
   OUTPUT_FAILED: {
-    summary: 'Standard output failed before a plan or an export was written in full (e.g. its reader went away, as with `| head`); an apply stops before changing anything.',
+    summary: 'Standard output failed before a plan, an export or the audit log was written in full (e.g. its reader went away, as with `| head`); an apply stops before changing anything.',
     exitCode: 1,
     httpStatus: 500,
   },

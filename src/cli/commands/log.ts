@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { HermesError } from '../../errors.js';
 import { auditLine, readAuditLog } from '../../reconcile/audit-log.js';
-import { action, withDatabases } from '../run-command.js';
+import { action, withDatabases, writeChunks } from '../run-command.js';
 
 export function registerLog(program: Command): void {
   program
@@ -15,14 +15,14 @@ export function registerLog(program: Command): void {
         if (!Number.isInteger(limit) || limit < 1) throw new HermesError('USAGE', `--limit must be a positive integer, not "${options.limit}"`);
         const entries = await withDatabases(command, (db) => readAuditLog(db.provisioning, { limit }));
         if (options.format === 'json') {
-          process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
+          await writeChunks(process.stdout, [JSON.stringify(entries, null, 2) + '\n'], 'the audit log');
           return 0;
         }
         if (entries.length === 0) {
           process.stdout.write('The audit log is empty.\n');
           return 0;
         }
-        for (const e of entries) process.stdout.write(`${auditLine(e)}\n`);
+        await writeChunks(process.stdout, entries.map((e) => `${auditLine(e)}\n`), 'the audit log');
         return 0;
       }),
     );
