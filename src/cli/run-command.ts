@@ -99,6 +99,6 @@ export async function writeChunks(stream: Writable, chunks: Iterable<string>, wh
   if (failure === undefined && stream.destroyed) failure = new Error('the stream was closed');
   if (failure !== undefined) {
     const code = (failure as NodeJS.ErrnoException).code;
-    throw new HermesError('OUTPUT_FAILED', `cannot write ${what} to standard output (${code === 'EPIPE' ? 'its reader went away' : (code ?? String(failure))}); ${consequence}`);
+    throw new HermesError('OUTPUT_FAILED', `cannot write ${what} to standard output (${code === 'EPIPE' ? 'its reader went away' : (code ?? (failure instanceof Error ? failure.message : String(failure)))}); ${consequence}`);
   }
 }

@@ -11,7 +11,8 @@
 import { CompiledQuery, sql, type AliasedRawBuilder } from 'kysely';
 import type { Dbs, SubscriberTable } from '../db/types.js';
 import { AddressIndex } from './bulk.js';
-import { indexedUserRows, type HermesUserRow, type SubscriberRow, type UserRows } from './users.js';
+import { USER_FIELDS } from '../model/index.js';
+import { indexedUserRows, SUBSCRIBER_ROW_COLUMNS, type HermesUserRow, type SubscriberRow, type UserRows } from './users.js';
 
 /** A phone's line: its user's address as stored. */
 export type Line = { username: string; domain: string };
@@ -29,10 +30,12 @@ export interface RequestReads {
   phones: Map<string, PhoneRows>;
 }
 
-/** hermes_users' columns read beside a line (its username and domain are the line's: the join is exact). */
-const HERMES_USER_COLUMNS = ['id', 'kind', 'displayname', 'email', 'password', 'registrar', 'r_port', 'proxy', 'p_port', 'authid', 'dialplan', 'linetext', 'created_at', 'updated_at'] as const;
-/** subscriber's columns read beside a line. */
-const SUBSCRIBER_COLUMNS = ['id', 'username', 'domain', 'password'] as const;
+/** hermes_users' columns read beside a line (its username and domain are the line's: the join is exact); the fields from the model's table. */
+const HERMES_USER_COLUMNS = ['id', 'kind', 'password', ...USER_FIELDS.map((f) => f.column), 'created_at', 'updated_at'];
+/** The port columns (an engine may type the union's column otherwise: converted back to numbers). */
+const PORT_COLUMNS = USER_FIELDS.filter((f) => f.type === 'port').map((f) => f.column);
+/** subscriber's columns read beside a line: those userRows reads. */
+const SUBSCRIBER_COLUMNS = SUBSCRIBER_ROW_COLUMNS;
 /** The user columns of the statement's rows (null in the rows that are not a line with its users). */
 const USER_COLUMNS = [...HERMES_USER_COLUMNS.map((c) => `h_${c}`), ...SUBSCRIBER_COLUMNS.map((c) => `s_${c}`)];
 
@@ -100,8 +103,8 @@ export class ReadStatements {
 /** A 'u' row's users: its hermes_users row (found by the exact join) and subscriber row, undefined when absent. */
 function usersOfRow(r: ReadRow, line: Line): { hermes?: HermesUserRow; subscriber?: SubscriberRow } {
   const hermes = r.h_id == null ? undefined : ({ username: line.username, domain: line.domain, ...Object.fromEntries(HERMES_USER_COLUMNS.map((c) => [c, r[`h_${c}`]])) } as HermesUserRow);
-  if (hermes && hermes.r_port != null) hermes.r_port = Number(hermes.r_port);
-  if (hermes && hermes.p_port != null) hermes.p_port = Number(hermes.p_port);
+  const record = hermes as Record<string, unknown> | undefined;
+  if (record) for (const c of PORT_COLUMNS) if (record[c] != null) record[c] = Number(record[c]);
   const subscriber = r.s_id == null ? undefined : { id: Number(r.s_id), username: String(r.s_username), domain: String(r.s_domain), password: String(r.s_password) };
   return { hermes, subscriber };
 }

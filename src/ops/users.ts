@@ -16,6 +16,8 @@ import type { Address, LocalUserInput, RemoteUserInput, UpdatableUserField, User
 import { checkAddress, checkAuthid, checkHost, checkPassword, checkPort, checkUserText } from './validate.js';
 
 export type HermesUserRow = Selectable<HermesUsersTable>;
+/** subscriber's columns a user is read with (SubscriberRow). */
+export const SUBSCRIBER_ROW_COLUMNS = ['id', 'username', 'domain', 'password'] as const;
 export interface SubscriberRow {
   id: number;
   username: string;
@@ -62,7 +64,7 @@ async function hermesRows(db: Dbs, addresses: readonly Address[]): Promise<Addre
 
 /** subscriber rows of the addresses (under hermes' case rule, as userRows finds them). */
 export async function subscriberRows(db: Dbs, addresses: readonly Address[]): Promise<AddressIndex<SubscriberRow>> {
-  const base = () => db.kamailio.selectFrom('subscriber').select(['id', 'username', 'domain', 'password']);
+  const base = () => db.kamailio.selectFrom('subscriber').select(SUBSCRIBER_ROW_COLUMNS);
   const rows = await selectByAddress(addresses, { db: db.kamailio, base, username: 'username', domain: 'domain', folds: db.caseInsensitive.subscriber });
   return new AddressIndex(rows, (r) => r);
 }

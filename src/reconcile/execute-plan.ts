@@ -16,11 +16,11 @@
  * to move; the additions run at the update's place in the plan.
  */
 import type { Dbs } from '../db/types.js';
-import type { DesiredState, DesiredUser } from '../desired/types.js';
+import type { DesiredState } from '../desired/types.js';
 import { formatAddress } from '../model/index.js';
 import { OpFailure, writeAuditRecords, type OpContext } from '../ops/index.js';
 import { KINDS, kindOf } from './kinds/index.js';
-import type { ExecContext } from './kinds/kind.js';
+import { declaredUsers, type ExecContext } from './kinds/kind.js';
 import { savedChange, type Change, type Plan } from './plan-types.js';
 import { changeTitle } from './render-text.js';
 
@@ -82,16 +82,13 @@ async function guarded(batch: Change[], write: () => Promise<unknown>): Promise<
 }
 
 function execContext(desired: DesiredState, ops: OpContext): ExecContext {
-  let users: Map<string, DesiredUser> | undefined;
+  const declared = declaredUsers(desired);
   return {
     desired,
     ops,
     generatedPasswords: [],
     domainsChanged: false,
-    declaredUser(address) {
-      users ??= new Map((desired.users ?? []).map((u) => [u.address, u]));
-      return users.get(formatAddress(address));
-    },
+    declaredUser: (address) => declared(formatAddress(address)),
   };
 }
 

@@ -7,7 +7,7 @@ import type { DesiredState } from '../desired/types.js';
 import type { ActualState } from './actual-state.js';
 import { alignCase } from './case-align.js';
 import { KINDS } from './kinds/index.js';
-import { DomainScope, type PlanContext } from './kinds/kind.js';
+import { declaredUsers, DomainScope, type PlanContext } from './kinds/kind.js';
 import { CHANGE_KINDS, changeCount, type Change, type ChangeAction, type ChangeKind, type Plan, type PlanSummary } from './plan-types.js';
 
 export { desiredUserFields, passwordMatches } from './kinds/users/index.js';
@@ -61,6 +61,7 @@ export function computePlan(desired: DesiredState, stored: ActualState, _options
     deletedUsers: new Set(),
     usedNumbers: [],
     emptiedDomains: [],
+    declaredUser: declaredUsers(desired),
   };
   for (const kind of KINDS) kind.plan(ctx);
   const list = ordered(changes);

@@ -73,6 +73,17 @@ export interface PlanContext {
   readonly usedNumbers: number[];
   /** Listed domains whose every managed user this plan removes (users). */
   emptiedDomains: string[];
+  /** The declared user at an address ('user@domain' as the desired state spells it). */
+  declaredUser(address: string): DesiredUser | undefined;
+}
+
+/** The declared users by address, indexed on the first lookup (plan and execution each keep one). */
+export function declaredUsers(desired: DesiredState): (address: string) => DesiredUser | undefined {
+  let users: Map<string, DesiredUser> | undefined;
+  return (address) => {
+    users ??= new Map((desired.users ?? []).map((u) => [u.address, u]));
+    return users.get(address);
+  };
 }
 
 /** One execution: the desired state (for secrets and declared users) and what it reports. */

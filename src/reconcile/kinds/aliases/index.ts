@@ -57,13 +57,9 @@ function wantedAliases(ctx: PlanContext): Wanted {
  * (the alias changes of a large apply then keep no copy of each address; 200,000 in the
  * 100,000-user apply), else a new string.
  */
-function destinations(ctx: PlanContext): (a: { username: string; domain: string }) => string {
-  const declared = new Map<string, string>();
-  for (const u of ctx.desired.users ?? []) declared.set(u.address, u.address);
-  return (a) => {
-    const text = `${a.username}@${a.domain}`;
-    return declared.get(text) ?? text;
-  };
+function destinationOf(ctx: PlanContext, a: { username: string; domain: string }): string {
+  const text = `${a.username}@${a.domain}`;
+  return ctx.declaredUser(text)?.address ?? text;
 }
 const keyOf = (a: AliasRow) => ({ alias_username: a.alias_username, alias_domain: a.alias_domain });
 
@@ -71,7 +67,7 @@ const keyOf = (a: AliasRow) => ({ alias_username: a.alias_username, alias_domain
  * Removes and updates existing aliases in the file's care. Records the numbers in use after the
  * apply (kept E.164 aliases, managed or not): a removed alias's number returns to the pool.
  */
-function planExisting(ctx: PlanContext, wanted: Wanted, destinationOf: (a: { username: string; domain: string }) => string): void {
+function planExisting(ctx: PlanContext, wanted: Wanted): void {
   const { desired, scope, usedNumbers } = ctx;
   const inDomain = domainMaps(wanted.byDomain);
   for (const [key, a] of ctx.actual.aliases) {
@@ -86,13 +82,13 @@ function planExisting(ctx: PlanContext, wanted: Wanted, destinationOf: (a: { use
     }
     ctx.managed.alias++;
     if (absent || !want) {
-      ctx.add({ action: 'delete', kind: 'alias', key, before: { destination: destinationOf(a) }, alias: keyOf(a) });
+      ctx.add({ action: 'delete', kind: 'alias', key, before: { destination: destinationOf(ctx, a) }, alias: keyOf(a) });
       continue;
     }
     if (e164) usedNumbers.push(numericNumber(a.alias_username));
     if (want.username !== a.username || want.domain !== a.domain) {
       const destination = { username: want.username, domain: want.domain };
-      ctx.add({ action: 'update', kind: 'alias', key, before: { destination: destinationOf(a) }, after: { destination: destinationOf(want) }, at: want.at, alias: keyOf(a), destination });
+      ctx.add({ action: 'update', kind: 'alias', key, before: { destination: destinationOf(ctx, a) }, after: { destination: destinationOf(ctx, want) }, at: want.at, alias: keyOf(a), destination });
     }
   }
 }
@@ -101,8 +97,7 @@ export const aliases: ResourceKind<AliasChange> = {
   kind: 'alias',
   plan(ctx) {
     const wanted = wantedAliases(ctx);
-    const destinationOf = destinations(ctx);
-    planExisting(ctx, wanted, destinationOf);
+    planExisting(ctx, wanted);
     for (const inDomain of wanted.byDomain.values()) {
       for (const want of inDomain.values()) {
         if (isE164(want.alias_username)) ctx.usedNumbers.push(numericNumber(want.alias_username));
@@ -110,7 +105,7 @@ export const aliases: ResourceKind<AliasChange> = {
         // joined, not a template: one flat string instead of a cons string and its first part
         const key = [want.alias_username, '@', want.alias_domain].join('');
         // `want` (an alias row) serves as both the alias and the destination: no two objects more per created alias (200,000 in a large apply).
-        ctx.add({ action: 'create', kind: 'alias', key, after: { destination: destinationOf(want) }, at: want.at, alias: want, destination: want });
+        ctx.add({ action: 'create', kind: 'alias', key, after: { destination: destinationOf(ctx, want) }, at: want.at, alias: want, destination: want });
       }
     }
   },

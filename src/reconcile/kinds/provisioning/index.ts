@@ -139,9 +139,8 @@ function changedPhones(ctx: PlanContext, changes: ProvisioningChange[]): { chang
     const u = actual.users.get(a);
     return u ? lineUserOf(u) : undefined;
   };
-  const desiredUsers = new Map((desired.users ?? []).map((u) => [u.address, u]));
   const afterUser = (a: string) => {
-    const d = desiredUsers.get(a);
+    const d = ctx.declaredUser(a);
     if (!d) return desired.users === undefined ? actualUser(a) : undefined;
     return { ...d, password: d.password ?? actual.users.get(a)?.password };
   };
